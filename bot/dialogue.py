@@ -1,0 +1,332 @@
+"""Dialogue policy: turns an understood message and the session into a reply (follow-ups, profile,
+clarification, fallback), rendering the chosen intent's template."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .intents import Intent
+from .matching import Candidate
+from .reply import Reply
+from .session import Profile, Session
+
+if TYPE_CHECKING:
+    from .engine import Engine, Understanding
+
+_YEARS = re.compile(r"^(\d{1,2})$")
+_DEFAULT_TEXTS = {
+    "empty": "Ask me anything about becoming or growing as a Machine Learning engineer.",
+    "fallback": "I don't know that. I can only answer from four career guides for ML engineers.",
+    "fallback_suggest": "Did you mean one of these?",
+    "clarify": "Do you mean {options}?",
+    "profile_note": "Using what you told me: {values}.",
+    "no_more": "That's everything the guides say on this.",
+    "no_reason": "The guides don't give a reason for that.",
+    "no_context": "Ask me a question first; then I can tell you more about it.",
+    "sources": "That answer comes from:",
+}
+
+
+class Dialogue:
+    """Decides what to answer; reads the engine's content and settings, writes the session."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        s = engine.settings
+        self.texts = {**_DEFAULT_TEXTS, **(s.get("texts") or {})}
+        self.followup_words = frozenset(s.get("followup_words") or ())
+        self.anaphora_words = frozenset(s.get("anaphora_words") or ())
+        self.choice_words: Mapping[str, int] = s.get("choice_words") or {}
+        self.entity_intents: Mapping[str, str] = s.get("entity_intents") or {}
+        self.starters: tuple[str, ...] = tuple(s.get("starter_questions") or ())
+        self.student_words = frozenset(s.get("student_words") or ())
+        self.years_words = frozenset(s.get("years_words") or ())
+        self.interest_words = frozenset(s.get("interest_words") or ())
+
+    # -- entry point ---------------------------------------------------------------------------
+
+    def respond(self, u: Understanding, state: Session) -> Reply:
+        if not u.tokens:
+            return Reply(self.texts["empty"], suggestions=self.starters[:3], fallback=True)
+        chosen = self._choice(u, state)
+        if chosen is not None:
+            return chosen
+        top = u.top
+        confident = top is not None and top.score >= self.engine.threshold
+        intent = self.engine.intent(top.intent) if confident and top else None
+        if intent and intent.category == "dialogue":
+            return self._act(intent, top, state)  # type: ignore[arg-type]
+        follow = self._follow_up(u, state)
+        if follow is not None:
+            return self._answer(follow, u, state, top.score if top else 0.0, carry=True)
+        if intent is None:
+            by_entity = self._entity_intent(u)
+            if by_entity is not None:
+                return self._answer(by_entity, u, state, top.score if top else 0.0)
+            return self._fallback(u)
+        runner = self._runner_up(u, intent)
+        if runner is not None:
+            return self._clarify(u, state, top, runner)  # type: ignore[arg-type]
+        carry = bool(self.anaphora_words & set(u.tokens))
+        return self._answer(intent, u, state, top.score, carry=carry)  # type: ignore[union-attr]
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    def _choice(self, u: Understanding, state: Session) -> Reply | None:
+        """A number or "the first one" answering a clarifying question or picking a suggestion."""
+        options = state.options or []
+        pick = self._ordinal(u.tokens, len(options) or len(state.suggestions))
+        if options:
+            names = [n for n in options if any(c.intent == n for c in u.candidates[:1])]
+            if pick is None and names:
+                pick = options.index(names[0]) + 1
+            if pick is not None:
+                intent = self.engine.intent(options[pick - 1])
+                state.options = []
+                return self._answer(intent, u, state, 1.0, slots=dict(state.pending_slots))
+            state.options = []
+            return None
+        if pick is not None and state.suggestions and len(u.tokens) == 1 and u.tokens[0].isdigit():
+            question = state.suggestions[pick - 1]
+            return self.respond(self.engine.understand(question), state)
+        return None
+
+    def _ordinal(self, tokens: tuple[str, ...], count: int) -> int | None:
+        if not count or len(tokens) > 4:
+            return None
+        for token in tokens:
+            value = int(token) if token.isdigit() else self.choice_words.get(token)
+            if value is not None:
+                value = count if value == -1 else value
+                if 1 <= value <= count:
+                    return value
+        return None
+
+    def _follow_up(self, u: Understanding, state: Session) -> Intent | None:
+        """A short turn that only names an entity the last answer's intent takes ("and Amazon?")."""
+        if not state.intent or not u.mentions:
+            return None
+        words = [t for t in u.matched if not t.startswith("@")]
+        if any(w not in self.followup_words for w in words):
+            return None
+        previous = self.engine.intent(state.intent)
+        types = set(previous.slots.values())
+        if any(self._fits(m.entities, types) for m in u.mentions):
+            return previous
+        return None
+
+    @staticmethod
+    def _fits(entities: tuple[Any, ...], types: set[str]) -> bool:
+        return any(e.type in types or (e.type == "region" and "state" in types) for e in entities)
+
+    def _entity_intent(self, u: Understanding) -> Intent | None:
+        """A bare entity ("Nvidia?") with no clear intent: the intent that describes that kind of thing."""
+        if not u.mentions or len([t for t in u.matched if not t.startswith("@")]) > 3:
+            return None
+        for mention in u.mentions:
+            for entity in mention.entities:
+                name = self.entity_intents.get(entity.type)
+                if name:
+                    return self.engine.intent(name)
+        return None
+
+    def _runner_up(self, u: Understanding, intent: Intent) -> Candidate | None:
+        top = u.top
+        if top is None or self.engine.margin <= 0 or intent.category != "career":
+            return None
+        for c in u.candidates[1:]:
+            if c.intent == top.intent or top.score - c.score > self.engine.margin:
+                continue
+            if c.score >= self.engine.threshold and self.engine.intent(c.intent).category == "career":
+                return c
+        return None
+
+    # -- replies -------------------------------------------------------------------------------
+
+    def _fallback(self, u: Understanding) -> Reply:
+        seen: list[str] = []
+        for c in u.candidates:
+            intent = self.engine.intent(c.intent)
+            if intent.category == "career" and c.score >= self.engine.threshold * 0.5 and c.example not in seen:
+                seen.append(c.example)
+        suggestions = tuple(seen[:3]) or self.starters[:3]
+        text = self.texts["fallback"]
+        if suggestions:
+            text += " " + self.texts["fallback_suggest"]
+        top = u.top
+        return Reply(text, None, top.score if top else 0.0, suggestions=suggestions, fallback=True)
+
+    def _clarify(self, u: Understanding, state: Session, top: Candidate, runner: Candidate) -> Reply:
+        first, second = self.engine.intent(top.intent), self.engine.intent(runner.intent)
+        state.options = [first.name, second.name]
+        state.pending_slots = self.resolve(first, u, state, carry=False)[0]
+        options = f"1) {first.title.lower()} or 2) {second.title.lower()}"
+        return Reply(self.texts["clarify"].format(options=options), None, top.score,
+                     suggestions=(top.example, runner.example), fallback=True)
+
+    def _act(self, act: Intent, top: Candidate, state: Session) -> Reply:
+        if not state.intent:
+            return Reply(self.texts["no_context"], act.name, top.score, suggestions=self.starters[:3])
+        intent = self.engine.intent(state.intent)
+        values = self.template_values(intent, state.slots, state)
+        if act.name == "sources":
+            lines = [self.texts["sources"], *(f"- {s}" for s in state.sources)]
+            titles = tuple(dict.fromkeys(s.split(": ", 1)[0] for s in state.sources))
+            return Reply("\n".join(lines), act.name, top.score, dict(state.slots),
+                         tuple(state.suggestions), titles)
+        if act.name == "why":
+            if not intent.why:
+                return Reply(self.texts["no_reason"], act.name, top.score, dict(state.slots),
+                             tuple(state.suggestions))
+            rendered = self.engine.renderer.render(intent.name + ".why", intent.why, values)
+            return Reply(rendered.text, act.name, top.score, dict(state.slots),
+                         tuple(state.suggestions), rendered.sources)
+        # "more": the next level of detail of the last answer
+        state.detail += 1
+        rendered = self.engine.renderer.render(intent.name, intent.answer, {**values}, detail=state.detail)
+        if state.detail > 1 or not self._was_truncated(intent, state):
+            text = self.texts["no_more"]
+            if state.suggestions:
+                text += " You could ask next: " + "; ".join(state.suggestions[:3])
+            return Reply(text, act.name, top.score, dict(state.slots), tuple(state.suggestions), rendered.sources)
+        return Reply(rendered.text, intent.name, top.score, dict(state.slots), tuple(state.suggestions),
+                     rendered.sources)
+
+    def _was_truncated(self, intent: Intent, state: Session) -> bool:
+        values = self.template_values(intent, state.slots, state)
+        return self.engine.renderer.render(intent.name, intent.answer, values).truncated
+
+    def _answer(self, intent: Intent, u: Understanding, state: Session, confidence: float,
+                carry: bool = False, slots: dict[str, str] | None = None) -> Reply:
+        if intent.category == "profile" or intent.remember:
+            self.remember(u, state.profile)
+        if slots is None:
+            slots, origins = self.resolve(intent, u, state, carry)
+        else:
+            origins = {k: "conversation" for k in slots}
+        values = self.template_values(intent, slots, state, u)
+        rendered = self.engine.renderer.render(intent.name, intent.answer, values)
+        text = rendered.text
+        from_profile = [values[k].name for k, o in origins.items() if o == "profile" and values.get(k)]
+        if from_profile:
+            text = self.texts["profile_note"].format(values=", ".join(from_profile)) + "\n" + text
+        runner = next((c for c in u.candidates if c.intent != intent.name), None)
+        if intent.category in ("career", "profile"):
+            state.intent, state.slots, state.slot_origins = intent.name, slots, origins
+            state.detail, state.sources = 0, list(rendered.sections)
+            state.confidence = confidence
+            state.runner_up = runner.intent if runner else None
+            state.runner_up_confidence = runner.score if runner else 0.0
+            state.suggestions = list(intent.suggestions)
+        state.turns += 1
+        return Reply(text, intent.name, confidence, slots, intent.suggestions[:3], rendered.sources)
+
+    # -- slots and profile ---------------------------------------------------------------------
+
+    def resolve(self, intent: Intent, u: Understanding, state: Session,
+                carry: bool) -> tuple[dict[str, str], dict[str, str]]:
+        """Fill each slot from the question, then the conversation, then the profile."""
+        slots: dict[str, str] = {}
+        origins: dict[str, str] = {}
+        used: set[int] = set()
+        for slot, type_ in intent.slots.items():
+            for i, mention in enumerate(u.mentions):
+                if i in used:
+                    continue
+                entity = mention.of_type(type_)
+                if entity is not None:
+                    slots[slot], origins[slot] = entity.id, "question"
+                    used.add(i)
+                    break
+        kb = self.engine.knowledge
+        for slot, type_ in intent.slots.items():
+            # a city implies its state: "Seattle" also answers for Washington
+            if type_ == "state" and slot not in slots and kb:
+                region = next((e for m in u.mentions if (e := m.of_type("region"))), None)
+                if region and region.state:
+                    slots[slot], origins[slot] = region.state, "question"
+        question_types = {e.type for m in u.mentions for e in m.entities}
+        if carry and state.intent:
+            previous = self.engine.intent(state.intent)
+            for slot, type_ in intent.slots.items():
+                if slot in slots:
+                    continue
+                # a new location replaces the old one, whichever kind (region or state) it was
+                if type_ in ("region", "state") and question_types & {"region", "state"}:
+                    continue
+                for old_slot, old_type in previous.slots.items():
+                    if old_type == type_ and old_slot in state.slots:
+                        slots[slot], origins[slot] = state.slots[old_slot], "conversation"
+                        break
+        has_location = any(intent.slots[s] in ("region", "state") for s in slots)
+        for slot, type_ in intent.slots.items():
+            if slot in slots or (has_location and type_ in ("region", "state")):
+                continue
+            value = self._from_profile(type_, state.profile)
+            if value:
+                slots[slot], origins[slot] = value, "profile"
+        return slots, origins
+
+    @staticmethod
+    def _from_profile(type_: str, profile: Profile) -> str | None:
+        if type_ == "specialisation":
+            return profile.interests[0] if profile.interests else None
+        if type_ in ("level", "region", "state", "role"):
+            return getattr(profile, type_)
+        return None
+
+    def remember(self, u: Understanding, profile: Profile) -> None:
+        """Update the profile from what a message says about the user."""
+        interested = bool(self.interest_words & set(u.tokens))
+        for mention in u.mentions:
+            types = {e.type for e in mention.entities}
+            for entity in mention.entities:
+                # "I'm a data scientist" is a role; "I'm interested in data science" an interest
+                if entity.type == "specialisation" and "role" in types and not interested:
+                    continue
+                if entity.type == "role" and "specialisation" in types and interested:
+                    continue
+                if entity.type == "level":
+                    profile.level = entity.id
+                elif entity.type == "role":
+                    profile.role = entity.id
+                elif entity.type == "region":
+                    profile.region, profile.state = entity.id, entity.state or profile.state
+                elif entity.type == "state":
+                    profile.state, profile.region = entity.id, None
+                elif entity.type == "specialisation" and entity.id not in profile.interests:
+                    profile.interests.append(entity.id)
+                elif entity.type == "skill" and entity.id not in profile.skills:
+                    profile.skills.append(entity.id)
+        tokens = u.tokens
+        for i, token in enumerate(tokens[:-1]):
+            match = _YEARS.match(token)
+            if match and tokens[i + 1] in self.years_words:
+                profile.years = int(match.group(1))
+        if self.student_words & set(tokens):
+            profile.student = True
+
+    def template_values(self, intent: Intent, slots: Mapping[str, str], state: Session,
+                        u: Understanding | None = None) -> dict[str, Any]:
+        kb = self.engine.knowledge
+        values = self.engine.entity_values(slots, intent)
+        mentioned: dict[str, list[Any]] = {}
+        for mention in (u.mentions if u else ()):
+            for entity in mention.entities:
+                mentioned.setdefault(entity.type, []).append(entity)
+        p = state.profile
+
+        def ent(type_: str, id_: str | None) -> Any:
+            return kb.entity(type_, id_) if kb else None
+
+        values["mentioned"] = mentioned
+        values["profile"] = {
+            "level": ent("level", p.level), "years": p.years, "role": ent("role", p.role),
+            "student": p.student, "region": ent("region", p.region), "state": ent("state", p.state),
+            "interests": [e for i in p.interests if (e := ent("specialisation", i))],
+            "skills": [e for i in p.skills if (e := ent("skill", i))],
+            "empty": p.is_empty(),
+        }
+        return values

@@ -1,0 +1,201 @@
+"""The engine: runs normalise -> spell -> entities -> match -> dialogue -> render for each message."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import content
+from .dialogue import Dialogue
+from .entities import EntityIndex, Mention
+from .errors import ContentError, Problem, UsageError
+from .intents import Intent, IntentSet, load_intents
+from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
+from .matching import Candidate, IntentExamples, Matcher
+from .render import Renderer
+from .reply import Reply
+from .session import Session, SessionStore
+from .spelling import Speller
+from .text import normalise
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the pipeline made of one message, before any dialogue decision."""
+
+    text: str
+    tokens: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+    matched: tuple[str, ...]  # tokens with entity mentions replaced by placeholders
+    candidates: tuple[Candidate, ...] = field(default=())
+
+    @property
+    def top(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+class Engine:
+    """Answers career questions from the knowledge base; one instance serves many sessions and threads."""
+
+    def __init__(self, intents: IntentSet, knowledge: KnowledgeBase | None) -> None:
+        self.intents = intents
+        self.knowledge = knowledge
+        self.settings: Mapping[str, Any] = intents.settings
+        abbreviations = intents.abbreviations
+        entities = list(knowledge.all_entities()) if knowledge else []
+        self.entities = EntityIndex(entities, abbreviations)
+        examples = []
+        vocabulary: list[str] = list(self.entities.vocabulary)
+        for intent in intents.intents:
+            token_lists = []
+            for example in intent.examples:
+                tokens = normalise(example, abbreviations)
+                vocabulary.extend(tokens)
+                token_lists.append(tuple(EntityIndex.replace(tokens, self.entities.find(tokens))))
+            keywords = tuple(tuple(normalise(k, abbreviations)) for k in intent.keywords)
+            for keyword in keywords:
+                vocabulary.extend(keyword)
+            examples.append(IntentExamples(intent.name, tuple(token_lists), keywords, intent.examples))
+        self.speller = Speller(vocabulary)
+        self.matcher = Matcher(examples)
+        self.threshold = float(self.settings.get("threshold", self.matcher.threshold))
+        self.margin = float(self.settings.get("clarify_margin", 0.0))
+        self.renderer = Renderer(knowledge)
+        self.sessions = SessionStore()
+        self.dialogue = Dialogue(self)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> Engine:
+        """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents folder.
+
+        With no path: the checkout's content, else the copy inside the installed package.
+        Raises ContentError naming every problem found.
+        """
+        intents_dir, knowledge_dir = content.resolve(path)
+        knowledge = load_knowledge(knowledge_dir) if knowledge_dir else None
+        types = set(knowledge.entities) if knowledge else set()
+        return cls(load_intents(intents_dir, types), knowledge)
+
+    # -- the pipeline -------------------------------------------------------------------------
+
+    def understand(self, text: str, limit: int = 3) -> Understanding:
+        """Normalise, repair typos, find entities and rank intents; no session is touched."""
+        tokens = self.speller.correct(normalise(text, self.intents.abbreviations))
+        mentions = self.entities.find(tokens)
+        matched = EntityIndex.replace(tokens, mentions)
+        candidates = self.matcher.rank(matched, limit) if matched else []
+        return Understanding(text, tuple(tokens), tuple(mentions), tuple(matched), tuple(candidates))
+
+    def rank(self, text: str, limit: int = 3) -> list[Candidate]:
+        """The best intents for a message, best first, with calibrated confidences."""
+        return list(self.understand(text, limit).candidates)
+
+    def reply(self, text: str, session: str = "default") -> Reply:
+        """Answer one message in a session. Never raises for any text; state survives any input."""
+        if not isinstance(text, str):
+            raise UsageError(f"text must be a string, got {type(text).__name__}")
+        if not isinstance(session, str):
+            raise UsageError(f"session must be a string, got {type(session).__name__}")
+        with self.sessions.open(session) as state:
+            backup = state.to_dict()
+            try:
+                return self.dialogue.respond(self.understand(text), state)
+            except Exception:  # noqa: BLE001 - a reply must never be a traceback
+                log.exception("reply failed for %r", text[:200])
+                restored = Session.from_dict(backup)
+                state.__dict__.update(restored.__dict__)
+                return Reply(self.settings.get("error_text", "Sorry, something went wrong on my side. "
+                                               "Please try rephrasing."), fallback=True)
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def session(self, session: str = "default") -> Session:
+        """A copy of a session's state (plain and serialisable)."""
+        return self.sessions.get(session)
+
+    def restore(self, session: str, state: Session | Mapping[str, Any]) -> None:
+        """Replace a session's state, e.g. with one saved by `session(...).to_dict()`."""
+        self.sessions.put(session, state if isinstance(state, Session) else Session.from_dict(dict(state)))
+
+    def reset(self, session: str = "default") -> None:
+        """Forget a session: its context and its profile."""
+        self.sessions.reset(session)
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def intent(self, name: str) -> Intent:
+        return self.intents.get(name)
+
+    def entity_values(self, slots: Mapping[str, str], intent: Intent) -> dict[str, Any]:
+        """Template values: every slot of the intent as its Entity, or None when unfilled."""
+        values: dict[str, Any] = {}
+        for slot, type_ in intent.slots.items():
+            values[slot] = self.knowledge.entity(type_, slots.get(slot)) if self.knowledge else None
+        return values
+
+    # -- validation ----------------------------------------------------------------------------
+
+    def check(self) -> list[Problem]:
+        """Render every intent with each slot empty and filled by each entity: template errors and
+        knowledge topics that no intent reaches are problems."""
+        problems: list[Problem] = []
+        reached: set[str] = set()
+        kb = self.knowledge
+        for intent in self.intents.intents:
+            trials: list[dict[str, str]] = [{}]
+            for slot, type_ in intent.slots.items():
+                trials.extend({slot: id_} for id_ in (kb.entities.get(type_, {}) if kb else {}))
+            for slots in trials:
+                values = self.dialogue.template_values(intent, slots, Session())
+                for detail in (0, 1):
+                    rendered, problem = self.renderer.check(intent.name, intent.answer, intent.file,
+                                                            {**values, "detail": detail})
+                    if problem:
+                        problems.append(problem)
+                        break
+                    reached |= rendered.topics  # type: ignore[union-attr]
+                else:
+                    continue
+                break
+            if intent.why:
+                _, problem = self.renderer.check(intent.name + ".why", intent.why, intent.file,
+                                                 self.dialogue.template_values(intent, {}, Session()))
+                if problem:
+                    problems.append(problem)
+        if kb:
+            for topic_id in sorted(set(kb.topics) - reached):
+                problems.append(Problem(kb.topics[topic_id].file, f"topics.{topic_id}",
+                                        "no intent's answer reaches this topic"))
+        return problems
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        by_category: dict[str, int] = {}
+        for intent in self.intents.intents:
+            by_category[intent.category] = by_category.get(intent.category, 0) + 1
+        out["intents"] = {
+            "intents": len(self.intents.intents),
+            "examples": sum(len(i.examples) for i in self.intents.intents),
+            **by_category,
+        }
+        if self.knowledge:
+            out["knowledge"] = self.knowledge.summary()
+            out["entities"] = {name: len(self.knowledge.entities.get(t, {})) for name, t in CATALOGUES.items()}
+        return out
+
+
+def validate(path: str | os.PathLike[str] | None = None) -> tuple[Engine | None, list[Problem]]:
+    """Load the content and check every template: (engine or None, every problem found)."""
+    try:
+        engine = Engine.load(path)
+    except ContentError as exc:
+        return None, exc.problems
+    return engine, engine.check()
+
+
+__all__ = ["Engine", "Understanding", "validate"]

@@ -1,0 +1,159 @@
+"""Intent definitions: examples, keywords, slots, answer template and follow-up suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import yamlfile
+from .errors import ContentError, Problem
+from .knowledge import _Checker, _label
+
+MIN_EXAMPLES = 8
+CATEGORIES = ("career", "smalltalk", "dialogue", "profile")
+#: dialogue acts the engine performs itself; an intent of category "dialogue" is named after one
+ACTS = ("more", "sources", "why")
+_INTENT_FIELDS = ("name", "title", "category", "examples", "keywords", "slots", "answer", "suggestions", "why", "remember")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Something a user can ask, and how to answer it."""
+
+    name: str
+    title: str
+    examples: tuple[str, ...]
+    answer: str
+    file: str
+    category: str = "career"
+    keywords: tuple[str, ...] = ()
+    slots: Mapping[str, str] = field(default_factory=dict)  # slot name -> entity type
+    suggestions: tuple[str, ...] = ()
+    why: str | None = None  # template answering "why?" after this intent, if the guides give a reason
+    remember: bool = False  # what the user names in this question goes into their profile
+
+
+@dataclass(frozen=True)
+class IntentSet:
+    """All intents of a content folder, in declaration order, plus the lexicon and settings."""
+
+    intents: tuple[Intent, ...]
+    abbreviations: Mapping[str, str]
+    settings: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {i.name: i for i in self.intents})
+
+    def get(self, name: str) -> Intent:
+        return self._by_name[name]  # type: ignore[attr-defined]
+
+
+def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
+    """Load and validate every YAML file of an intents folder; raise ContentError listing all problems."""
+    problems: list[Problem] = []
+    intents: list[Intent] = []
+    abbreviations: dict[str, str] = {}
+    settings: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    files = sorted(folder.rglob("*.yaml"))
+    if not files:
+        raise ContentError([Problem(str(folder), "", "no .yaml files in the intents folder")])
+    for path in files:
+        c = _Checker(path, _label(path, folder))
+        data, problem = yamlfile.read(path, c.label)
+        if problem:
+            problems.append(problem)
+            continue
+        if not isinstance(data, Mapping) or not data:
+            c.add((), "expected a mapping with 'intents', 'abbreviations' or 'settings' at the top")
+        else:
+            c.unknown_fields(data, ("intents", "abbreviations", "settings"), ())
+            _read_abbreviations(data.get("abbreviations"), c, abbreviations)
+            if isinstance(data.get("settings"), Mapping):
+                settings.update(data["settings"])
+            elif "settings" in data:
+                c.add(("settings",), "'settings' must be a mapping")
+            raw = data.get("intents")
+            if raw is not None and (not isinstance(raw, list) or not raw):
+                c.add(("intents",), "'intents' must be a non-empty list")
+            for i, entry in enumerate(raw if isinstance(raw, list) else []):
+                intent = _read_intent(entry, ("intents", i), c, entity_types)
+                if intent is None:
+                    continue
+                if intent.name in seen:
+                    c.add(("intents", i, "name"), f"intent {intent.name!r} is already defined in {seen[intent.name]}")
+                    continue
+                seen[intent.name] = c.label
+                intents.append(intent)
+        problems.extend(c.problems())
+    if not intents and not problems:
+        problems.append(Problem(str(folder), "", "no intents are defined"))
+    if problems:
+        raise ContentError(problems)
+    return IntentSet(tuple(intents), abbreviations, settings)
+
+
+def _read_abbreviations(raw: Any, c: _Checker, out: dict[str, str]) -> None:
+    if raw is None:
+        return
+    if not isinstance(raw, Mapping):
+        c.add(("abbreviations",), "'abbreviations' must map a short form to its expansion")
+        return
+    for short, long in raw.items():
+        if not isinstance(short, str) or not isinstance(long, str) or not long.strip():
+            c.add(("abbreviations", short), "an abbreviation and its expansion must be strings")
+        else:
+            out[short.lower()] = long.lower()
+
+
+def _strings(raw: Any, key: str, keys: tuple, c: _Checker, minimum: int = 0) -> tuple[str, ...]:
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list) or not all(isinstance(s, str) and s.strip() for s in raw):
+        c.add(keys + (key,), f"'{key}' must be a list of non-empty strings")
+        return ()
+    if len(raw) < minimum:
+        c.add(keys + (key,), f"'{key}' needs at least {minimum} entries, got {len(raw)}")
+    return tuple(s.strip() for s in raw)
+
+
+def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str]) -> Intent | None:
+    raw = c.mapping(raw, keys, "an intent")
+    if raw is None:
+        return None
+    c.unknown_fields(raw, _INTENT_FIELDS, keys)
+    name = c.text(raw, "name", keys)
+    answer = c.text(raw, "answer", keys)
+    title = c.text(raw, "title", keys, required=False)
+    why = c.text(raw, "why", keys, required=False)
+    category = raw.get("category", "career")
+    if category not in CATEGORIES:
+        c.add(keys + ("category",), f"unknown category {category!r} (one of: {', '.join(CATEGORIES)})")
+    if category == "dialogue" and name not in ACTS:
+        c.add(keys + ("name",), f"a dialogue intent must be named after an act: {', '.join(ACTS)}")
+    remember = raw.get("remember", False)
+    if not isinstance(remember, bool):
+        c.add(keys + ("remember",), f"'remember' must be true or false, got {remember!r}")
+    examples = _strings(raw.get("examples"), "examples", keys, c, MIN_EXAMPLES)
+    keywords = _strings(raw.get("keywords"), "keywords", keys, c)
+    suggestions = _strings(raw.get("suggestions"), "suggestions", keys, c)
+    slots: dict[str, str] = {}
+    raw_slots = raw.get("slots") or {}
+    if not isinstance(raw_slots, Mapping):
+        c.add(keys + ("slots",), "'slots' must map a slot name to an entity type")
+    else:
+        for slot, type_ in raw_slots.items():
+            if type_ not in entity_types:
+                known = ", ".join(sorted(entity_types)) or "none: this content has no knowledge base"
+                c.add(keys + ("slots", slot), f"unknown entity type {type_!r} (known: {known})")
+            else:
+                slots[str(slot)] = type_
+    if not name or not answer or len(examples) < MIN_EXAMPLES:
+        return None
+    return Intent(
+        name=name, title=title or name.replace("_", " ").capitalize(), examples=examples,
+        answer=answer, file=c.label, category=category, keywords=keywords, slots=slots,
+        suggestions=suggestions, why=why, remember=remember is True,
+    )

@@ -1,0 +1,147 @@
+"""Rendering answer templates (sandboxed Jinja2) against the knowledge base, recording the facts used."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import Problem
+from .knowledge import Entity, Fact, KnowledgeBase
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    sources: tuple[str, ...]  # titles of the guides whose facts were used, in order of first use
+    sections: tuple[str, ...]  # "title: section" of every fact used, in order of first use
+    topics: frozenset[str]
+    truncated: bool  # some list was cut short: "tell me more" has more to give
+
+
+class _Use:
+    """What one render touched: which facts (for citations) and whether any list was cut."""
+
+    def __init__(self, kb: KnowledgeBase | None, detail: int) -> None:
+        self.kb, self.detail = kb, detail
+        self.sources: dict[str, None] = {}
+        self.sections: dict[str, None] = {}
+        self.topics: set[str] = set()
+        self.truncated = False
+
+    def _kb(self) -> KnowledgeBase:
+        if self.kb is None:
+            raise TemplateError("this content has no knowledge base")
+        return self.kb
+
+    def facts(self, topic: str, **tags: Any) -> list[Fact]:
+        tags = {k: (v.id if isinstance(v, Entity) else v) for k, v in tags.items()}
+        try:
+            found = self._kb().facts(topic, **tags)
+        except KeyError as exc:
+            raise TemplateError(str(exc.args[0])) from None
+        self.topics.add(topic)
+        for f in found:
+            self.sources.setdefault(f.source.title, None)
+            self.sections.setdefault(f"{f.source.title}: {f.section}", None)
+        return found
+
+    def fact(self, topic: str, **tags: Any) -> Fact | None:
+        found = self.facts(topic, **tags)
+        return found[0] if found else None
+
+    def entities(self, type_: str) -> list[Entity]:
+        return list(self._kb().entities.get(type_, {}).values())
+
+    def entity(self, type_: str, id_: str) -> Entity | None:
+        return self._kb().entity(type_, id_)
+
+    def cite(self, fact: Fact) -> str:
+        self.sources.setdefault(fact.source.title, None)
+        return fact.source.title
+
+    def limit(self, values: Iterable[Any], n: int) -> list[Any]:
+        """The first n values, or all of them once the user asked for more detail."""
+        values = list(values)
+        if self.detail > 0 or len(values) <= n:
+            return values
+        self.truncated = True
+        return values[:n]
+
+    def bullets(self, facts: Iterable[Fact], n: int = 6, cite: bool = True, numbered: bool = False) -> str:
+        """Each fact's text and items as lines, under the title of its guide when citing."""
+        blocks: list[str] = []
+        last_source = None
+        for f in facts:
+            lines = []
+            if cite and f.source.id != last_source:
+                lines.append(f"From {self.cite(f)}:")
+            last_source = f.source.id
+            if f.name and f.text and not f.items:
+                lines.append(f"- {f.name}: {f.text}")
+            else:
+                if f.name and f.items and not f.pay:
+                    lines.append(f"{f.name}:")
+                if f.text:
+                    lines.append(f.text)
+            for i, item in enumerate(self.limit(f.items, n), 1):
+                lines.append(f"{i}. {item}" if numbered else f"- {item}")
+            if blocks and cite and lines and not lines[0].startswith("From "):
+                blocks[-1] += "\n" + "\n".join(lines)
+            else:
+                blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
+
+class Renderer:
+    """Compiles each intent's template once, on first use, in a sandbox with strict undefined."""
+
+    def __init__(self, kb: KnowledgeBase | None) -> None:
+        self.kb = kb
+        self._env = SandboxedEnvironment(
+            undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+            extensions=["jinja2.ext.do"],
+        )
+        self._env.filters["cite"] = lambda fact: fact.source.title
+        # "x is search('word')": case-insensitive substring test over optional text
+        self._env.tests["search"] = lambda value, needle: needle.lower() in str(value or "").lower()
+        self._compiled: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def compile(self, key: str, source: str) -> Any:
+        template = self._compiled.get(key)
+        if template is None:
+            with self._lock:
+                template = self._compiled.get(key) or self._env.from_string(source)
+                self._compiled[key] = template
+        return template
+
+    def render(self, key: str, source: str, values: Mapping[str, Any], detail: int = 0) -> Rendered:
+        """Render a template; user text only ever arrives as values, never as template code."""
+        use = _Use(self.kb, detail)
+        context = dict(values)
+        context.update(
+            facts=use.facts, fact=use.fact, entities=use.entities, entity=use.entity,
+            cite=use.cite, bullets=use.bullets, limit=use.limit, detail=detail,
+            sources=list(self.kb.sources.values()) if self.kb else [],
+        )
+        text = self.compile(key, source).render(context)
+        text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
+        return Rendered(text, tuple(use.sources), tuple(use.sections), frozenset(use.topics), use.truncated)
+
+    def check(self, key: str, source: str, file: str, values: Mapping[str, Any]) -> tuple[Rendered | None, Problem | None]:
+        """Render for validation: a template error becomes a problem naming the intent's file."""
+        try:
+            return self.render(key, source, values), None
+        except TemplateError as exc:
+            return None, Problem(file, key, f"template error: {exc}")
+        except Exception as exc:  # noqa: BLE001 - any failure inside a template is a content problem
+            return None, Problem(file, key, f"template failed: {type(exc).__name__}: {exc}")

@@ -1,0 +1,100 @@
+"""Token-level typo repair against the content's own vocabulary."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
+
+from .text import stem
+
+#: tokens shorter than this are never corrected (too many near neighbours)
+MIN_LENGTH = 4
+#: corrections remembered per Speller; the cache is emptied when it is full
+CACHE_SIZE = 20_000
+
+
+def max_edits(length: int) -> int:
+    """Edits (insert, delete, substitute, swap adjacent) allowed for a token of this length.
+
+    Four-letter tokens get one edit too, but only a swap of two adjacent letters is accepted.
+    """
+    if length < MIN_LENGTH:
+        return 0
+    if length < 9:
+        return 1
+    return 2
+
+
+def _plausible(token: str, word: str, distance: int) -> bool:
+    """Typos rarely touch the first letter, and short words have too many one-edit neighbours."""
+    if token[0] != word[0] and not (token[:2] == word[1::-1]):
+        return False
+    if len(token) == MIN_LENGTH:
+        return Levenshtein.distance(token, word) == 2 and distance == 1
+    return True
+
+
+class Speller:
+    """Repairs misspelt tokens by the closest known word within a small, length-dependent edit distance.
+
+    `vocabulary` may repeat words: the counts break ties between equally close words (the more
+    frequent wins, then alphabetical order). Tokens that are known, short, numeric or
+    placeholders ("@company") are left alone, and so is any token with no close known word
+    (an out-of-domain word must not be pulled into the domain).
+    """
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        counts = Counter(word for word in vocabulary if word)
+        self._known = frozenset(counts)
+        self._stems = frozenset(stem(word) for word in counts)
+        by_length: dict[int, list[str]] = {}
+        for word in sorted(counts, key=lambda w: (-counts[w], w)):
+            by_length.setdefault(len(word), []).append(word)
+        self._by_length = by_length
+        self._rank = {word: index for index, word in enumerate(sorted(counts, key=lambda w: (-counts[w], w)))}
+        self._cache: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return self._known
+
+    def correct(self, tokens: Sequence[str]) -> list[str]:
+        """The tokens with each repairable misspelling replaced by its correction."""
+        return [self.correct_token(token) for token in tokens]
+
+    def correct_token(self, token: str) -> str:
+        if token in self._known or len(token) < MIN_LENGTH or not token.isalpha():
+            return token
+        if stem(token) in self._stems:  # an inflection of a known word: the matcher stems anyway
+            return token
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        corrected = self._closest(token)
+        with self._lock:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[token] = corrected
+        return corrected
+
+    def _closest(self, token: str) -> str:
+        limit = max_edits(len(token))
+        best: tuple[int, int, str] | None = None
+        for length in range(len(token) - limit, len(token) + limit + 1):
+            words = self._by_length.get(length)
+            if not words or length < MIN_LENGTH:
+                continue
+            for word, distance, _ in process.extract(
+                token, words, scorer=OSA.distance, score_cutoff=limit, limit=None
+            ):
+                if not _plausible(token, word, distance):
+                    continue
+                key = (distance, self._rank[word], word)
+                if best is None or key < best:
+                    best = key
+        return token if best is None else best[2]

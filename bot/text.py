@@ -1,0 +1,106 @@
+"""Text normalisation shared by content loading and replies: tokens, abbreviations and light stemming."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+
+#: only this many characters of any input are looked at (replies must stay fast on 100 KB pastes)
+MAX_CHARS = 2_000
+
+# Apostrophes (ASCII and typographic) are deleted, so "what's" -> "whats" and "don't" -> "dont",
+# which also merges them with the common apostrophe-less spellings users type.
+_APOSTROPHES = re.compile("['\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032]")
+# Everything that is not a letter or a digit separates tokens (underscore included).
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def _strip_accents(text: str) -> str:
+    """Drop combining marks after canonical decomposition, and format characters (zero-width etc.)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = [
+        char for char in decomposed
+        if not unicodedata.combining(char) and unicodedata.category(char) != "Cf"
+    ]
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _base_tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    if not text.isascii():
+        text = _strip_accents(text)
+    text = _APOSTROPHES.sub("", text)
+    return _SEPARATORS.sub(" ", text).split()
+
+
+@lru_cache(maxsize=4_096)
+def _expansion(text: str) -> tuple[str, ...]:
+    return tuple(_base_tokens(text))
+
+
+def normalise(text: str, abbreviations: Mapping[str, str] | None = None) -> list[str]:
+    """Lower-case, accent-free word tokens of `text` (first MAX_CHARS characters), abbreviations expanded.
+
+    Keys of `abbreviations` are single normalised tokens ("ml"); values are any text
+    ("machine learning") and are normalised the same way before being spliced in.
+    """
+    tokens = _base_tokens(text)
+    if not abbreviations:
+        return tokens
+    expanded: list[str] = []
+    for token in tokens:
+        replacement = abbreviations.get(token)
+        if replacement is None:
+            expanded.append(token)
+        else:
+            expanded.extend(_expansion(replacement))
+    return expanded
+
+
+_VOWELS = frozenset("aeiouy")
+_DOUBLES = frozenset("bdgmnprt")
+
+
+def _has_vowel(stem: str) -> bool:
+    return any(char in _VOWELS for char in stem)
+
+
+def _undouble(stem: str) -> str:
+    """"runn" -> "run", "stopp" -> "stop" (after -ing / -ed was removed)."""
+    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] in _DOUBLES:
+        return stem[:-1]
+    return stem
+
+
+@lru_cache(maxsize=65_536)
+def stem(token: str) -> str:
+    """Light, deterministic suffix stripping: plurals, -ing, -ed, -ly, -er and a final -e.
+
+    Not a linguistic stemmer: it only has to map inflected forms of a word onto the same
+    key ("booking", "booked", "books" -> "book"; "making", "make" -> "mak"). Tokens that
+    are short, contain digits or are placeholders ("@company") are returned unchanged.
+    """
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    word = token
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and _has_vowel(word[: -len(suffix)]):
+            word = _undouble(word[: -len(suffix)])
+            break
+    if word.endswith("ly") and len(word) >= 6:
+        word = word[:-2]
+    elif word.endswith("er") and len(word) >= 6:
+        word = _undouble(word[:-2])
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    if word.endswith("y") and len(word) > 3:
+        word = word[:-1] + "i"
+    return word
