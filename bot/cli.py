@@ -122,3 +122,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{kind}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     print("content OK")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -183,20 +183,17 @@ class Dialogue:
             rendered = self.engine.renderer.render(intent.name + ".why", intent.why, values)
             return Reply(rendered.text, act.name, top.score, dict(state.slots),
                          tuple(state.suggestions), rendered.sources)
-        # "more": the next level of detail of the last answer
+        # "more": the next level of detail of the last answer, if the template has one
         state.detail += 1
-        rendered = self.engine.renderer.render(intent.name, intent.answer, {**values}, detail=state.detail)
-        if state.detail > 1 or not self._was_truncated(intent, state):
+        rendered = self.engine.renderer.render(intent.name, intent.answer, values, detail=state.detail)
+        shorter = self.engine.renderer.render(intent.name, intent.answer, values, detail=state.detail - 1)
+        if state.detail > 1 or rendered.text == shorter.text:
             text = self.texts["no_more"]
             if state.suggestions:
                 text += " You could ask next: " + "; ".join(state.suggestions[:3])
             return Reply(text, act.name, top.score, dict(state.slots), tuple(state.suggestions), rendered.sources)
         return Reply(rendered.text, intent.name, top.score, dict(state.slots), tuple(state.suggestions),
                      rendered.sources)
-
-    def _was_truncated(self, intent: Intent, state: Session) -> bool:
-        values = self.template_values(intent, state.slots, state)
-        return self.engine.renderer.render(intent.name, intent.answer, values).truncated
 
     def _answer(self, intent: Intent, u: Understanding, state: Session, confidence: float,
                 carry: bool = False, slots: dict[str, str] | None = None) -> Reply:

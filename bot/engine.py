@@ -48,7 +48,7 @@ class Engine:
         self.settings: Mapping[str, Any] = intents.settings
         abbreviations = intents.abbreviations
         entities = list(knowledge.all_entities()) if knowledge else []
-        self.entities = EntityIndex(entities, abbreviations)
+        self.entities = EntityIndex(entities, abbreviations, self.settings.get("ignore_entities") or ())
         examples = []
         vocabulary: list[str] = list(self.entities.vocabulary)
         for intent in intents.intents:
@@ -77,9 +77,23 @@ class Engine:
         Raises ContentError naming every problem found.
         """
         intents_dir, knowledge_dir = content.resolve(path)
-        knowledge = load_knowledge(knowledge_dir) if knowledge_dir else None
-        types = set(knowledge.entities) if knowledge else set()
-        return cls(load_intents(intents_dir, types), knowledge)
+        problems: list[Problem] = []
+        knowledge = None
+        types: set[str] = set()
+        if knowledge_dir:
+            types = set(CATALOGUES.values())  # so intents are still checked when knowledge is broken
+            try:
+                knowledge = load_knowledge(knowledge_dir)
+                types = set(knowledge.entities)
+            except ContentError as exc:
+                problems.extend(exc.problems)
+        try:
+            intents = load_intents(intents_dir, types)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+        if problems:
+            raise ContentError(problems)
+        return cls(intents, knowledge)
 
     # -- the pipeline -------------------------------------------------------------------------
 

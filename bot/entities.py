@@ -33,13 +33,21 @@ class Mention:
 class EntityIndex:
     """Alias token sequences -> entities; longest match wins, left to right."""
 
-    def __init__(self, entities: Iterable[Entity], abbreviations: Mapping[str, str] | None = None) -> None:
+    def __init__(self, entities: Iterable[Entity], abbreviations: Mapping[str, str] | None = None,
+                 ignore: Iterable[str] = ()) -> None:
+        skipped = set(ignore)  # "type:id" of entities never to find (the domain's own subject)
         table: dict[tuple[str, ...], dict[str, Entity]] = {}
         for entity in entities:
+            if f"{entity.type}:{entity.id}" in skipped:
+                continue
             for alias in (entity.name, *entity.aliases):
                 tokens = tuple(normalise(alias, abbreviations))
-                if tokens:
-                    table.setdefault(tokens, {}).setdefault(entity.type, entity)
+                if not tokens:
+                    continue
+                table.setdefault(tokens, {}).setdefault(entity.type, entity)
+                if len(tokens[-1]) > 2 and not tokens[-1].endswith("s"):  # "seniors", "data scientists"
+                    plural = tokens[:-1] + (tokens[-1] + "s",)
+                    table.setdefault(plural, {}).setdefault(entity.type, entity)
         rank = {t: i for i, t in enumerate(PRIORITY)}
         self._table = {
             k: tuple(sorted(v.values(), key=lambda e: (rank.get(e.type, len(rank)), e.type)))
@@ -49,14 +57,20 @@ class EntityIndex:
         self.vocabulary = frozenset(t for k in self._table for t in k)
 
     def find(self, tokens: Sequence[str]) -> list[Mention]:
+        """Longest alias match at each position; shorter aliases starting there add their other
+        types ("senior ml engineer" is a role and also says the level "senior")."""
         mentions, i = [], 0
+        rank = {t: r for r, t in enumerate(PRIORITY)}
         while i < len(tokens):
+            end, found = 0, {}
             for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                found = self._table.get(tuple(tokens[i:i + n]))
-                if found:
-                    mentions.append(Mention(i, i + n, found))
-                    i += n
-                    break
+                for entity in self._table.get(tuple(tokens[i:i + n]), ()):
+                    end = end or i + n
+                    found.setdefault(entity.type, entity)
+            if found:
+                ordered = sorted(found.values(), key=lambda e: (rank.get(e.type, len(rank)), e.type))
+                mentions.append(Mention(i, end, tuple(ordered)))
+                i = end
             else:
                 i += 1
         return mentions

@@ -24,7 +24,6 @@ class Rendered:
     sources: tuple[str, ...]  # titles of the guides whose facts were used, in order of first use
     sections: tuple[str, ...]  # "title: section" of every fact used, in order of first use
     topics: frozenset[str]
-    truncated: bool  # some list was cut short: "tell me more" has more to give
 
 
 class _Use:
@@ -35,7 +34,6 @@ class _Use:
         self.sources: dict[str, None] = {}
         self.sections: dict[str, None] = {}
         self.topics: set[str] = set()
-        self.truncated = False
 
     def _kb(self) -> KnowledgeBase:
         if self.kb is None:
@@ -71,10 +69,7 @@ class _Use:
     def limit(self, values: Iterable[Any], n: int) -> list[Any]:
         """The first n values, or all of them once the user asked for more detail."""
         values = list(values)
-        if self.detail > 0 or len(values) <= n:
-            return values
-        self.truncated = True
-        return values[:n]
+        return values if self.detail > 0 else values[:n]
 
     def bullets(self, facts: Iterable[Fact], n: int = 6, cite: bool = True, numbered: bool = False) -> str:
         """Each fact's text and items as lines, under the title of its guide when citing."""
@@ -135,7 +130,7 @@ class Renderer:
         )
         text = self.compile(key, source).render(context)
         text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
-        return Rendered(text, tuple(use.sources), tuple(use.sections), frozenset(use.topics), use.truncated)
+        return Rendered(text, tuple(use.sources), tuple(use.sections), frozenset(use.topics))
 
     def check(self, key: str, source: str, file: str, values: Mapping[str, Any]) -> tuple[Rendered | None, Problem | None]:
         """Render for validation: a template error becomes a problem naming the intent's file."""

@@ -51,11 +51,11 @@ class Speller:
         counts = Counter(word for word in vocabulary if word)
         self._known = frozenset(counts)
         self._stems = frozenset(stem(word) for word in counts)
-        by_length: dict[int, list[str]] = {}
-        for word in sorted(counts, key=lambda w: (-counts[w], w)):
-            by_length.setdefault(len(word), []).append(word)
-        self._by_length = by_length
-        self._rank = {word: index for index, word in enumerate(sorted(counts, key=lambda w: (-counts[w], w)))}
+        ranked = sorted(counts, key=lambda word: (-counts[word], word))
+        self._rank = {word: index for index, word in enumerate(ranked)}
+        self._by_length: dict[int, list[str]] = {}
+        for word in ranked:
+            self._by_length.setdefault(len(word), []).append(word)
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -68,9 +68,8 @@ class Speller:
         return [self.correct_token(token) for token in tokens]
 
     def correct_token(self, token: str) -> str:
+        """One token, repaired if it is an unknown word of MIN_LENGTH+ letters with a close known word."""
         if token in self._known or len(token) < MIN_LENGTH or not token.isalpha():
-            return token
-        if stem(token) in self._stems:  # an inflection of a known word: the matcher stems anyway
             return token
         cached = self._cache.get(token)
         if cached is not None:
@@ -83,6 +82,9 @@ class Speller:
         return corrected
 
     def _closest(self, token: str) -> str:
+        # An inflection of a known word ("salaries") is only respelt into the same word family
+        # ("enginer" -> "engineer"), never into another word ("designer" -> "designed").
+        family = stem(token) if stem(token) in self._stems else None
         limit = max_edits(len(token))
         best: tuple[int, int, str] | None = None
         for length in range(len(token) - limit, len(token) + limit + 1):
@@ -92,7 +94,7 @@ class Speller:
             for word, distance, _ in process.extract(
                 token, words, scorer=OSA.distance, score_cutoff=limit, limit=None
             ):
-                if not _plausible(token, word, distance):
+                if not _plausible(token, word, distance) or (family is not None and stem(word) != family):
                     continue
                 key = (distance, self._rank[word], word)
                 if best is None or key < best:

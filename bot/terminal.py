@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
+import textwrap
 from typing import TextIO
 
 from .reply import Reply
 
 DIM, BOLD, CYAN, RESET = "\x1b[2m", "\x1b[1m", "\x1b[36m", "\x1b[0m"
+_BULLET = re.compile(r"(?:[-*•] |\d{1,2}[.)] )")
 
 
 def use_color(stream: TextIO, no_color: bool = False) -> bool:
@@ -18,22 +21,55 @@ def use_color(stream: TextIO, no_color: bool = False) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def format_reply(reply: Reply, color: bool = False, numbered: bool = True) -> str:
-    """The reply as terminal text: the answer, then its sources (dimmed), then suggestions."""
+def format_reply(reply: Reply, color: bool = False, numbered: bool = True,
+                 width: int | None = None) -> str:
+    """The reply as terminal text: the answer, then its sources (dimmed), then suggestions.
+
+    With a `width`, long lines are wrapped to it, list items and suggestions with a hanging indent.
+    """
     lines = []
     for line in reply.text.splitlines():
-        if color and line.endswith(":") and not line.startswith("- "):
-            line = BOLD + line + RESET
-        lines.append(line)
+        heading = line.endswith(":") and not line.startswith("- ")
+        for part in wrap(line, width, _hanging_indent(line)):
+            lines.append(BOLD + part + RESET if color and heading else part)
     if reply.sources:
         src = "Sources: " + "; ".join(reply.sources)
-        lines += ["", DIM + src + RESET if color else src]
+        lines.append("")
+        lines += [DIM + part + RESET if color else part for part in wrap(src, width, "  ")]
     if reply.suggestions:
         lines += ["", "You could ask:" if not reply.fallback or not numbered else "Try:"]
         for i, s in enumerate(reply.suggestions, 1):
             label = f"  {i}. " if numbered else "  - "
-            lines.append(label + (CYAN + s + RESET if color else s))
+            lines += numbered_item(label, s, color, width)
     return "\n".join(lines)
+
+
+def wrap(line: str, width: int | None, indent: str = "") -> list[str]:
+    """One line folded to `width` columns (continuations get `indent`); words and URLs never split."""
+    if not width or len(line) <= width:
+        return [line]
+    return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False) or [line]
+
+
+def _hanging_indent(line: str) -> str:
+    """Where a wrapped line continues: under the text of a list item, else under its start."""
+    stripped = line.lstrip()
+    bullet = _BULLET.match(stripped)
+    return line[: len(line) - len(stripped)] + (" " * len(bullet.group(0)) if bullet else "")
+
+
+def numbered_item(label: str, text: str, color: bool = False, width: int | None = None) -> list[str]:
+    """`label` + `text` (cyan when coloured), continuation lines aligned under the text."""
+    body = width - len(label) if width and width > len(label) + 20 else None
+    parts = wrap(text, body, "")
+    pad = " " * len(label)
+    return [(label if i == 0 else pad) + (CYAN + p + RESET if color else p) for i, p in enumerate(parts)]
+
+
+def paint(text: str, code: str, color: bool) -> str:
+    """`text` in one ANSI style (BOLD, DIM, CYAN) when colour is on, else unchanged."""
+    return code + text + RESET if color and text else text
 
 
 def stdout_color(no_color: bool) -> bool:

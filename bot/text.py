@@ -15,6 +15,7 @@ MAX_CHARS = 2_000
 _APOSTROPHES = re.compile("['\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032]")
 # Everything that is not a letter or a digit separates tokens (underscore included).
 _SEPARATORS = re.compile(r"[\W_]+")
+_PARTIAL_WORD = re.compile(r"[^\W_]+$")
 
 
 def _strip_accents(text: str) -> str:
@@ -27,8 +28,18 @@ def _strip_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+def _head(text: str) -> str:
+    """The first MAX_CHARS characters, without a word cut in half at the end."""
+    if len(text) <= MAX_CHARS:
+        return text
+    head = text[:MAX_CHARS]
+    if text[MAX_CHARS].isalnum():
+        head = _PARTIAL_WORD.sub("", head)
+    return head
+
+
 def _base_tokens(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    text = unicodedata.normalize("NFKC", _head(text)).casefold()
     if not text.isascii():
         text = _strip_accents(text)
     text = _APOSTROPHES.sub("", text)

@@ -1,0 +1,194 @@
+"""`careerbot eval`: intent accuracy, answer facts, out-of-scope rejection and dialogue pass rate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..engine import Engine
+from ..errors import UsageError
+
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+#: the bars the test suite holds the engine to
+BARS = {"intent_accuracy": 0.95, "fact_pass_rate": 0.95, "oos_rejection": 0.90, "dialogue_pass_rate": 0.95}
+
+
+@dataclass
+class Failure:
+    where: str
+    text: str
+    expected: str | None
+    got: str | None
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QuestionReport:
+    in_scope: int = 0
+    intent_correct: int = 0
+    with_facts: int = 0
+    facts_passed: int = 0
+    out_of_scope: int = 0
+    rejected: int = 0
+    smalltalk: int = 0
+    smalltalk_correct: int = 0
+    confusions: Counter = field(default_factory=Counter)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def intent_accuracy(self) -> float:
+        return self.intent_correct / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def fact_pass_rate(self) -> float:
+        return self.facts_passed / self.with_facts if self.with_facts else 0.0
+
+    @property
+    def oos_rejection(self) -> float:
+        return self.rejected / self.out_of_scope if self.out_of_scope else 0.0
+
+    @property
+    def smalltalk_accuracy(self) -> float:
+        return self.smalltalk_correct / self.smalltalk if self.smalltalk else 0.0
+
+
+@dataclass
+class DialogueReport:
+    dialogues: int = 0
+    turns: int = 0
+    passed: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.turns if self.turns else 0.0
+
+
+def _load(path: Path, key: str) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise UsageError(f"no file at {path}; pass the path explicitly")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rows = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise UsageError(f"{path}: expected a top-level '{key}:' list")
+    return rows
+
+
+def load_questions(path: Path | None = None) -> list[dict[str, Any]]:
+    return _load(path or DATA / "questions.yaml", "questions")
+
+
+def load_dialogues(path: Path | None = None) -> list[dict[str, Any]]:
+    return _load(path or DATA / "dialogues.yaml", "dialogues")
+
+
+def missing_facts(text: str, facts: Sequence[str]) -> list[str]:
+    lowered = text.lower()
+    return [f for f in facts if str(f).lower() not in lowered]
+
+
+def evaluate_questions(engine: Engine, rows: Sequence[dict[str, Any]]) -> QuestionReport:
+    report = QuestionReport()
+    for i, row in enumerate(rows):
+        session = f"eval-question-{i}"
+        reply = engine.reply(row["text"], session=session)
+        engine.reset(session)
+        expected = row.get("intent")
+        if expected is None:
+            report.out_of_scope += 1
+            if reply.fallback and reply.intent is None:
+                report.rejected += 1
+            else:
+                report.failures.append(Failure("out of scope", row["text"], None, reply.intent))
+            continue
+        report.in_scope += 1
+        category = engine.intent(expected).category
+        correct = reply.intent == expected
+        report.intent_correct += correct
+        if category == "smalltalk":
+            report.smalltalk += 1
+            report.smalltalk_correct += correct
+        if not correct:
+            report.confusions[(expected, reply.intent)] += 1
+        facts = row.get("facts") or []
+        missing = missing_facts(reply.text, facts) if facts else []
+        if facts:
+            report.with_facts += 1
+            report.facts_passed += not missing
+        if not correct or missing:
+            report.failures.append(Failure("question", row["text"], expected, reply.intent, missing))
+    return report
+
+
+def evaluate_dialogues(engine: Engine, dialogues: Sequence[dict[str, Any]]) -> DialogueReport:
+    report = DialogueReport()
+    for d, dialogue in enumerate(dialogues):
+        session = f"eval-dialogue-{d}"
+        engine.reset(session)
+        report.dialogues += 1
+        for turn in dialogue["turns"]:
+            reply = engine.reply(turn["user"], session=session)
+            report.turns += 1
+            ok = True
+            if "intent" in turn:
+                expected = turn["intent"]
+                ok = reply.intent == expected if expected is not None else reply.fallback
+            missing = missing_facts(reply.text, turn.get("facts") or [])
+            present = [s for s in turn.get("not") or [] if str(s).lower() in reply.text.lower()]
+            ok = ok and not missing and not present
+            report.passed += ok
+            if not ok:
+                report.failures.append(Failure(dialogue.get("name", str(d)), turn["user"], turn.get("intent"),
+                                               reply.intent, missing + [f"not: {s}" for s in present]))
+        engine.reset(session)
+    return report
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def main(args: argparse.Namespace) -> int:
+    engine = Engine.load(args.content)
+    q = evaluate_questions(engine, load_questions(Path(args.questions) if args.questions else None))
+    d = evaluate_dialogues(engine, load_dialogues(Path(args.dialogues) if args.dialogues else None))
+    figures = {
+        "intent_accuracy": q.intent_accuracy,
+        "fact_pass_rate": q.fact_pass_rate,
+        "oos_rejection": q.oos_rejection,
+        "smalltalk_accuracy": q.smalltalk_accuracy,
+        "dialogue_pass_rate": d.pass_rate,
+    }
+    if args.json:
+        print(json.dumps({
+            **{k: round(v, 4) for k, v in figures.items()},
+            "counts": {"in_scope": q.in_scope, "out_of_scope": q.out_of_scope, "smalltalk": q.smalltalk,
+                       "dialogues": d.dialogues, "dialogue_turns": d.turns},
+            "confusions": [[e, g, n] for (e, g), n in q.confusions.most_common(10)],
+            "failures": [asdict(f) for f in q.failures + d.failures],
+        }, indent=2))
+        return 0
+    print(f"labelled questions: {q.in_scope} in scope, {q.out_of_scope} out of scope; "
+          f"dialogues: {d.dialogues} ({d.turns} turns)")
+    for name, value in figures.items():
+        bar = BARS.get(name)
+        mark = "" if bar is None else ("  ok" if value >= bar else f"  BELOW {_pct(bar)}")
+        print(f"  {name.replace('_', ' '):22} {_pct(value):>7}{mark}")
+    if q.confusions:
+        print("top confusions (expected -> got):")
+        for (expected, got), n in q.confusions.most_common(8):
+            print(f"  {n:3}  {expected} -> {got or 'fallback'}")
+    failures = q.failures + d.failures
+    if failures:
+        print(f"failures ({len(failures)}):")
+        for f in failures[:40]:
+            extra = f"  missing {f.missing}" if f.missing else ""
+            print(f"  [{f.where}] {f.text!r}: expected {f.expected}, got {f.got}{extra}")
+    return 0

@@ -1,0 +1,517 @@
+"""The interactive terminal chat: one prompt-toolkit session, slash commands and numbered suggestions.
+
+The only module (with its `repl_*` helpers) that imports prompt_toolkit, so `careerbot ask` and
+piped input never load it. Answers are printed to `sys.stdout` between prompts, as pgcli does;
+the prompt itself is drawn on the `output` given to `run` (the terminal by default).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.application import get_app
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.formatted_text import ANSI, FormattedText
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import ColorDepth, Output, create_output
+from prompt_toolkit.styles import Style
+
+from .engine import Engine
+from .reply import Reply
+from .repl_completion import CareerCompleter, company_names
+from .repl_keys import repl_key_bindings
+from .terminal import BOLD, CYAN, DIM, format_reply, numbered_item, paint, use_color, wrap
+
+log = logging.getLogger(__name__)
+
+SESSION = "repl"
+PROMPT = "you> "
+MAX_WIDTH = 100  # answers wrap at the terminal width, but no wider than this, to stay readable
+MAX_COMMAND_ECHO = 30
+
+#: slash commands in the order /help lists them, with the line it shows (and Tab completion too)
+COMMANDS: dict[str, str] = {
+    "/help": "commands, keys and example questions",
+    "/topics": "what I can answer, with an example question each",
+    "/why": "how I understood your last question: topic, confidence, runner-up, details",
+    "/sources": "the guides and sections behind the last answer",
+    "/profile": "what I remember about you",
+    "/reset": "forget this conversation and what you told me about yourself",
+    "/quit": "leave (also /exit or Ctrl-D)",
+}
+ALIASES = {"/exit": "/quit", "/q": "/quit", "/?": "/help", "/h": "/help"}
+
+#: how /topics groups the career intents: intents file stem -> heading, in display order
+TOPIC_GROUPS = {
+    "getting_started": "Getting started",
+    "skills": "Skills",
+    "role": "The job",
+    "pay": "Pay",
+    "market": "Job market",
+    "companies": "Companies",
+    "company_choice": "Choosing where to work",
+    "career_path": "Career path",
+    "faq": "Frequently asked",
+}
+ORIGINS = {
+    "question": "from your question",
+    "conversation": "carried over from the conversation",
+    "profile": "from what you told me about yourself",
+}
+PROFILE_TYPES = {"level": "level", "role": "role", "region": "region", "state": "state",
+                 "interests": "specialisation", "skills": "skill"}
+DEFAULT_STARTERS = ("How much do ML engineers make?", "What skills do I need to become an ML engineer?",
+                    "What is the interview process at Google?")
+_QUESTION_WORDS = frozenset("how what which who where when why is are do does can should could "
+                            "will would any".split())
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NUMBER = re.compile(r"#?(\d{1,3})[.)]?")
+
+
+# -- history ----------------------------------------------------------------------------------
+
+
+def history_file() -> Path:
+    """`$XDG_STATE_HOME/careerbot/history`, else `~/.local/state/careerbot/history`.
+
+    A relative XDG_STATE_HOME is ignored, as the XDG spec asks.
+    """
+    state = os.environ.get("XDG_STATE_HOME", "")
+    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "careerbot" / "history"
+
+
+class _TolerantFileHistory(FileHistory):
+    """A FileHistory that keeps the session going when the file becomes unreadable or unwritable."""
+
+    def load_history_strings(self) -> Iterable[str]:
+        try:
+            return list(super().load_history_strings())
+        except OSError as exc:
+            log.warning("cannot read history %s: %s", self.filename, exc)
+            return []
+
+    def store_string(self, string: str) -> None:
+        try:
+            super().store_string(string)
+        except OSError as exc:
+            log.warning("cannot write history %s: %s", self.filename, exc)
+
+
+def open_history(path: str | os.PathLike[str] | None = None) -> History:
+    """The history file (its folder created if missing), or in-memory history if it can't be."""
+    try:
+        file = Path(path) if path is not None else history_file()
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with open(file, "ab"):
+            pass
+    except (OSError, RuntimeError) as exc:  # RuntimeError: no home directory to be found
+        log.info("history not saved: %s", exc)
+        return InMemoryHistory()
+    return _TolerantFileHistory(str(file))
+
+
+# -- printing ---------------------------------------------------------------------------------
+
+
+class Console:
+    """Where the REPL prints: plain text, or ANSI styles rendered by prompt-toolkit when coloured."""
+
+    def __init__(self, stream: TextIO, color: bool) -> None:
+        self.stream = stream
+        self.color = color
+        self._output: Output | None = create_output(stdout=stream) if color else None
+
+    def say(self, text: str = "") -> None:
+        try:
+            if self._output is not None:
+                print_formatted_text(ANSI(text), output=self._output)
+                self._output.flush()
+            else:
+                self._write(text + "\n")
+        except UnicodeEncodeError:
+            # A terminal that cannot show "–" or "→" still gets the rest of the answer.
+            encoding = getattr(self.stream, "encoding", None) or "ascii"
+            self._write(_strip_ansi(text).encode(encoding, "replace").decode(encoding) + "\n")
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+# -- the REPL ---------------------------------------------------------------------------------
+
+
+class Repl:
+    """One conversation: turns typed lines into questions or commands and prints what comes back.
+
+    `handle(line)` does one turn and says whether to go on; `run()` below owns the prompt.
+    """
+
+    def __init__(self, engine: Engine, console: Console, width: int = 80) -> None:
+        self.engine = engine
+        self.console = console
+        self.color = console.color
+        self.width = width
+        self.last: Reply | None = None
+        self.said_goodbye = False
+        starters = tuple(engine.settings.get("starter_questions") or ()) or DEFAULT_STARTERS
+        self.starters: tuple[str, ...] = starters[:3]
+        #: the last numbered list on screen: a bare number asks its question
+        self.suggestions: tuple[str, ...] = self.starters
+        self.commands = {
+            "/help": self.show_help,
+            "/topics": self.show_topics,
+            "/why": self.show_why,
+            "/sources": self.show_sources,
+            "/profile": self.show_profile,
+            "/reset": self.reset,
+        }
+
+    # -- turns --------------------------------------------------------------------------------
+
+    def handle(self, line: str) -> bool:
+        """One line typed at the prompt; False when the user is leaving."""
+        text = line.strip()
+        if not text:
+            return True
+        if text.startswith("/"):
+            return self.command(text)
+        number = _NUMBER.fullmatch(text)
+        if number and self.suggestions:
+            pick = int(number.group(1))
+            if 1 <= pick <= len(self.suggestions):
+                question = self.suggestions[pick - 1]
+                self.say(paint("→ " + question, DIM, self.color))
+                return self.ask(question)
+            self.say(f"There is no question {pick} here; type 1 to {len(self.suggestions)}, "
+                     "or ask in your own words.")
+            return True
+        return self.ask(text)
+
+    def ask(self, text: str) -> bool:
+        reply = self.engine.reply(text, session=SESSION)
+        self.last = reply
+        self.suggestions = reply.suggestions
+        self.say(format_reply(reply, color=self.color, numbered=True, width=self.width))
+        self.say()
+        # "bye" ends the chat as /quit does; the engine's answer already said goodbye.
+        self.said_goodbye = reply.intent == "goodbye"
+        return not self.said_goodbye
+
+    def command(self, text: str) -> bool:
+        name = text.split()[0].lower()
+        name = ALIASES.get(name, name)
+        if name == "/quit":
+            return False
+        action = self.commands.get(name)
+        if action is None:
+            self.unknown(text.split()[0])
+        else:
+            action()
+        self.say()
+        return True
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def welcome(self) -> None:
+        self.say(paint("CareerBot", BOLD, self.color)
+                 + ": career advice for Machine Learning engineers, from four career guides.")
+        self.say("Ask in your own words, for example:")
+        self._numbered(self.starters)
+        self.say(paint("Type a number to ask one of these. /help lists commands, /topics what I know; "
+                       "Ctrl-D quits.", DIM, self.color))
+        self.say()
+
+    def goodbye(self) -> None:
+        if not self.said_goodbye:
+            self.say("Goodbye, and good luck with your ML career!")
+
+    def show_help(self) -> None:
+        self.say(paint("Ask a question in your own words, or use a command:", BOLD, self.color))
+        width = max(len(name) for name in COMMANDS) + 2
+        for name, text in COMMANDS.items():
+            self.say(f"  {paint(name.ljust(width), CYAN, self.color)}{text}")
+        self.say(paint("Keys:", BOLD, self.color))
+        for key, text in (("Tab", "complete commands, company names and topics"),
+                          ("→", "take the greyed-out suggestion from your history"),
+                          ("↑ ↓", "browse your earlier questions"),
+                          ("Ctrl-C", "clear the line"),
+                          ("Ctrl-D", "quit")):
+            self.say(f"  {key.ljust(width)}{text}")
+        self.say(paint("Type a number to ask a numbered question, for example:", BOLD, self.color))
+        self._numbered(self.starters)
+
+    def show_topics(self) -> None:
+        groups: dict[str, list[tuple[str, str]]] = {}
+        about_you: list[str] = []
+        names = company_names(self.engine)
+        for intent in self.engine.intents.intents:
+            if intent.category == "profile" and intent.examples:
+                about_you.append(_as_question(intent.examples[0], names))
+            if intent.category != "career" or not intent.examples:
+                continue
+            stem = Path(intent.file).stem
+            groups.setdefault(stem, []).append((intent.title, _as_question(intent.examples[0], names)))
+        order = [s for s in TOPIC_GROUPS if s in groups] + sorted(s for s in groups if s not in TOPIC_GROUPS)
+        # Titles longer than this get a line of their own, so the examples keep room to breathe.
+        column = min(32, max((len(t) for g in groups.values() for t, _ in g), default=0)) + 4
+        self.say("What I can answer, with an example question for each:")
+        for stem in order:
+            heading = TOPIC_GROUPS.get(stem) or stem.replace("_", " ").capitalize()
+            self.say()
+            self.say(paint(heading, BOLD, self.color))
+            for title, example in groups[stem]:
+                self._two_columns("  " + title, example, column)
+        if about_you:
+            self.say()
+            self.say(paint("About you", BOLD, self.color))
+            self._two_columns("  Tell me about yourself", about_you[0], column)
+
+    def show_why(self) -> None:
+        state = self.engine.session(SESSION)
+        last = self.last
+        if last is None and not state.intent:
+            self.say("Ask me a question first; then /why shows how I understood it.")
+            return
+        if last is not None and last.intent is None:
+            if state.options:
+                titles = " or ".join(self._title(n) for n in state.options)
+                self.say(f"Your last question was close to two topics ({titles}), so I asked which "
+                         "you meant.")
+            else:
+                self.say(f"Your last message matched no topic well enough: the best match scored "
+                         f"{last.confidence:.2f} and I answer from {self.engine.threshold:.2f} up.")
+            if state.intent:
+                self.say(f"The conversation is still about {self._title(state.intent)} "
+                         f"({state.intent}).")
+            return
+        if not state.intent:
+            self.say("There is no topic to explain yet.")
+            return
+        label = 12
+        self.say(paint("Matched:".ljust(label), BOLD, self.color)
+                 + f"{self._title(state.intent)} ({state.intent}), confidence {state.confidence:.2f}")
+        if state.confidence < self.engine.threshold:
+            self.say(" " * label + paint("a follow-up: the topic carried over from the previous answer",
+                                         DIM, self.color))
+        if state.runner_up:
+            self.say(paint("Runner-up:".ljust(label), BOLD, self.color)
+                     + f"{self._title(state.runner_up)} ({state.runner_up}), "
+                       f"confidence {state.runner_up_confidence:.2f}")
+        if last is not None and last.intent in ("more", "sources", "why"):
+            self.say(" " * label + f"(your last message asked for {last.intent!r} on this topic)")
+        if state.slots:
+            self.say(paint("Details:", BOLD, self.color))
+            types = self._slot_types(state.intent)
+            for slot, value in state.slots.items():
+                shown = self._entity_name(types.get(slot), value)
+                origin = state.slot_origins.get(slot, "")
+                where = ORIGINS.get(origin, f"from {origin}" if origin else "")
+                self.say(f"  {slot} = {shown}" + (paint(f"  ({where})", DIM, self.color) if where else ""))
+        else:
+            self.say(paint("Details:".ljust(label), BOLD, self.color) + "none (a general answer)")
+
+    def show_sources(self) -> None:
+        last = self.last
+        if last is None:
+            self.say("Ask me a question first; then /sources shows where the answer comes from.")
+            return
+        if last.fallback or not last.sources:
+            self.say("My last reply did not come from the guides, so it has no sources.")
+            return
+        sections: dict[str, list[str]] = {}
+        for entry in self.engine.session(SESSION).sources:
+            title, _, section = entry.partition(": ")
+            sections.setdefault(title, [])
+            if section and section not in sections[title]:
+                sections[title].append(section)
+        for title in last.sources:
+            sections.setdefault(title, [])
+        self.say("The last answer comes from:")
+        for title, parts in sections.items():
+            self.say("  " + paint(title, BOLD, self.color))
+            for section in parts:
+                for line in wrap(f"    - {section}", self.width, "      "):
+                    self.say(line)
+
+    def show_profile(self) -> None:
+        profile = self.engine.session(SESSION).profile
+        if profile.is_empty():
+            self.say("I don't know anything about you yet. Tell me, for example: "
+                     '"I am a student", "I have 3 years of experience" or "I live in Seattle".')
+            return
+        rows: list[tuple[str, str]] = []
+        if profile.student:
+            rows.append(("You are", "a student"))
+        if profile.role:
+            rows.append(("Role", self._entity_name("role", profile.role)))
+        if profile.level:
+            rows.append(("Level", self._entity_name("level", profile.level)))
+        if profile.years is not None:
+            rows.append(("Experience", f"{profile.years} year{'s' if profile.years != 1 else ''}"))
+        if profile.state:
+            rows.append(("State", self._entity_name("state", profile.state)))
+        if profile.region:
+            rows.append(("Region", self._entity_name("region", profile.region)))
+        if profile.interests:
+            rows.append(("Interests", ", ".join(self._entity_name("specialisation", i)
+                                                for i in profile.interests)))
+        if profile.skills:
+            rows.append(("Skills", ", ".join(self._entity_name("skill", s) for s in profile.skills)))
+        self.say("What I remember about you:")
+        for label, value in rows:
+            self.say(f"  {paint((label + ':').ljust(12), BOLD, self.color)}{value}")
+        self.say(paint("I use this to tailor answers; /reset forgets it.", DIM, self.color))
+
+    def reset(self) -> None:
+        self.engine.reset(SESSION)
+        self.last = None
+        self.suggestions = self.starters
+        self.say("Done: I've forgotten this conversation and what you told me about yourself.")
+
+    def unknown(self, word: str) -> None:
+        shown = _CONTROL.sub("", word)[:MAX_COMMAND_ECHO]
+        known = list(COMMANDS) + list(ALIASES)
+        close = difflib.get_close_matches(word.lower(), known, n=1, cutoff=0.6)
+        hint = f" Did you mean {ALIASES.get(close[0], close[0])}?" if close else ""
+        self.say(f"Unknown command {shown!r}.{hint} Commands: {' '.join(COMMANDS)}")
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def say(self, text: str = "") -> None:
+        self.console.say(text)
+
+    def toolbar(self) -> str:
+        """The bottom toolbar; prompt-toolkit calls it on every redraw, so it stays cheap."""
+        hints = " /help  /topics  /why  /sources  Tab complete  Ctrl-D quit"
+        if self.suggestions:
+            n = len(self.suggestions)
+            hints = f" {'1' if n == 1 else f'1-{n}'} ask a suggestion " + hints
+        last = self.last
+        if last is not None and last.intent and last.intent in self._intent_names():
+            hints = f" {self._title(last.intent)} │" + hints
+        return hints
+
+    def _numbered(self, questions: Iterable[str]) -> None:
+        for i, question in enumerate(questions, 1):
+            for line in numbered_item(f"  {i}. ", question, self.color, self.width):
+                self.say(line)
+
+    def _two_columns(self, left: str, right: str, column: int) -> None:
+        if len(left) + 2 > column:
+            self.say(left)
+            left = ""
+        for i, line in enumerate(wrap(right, self.width - column if self.width > column + 20 else None)):
+            self.say((left if i == 0 else "").ljust(column) + paint(line, DIM, self.color))
+
+    def _intent_names(self) -> set[str]:
+        return {i.name for i in self.engine.intents.intents}
+
+    def _title(self, name: str) -> str:
+        try:
+            return self.engine.intent(name).title
+        except KeyError:
+            return name
+
+    def _slot_types(self, name: str) -> dict[str, str]:
+        try:
+            return dict(self.engine.intent(name).slots)
+        except KeyError:
+            return {}
+
+    def _entity_name(self, type_: str | None, id_: str) -> str:
+        if type_ and self.engine.knowledge:
+            entity = self.engine.knowledge.entity(type_, id_)
+            if entity is not None:
+                return entity.name
+        return id_
+
+
+def _as_question(example: str, names: Iterable[str] = ()) -> str:
+    """An intent example as a user would type it: capitalised, "ML", "I" and `names` spelt
+    properly ("google" -> "Google"), and a "?" after a question word."""
+    text = re.sub(r"\bml\b", "ML", example)
+    text = re.sub(r"\bi\b", "I", text)
+    for name in names:
+        text = re.sub(rf"\b{re.escape(name.lower())}\b", name, text)
+    text = text[:1].upper() + text[1:]
+    first = example.split(" ", 1)[0].lower()
+    if first in _QUESTION_WORDS and not text.endswith("?"):
+        text += "?"
+    return text
+
+
+# -- the prompt -------------------------------------------------------------------------------
+
+
+def run(engine: Engine, no_color: bool = False, input: Input | None = None,
+        output: Output | None = None, history_path: str | os.PathLike[str] | None = None) -> int:
+    """Chat until /quit or Ctrl-D; returns the exit status (0).
+
+    `input`/`output` are prompt-toolkit's (tests pass `create_pipe_input()` and `DummyOutput()`);
+    answers go to `sys.stdout`. History lives in `history_path`, else the user's state folder.
+    """
+    color = use_color(sys.stdout, no_color)
+    console = Console(sys.stdout, color)
+    repl = Repl(engine, console)
+    completer = CareerCompleter.for_engine(engine, {**COMMANDS, **{a: "= " + c for a, c in ALIASES.items()
+                                                                   if len(a) > 3}})
+    style = Style.from_dict({"prompt": "ansicyan bold"} if color else {"auto-suggestion": "underline"})
+    session: PromptSession[str] = PromptSession(
+        message=FormattedText([("class:prompt", PROMPT)]) if color else PROMPT,
+        history=open_history(history_path),
+        auto_suggest=AutoSuggestFromHistory(),
+        completer=completer,
+        # Menus popping up while people type questions are noise; commands are short and listed.
+        complete_while_typing=Condition(lambda: get_app().current_buffer.text.startswith("/")),
+        bottom_toolbar=repl.toolbar,
+        key_bindings=repl_key_bindings(repl.show_help),
+        style=style,
+        include_default_pygments_style=False,
+        color_depth=None if color else ColorDepth.DEPTH_1_BIT,
+        input=input,
+        output=output,
+    )
+    repl.width = _width(session)
+    repl.welcome()
+    while True:
+        try:
+            line = session.prompt()
+        except KeyboardInterrupt:
+            continue  # Ctrl-C: the line is cleared, the chat goes on
+        except EOFError:
+            break  # Ctrl-D on an empty line
+        repl.width = _width(session)
+        try:
+            if not repl.handle(line):
+                break
+        except KeyboardInterrupt:
+            continue
+        except Exception:  # noqa: BLE001 - a bug in one turn must not end the chat
+            log.exception("REPL turn failed for %r", line[:200])
+            console.say("Sorry, something went wrong on my side. Please try again.")
+    repl.goodbye()
+    return 0
+
+
+def _width(session: PromptSession[str]) -> int:
+    try:
+        columns = session.output.get_size().columns
+    except Exception:  # noqa: BLE001 - an odd terminal must not stop the chat
+        columns = 80
+    return max(40, min(MAX_WIDTH, columns - 1))

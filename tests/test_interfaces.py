@@ -1,0 +1,88 @@
+"""The one-shot command, the JSON-lines pipe and piped stdin: what other programs and shells see."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot import Engine
+from bot.jsonl import serve
+
+from .conftest import ROOT
+
+
+def _careerbot(*args: str, stdin: str | bytes | None = None, cwd: str = "/") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True,
+                          cwd=cwd, timeout=60, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+                          text=not isinstance(stdin, bytes))
+
+
+def test_ask_prints_the_answer_and_its_sources() -> None:
+    out = _careerbot("ask", "how", "much", "do", "senior", "ml", "engineers", "make")
+    assert out.returncode == 0, out.stderr
+    assert "$210,000–$300,000" in out.stdout and "Sources: ML Engineer Career Guide Card" in out.stdout
+    assert "\x1b[" not in out.stdout
+
+
+def test_ask_json_prints_the_reply_dict() -> None:
+    out = _careerbot("ask", "--json", "what is the weather in paris")
+    assert out.returncode == 0
+    data = json.loads(out.stdout)
+    assert data["fallback"] is True and data["intent"] is None and data["suggestions"]
+
+
+def test_usage_errors_exit_2() -> None:
+    assert _careerbot("ask").returncode == 2
+    assert _careerbot("frobnicate").returncode == 2
+
+
+def test_one_shot_path_does_not_import_prompt_toolkit() -> None:
+    code = ("import sys, io, contextlib; from bot.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['ask', 'hi'])\n"
+            "assert 'prompt_toolkit' not in sys.modules, 'prompt_toolkit was imported'")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+
+
+def test_jsonl_answers_every_line_and_survives_bad_ones(engine: Engine) -> None:
+    lines = [
+        json.dumps({"session": "a", "text": "tell me about meta"}),
+        "this is not json",
+        json.dumps({"session": "a"}),
+        json.dumps(["a", "list"]),
+        "",
+        json.dumps({"session": "a", "text": "what is their hiring process?"}),
+        json.dumps({"text": "hello"}),
+    ]
+    stdout = io.StringIO()
+    assert serve(engine, io.StringIO("\n".join(lines) + "\n"), stdout) == len(lines)
+    out = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    assert len(out) == len(lines)
+    assert out[0]["session"] == "a" and out[0]["slots"] == {"company": "meta"}
+    assert [("error" in o) for o in out] == [False, True, True, True, True, False, False]
+    assert out[5]["slots"] == {"company": "meta"}
+    assert out[6]["session"] == "default"
+
+
+def test_jsonl_process_with_binary_junk_keeps_going() -> None:
+    stdin = b'{"session": "x", "text": "hi"}\n\xff\xfe\x00junk\n{"session": "x", "text": "thanks"}\n'
+    out = _careerbot("jsonl", stdin=stdin)
+    assert out.returncode == 0
+    rows = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert len(rows) == 3 and "error" in rows[1] and rows[2]["session"] == "x"
+
+
+def test_piped_stdin_prints_plain_answers_without_prompts() -> None:
+    out = _careerbot(stdin="how much do ML engineers make\n\nwhat is a typical workday\n")
+    assert out.returncode == 0, out.stderr
+    assert "$110,000–$150,000" in out.stdout and "9 am" not in out.stdout.split("\n")[0]
+    assert "\x1b[" not in out.stdout and "you>" not in out.stdout
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["ask", "hi"]])
+def test_runs_from_any_folder(argv: list[str]) -> None:
+    assert _careerbot(*argv, cwd="/").returncode == 0

@@ -1,0 +1,104 @@
+"""The knowledge base: it loads fast, keeps every figure with its source, and covers the checklist."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bot.knowledge import load_knowledge
+
+from .conftest import DATA, ROOT
+
+KB = load_knowledge(ROOT / "knowledge")
+CHECKLIST = yaml.safe_load((DATA / "checklist.yaml").read_text(encoding="utf-8"))
+
+
+def _texts(fact) -> list[str]:
+    out = [fact.text or "", fact.name or "", fact.question or ""]
+    out += [str(item) for item in fact.items]
+    return out
+
+
+def _numbers(fact) -> set[int]:
+    values = set()
+    if fact.pay:
+        values |= {fact.pay.min, fact.pay.max or fact.pay.min}
+    if fact.count:
+        values.add(fact.count.value)
+    return values
+
+
+def test_checklist_is_large_and_covers_every_guide() -> None:
+    assert len(CHECKLIST) >= 100
+    assert {row["source"] for row in CHECKLIST} == set(KB.sources)
+
+
+@pytest.mark.parametrize("row", CHECKLIST, ids=lambda r: f"{r['source']}:{r['section']}:{r.get('text', r.get('number'))}")
+def test_checklist_entry_is_in_the_knowledge_base(row: dict) -> None:
+    facts = [f for t in KB.topics.values() for f in t.facts if f.source.id == row["source"]]
+    if "number" in row:
+        assert any(row["number"] in _numbers(f) for f in facts)
+    else:
+        needle = row["text"].lower()
+        assert any(needle in text.lower() for f in facts for text in _texts(f))
+
+
+def test_every_source_names_a_guide_file_and_a_human_title() -> None:
+    guides = ROOT.parent / "shared" / "guides"
+    for source in KB.sources.values():
+        assert not source.title.endswith(".txt") and "_" not in source.title
+        if guides.is_dir():
+            assert (guides / source.file).is_file(), source.file
+
+
+def test_disagreeing_salaries_are_kept_apart_with_their_sources() -> None:
+    entry = KB.facts("salary_by_level", level="entry")
+    by_basis = {(f.source.id, f.pay.basis): (f.pay.min, f.pay.max) for f in entry}
+    assert by_basis == {
+        ("card", "median"): (110_000, 150_000),
+        ("blog", "base"): (95_000, 120_000),
+        ("blog", "total"): (120_000, 150_000),
+    }
+
+
+@pytest.mark.parametrize(
+    ("topic", "tags", "shown"),
+    [
+        ("salary_by_level", {"level": "senior"}, {"$210,000–$300,000", "$180,000–$250,000+", "$300,000+"}),
+        ("salary_by_region", {"region": "sf_bay_area"}, {"~$180,000"}),
+        ("salary_by_state", {"state": "california"}, {"$139,620"}),
+        ("company_open_roles", {"company": "google"}, {"~700+"}),
+    ],
+)
+def test_figures_render_exactly_as_the_guides_state_them(topic: str, tags: dict, shown: set[str]) -> None:
+    facts = KB.facts(topic, **tags)
+    assert {str(f.pay or f.count) for f in facts} == shown
+
+
+def test_every_blog_company_has_all_five_sections() -> None:
+    companies = {"google", "amazon", "microsoft", "meta", "openai", "apple", "nvidia", "tesla", "ibm", "deepmind"}
+    for topic in ("company_open_roles", "company_focus_areas", "company_projects", "company_hiring",
+                  "company_careers_page"):
+        assert {f.company for f in KB.facts(topic)} == companies, topic
+
+
+def test_no_promotional_text_or_scrape_artefacts() -> None:
+    for topic in KB.topics.values():
+        for fact in topic.facts:
+            for text in _texts(fact):
+                lowered = text.lower()
+                assert "interviewnode" not in lowered and "webinar" not in lowered
+                assert "machine leaning" not in lowered and "python,e" not in lowered
+                assert ".." not in text and "تعليقات" not in text
+
+
+def test_aliases_find_companies_by_their_other_names() -> None:
+    meta = KB.entity("company", "meta")
+    deepmind = KB.entity("company", "deepmind")
+    assert meta and {"facebook", "fb"} <= set(meta.aliases)
+    assert deepmind and "google deepmind" in deepmind.aliases
+
+
+def test_the_c_loader_is_available() -> None:
+    # load time is reported by `careerbot bench`, not asserted here
+    assert hasattr(yaml, "CSafeLoader"), "PyYAML without libyaml: loading will be slower"

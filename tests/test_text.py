@@ -1,0 +1,128 @@
+"""Normalisation, stemming and spelling repair."""
+
+from __future__ import annotations
+
+import threading
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.spelling import Speller
+from bot.text import MAX_CHARS, normalise, stem
+
+
+def test_normalise_lowercases_and_splits_on_punctuation() -> None:
+    assert normalise("How much do Senior ML-engineers make?!") == [
+        "how", "much", "do", "senior", "ml", "engineers", "make",
+    ]
+
+
+def test_normalise_unicode_accents_and_compatibility_forms() -> None:
+    assert normalise("Café ÉCOLE naïve ﬁne ＡＢＣ Straße") == ["cafe", "ecole", "naive", "fine", "abc", "strasse"]
+
+
+def test_normalise_apostrophes_join_words() -> None:
+    assert normalise("what's") == normalise("What’s") == normalise("whats") == ["whats"]
+    assert normalise("I don't know") == ["i", "dont", "know"]
+
+
+def test_normalise_control_and_format_characters() -> None:
+    assert normalise("a\x00b\tc\r\nd") == ["a", "b", "c", "d"]
+    assert normalise("zero\u200bwidth") == ["zerowidth"]  # format characters vanish inside words
+    assert normalise("ma\u00adchine") == ["machine"]  # soft hyphen (a format character) is dropped
+
+
+def test_normalise_underscores_and_symbols_separate() -> None:
+    assert normalise("ml_ops & data/science $120,000") == ["ml", "ops", "data", "science", "120", "000"]
+
+
+def test_normalise_empty_and_blank() -> None:
+    assert normalise("") == []
+    assert normalise("  ?!  ") == []
+
+
+def test_normalise_abbreviations_expand_to_several_tokens() -> None:
+    abbreviations = {"ml": "machine learning", "sf": "San Francisco", "swe": "software-engineer"}
+    assert normalise("ML jobs in SF", abbreviations) == ["machine", "learning", "jobs", "in", "san", "francisco"]
+    assert normalise("swe", abbreviations) == ["software", "engineer"]
+    assert normalise("html", abbreviations) == ["html"]  # only whole tokens
+
+
+def test_normalise_caps_long_input() -> None:
+    text = "salary " * 20_000  # 140 KB
+    tokens = normalise(text)
+    assert len(tokens) <= MAX_CHARS // 2
+    assert set(tokens) == {"salary"}
+
+
+@given(st.text(max_size=300))
+def test_normalise_never_fails_and_tokens_are_clean(text: str) -> None:
+    tokens = normalise(text)
+    for token in tokens:
+        assert token and token == token.strip()
+        assert all(char.isalnum() for char in token)
+    assert normalise(" ".join(tokens)) == tokens  # idempotent on its own output
+
+
+def test_stem_maps_inflections_together() -> None:
+    assert stem("booking") == stem("booked") == stem("books") == stem("book")
+    assert stem("salaries") == stem("salary")
+    assert stem("making") == stem("make")
+    assert stem("running") == stem("run")
+    assert stem("transfers") == stem("transferring") == stem("transfer")
+
+
+def test_stem_leaves_short_numeric_and_placeholder_tokens() -> None:
+    for token in ("is", "the", "bus", "2024", "5pm", "@company", "@level"):
+        assert stem(token) == token
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20))
+def test_stem_is_deterministic_and_never_empty(word: str) -> None:
+    assert stem(word) == stem(word)
+    assert stem(word)
+
+
+VOCABULARY = ["salary", "salary", "engineer", "senior", "company", "remote", "interview", "what", "is", "the"]
+
+
+def test_speller_fixes_typos_against_the_vocabulary() -> None:
+    speller = Speller(VOCABULARY)
+    assert speller.correct(["slary", "enginer", "senoir", "intreview"]) == ["salary", "engineer", "senior", "interview"]
+
+
+def test_speller_leaves_known_short_numeric_and_unknown_words() -> None:
+    speller = Speller(VOCABULARY)
+    tokens = ["what", "is", "teh", "2024", "@company", "pangolin", "salary"]
+    assert speller.correct(tokens) == tokens
+
+
+def test_speller_does_not_pull_unrelated_words_into_the_domain() -> None:
+    speller = Speller(["moon", "golf", "rice", "remote", "promotion"])
+    assert speller.correct(["soon", "wolf", "price", "emote", "motion"]) == ["soon", "wolf", "price", "emote", "motion"]
+
+
+def test_speller_leaves_inflections_of_known_words() -> None:
+    speller = Speller(["salary", "engineer"])
+    assert speller.correct(["salaries", "engineering"]) == ["salaries", "engineering"]
+
+
+def test_speller_ties_go_to_the_more_frequent_word() -> None:
+    speller = Speller(["party", "pasty", "pasty"])
+    assert speller.correct(["paxty"]) == ["pasty"]
+
+
+def test_speller_is_safe_across_threads() -> None:
+    speller = Speller(VOCABULARY)
+    results: list[list[str]] = []
+
+    def work() -> None:
+        for _ in range(200):
+            results.append(speller.correct(["slary", "enginer", "pangolin"]))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(result == ["salary", "engineer", "pangolin"] for result in results)
