@@ -1,26 +1,31 @@
 """Ranking intents for a message: weighted naive-Bayes evidence over stems and bigrams, calibrated for fallback.
 
-How a message is scored (every number below is precomputed at construction except the sums):
+How a message is scored (everything but the sums over the message's features is precomputed):
 
 * features: the stem of every token (numbers reduced to their shape, "126" -> "0") and every
   pair of adjacent stems ("book flight");
 * evidence: multinomial naive Bayes over intents (additive smoothing ALPHA), where each feature's
   log-likelihood is multiplied by its *concentration*, 1 - normalised entropy of p(intent | feature):
   a feature seen in one intent only counts fully, one spread over all intents ("the") hardly at all;
-  bigrams count BIGRAM_WEIGHT as much as words; keywords count as KEYWORD_COUNT examples each;
-* confidence: posterior of the intent among the TOP_K best (softmax at TEMPERATURE) times the
-  squared *coverage*: the share of the message's informative words (IDF over intents) that the
-  intent's examples contain. Words no intent knows weigh most, so "what does a pangolin eat" is
-  not confidently "nutrition_info". The product is then mapped through a fixed logistic
-  calibration so that scores read roughly as "probability the top intent is right".
+  bigrams count BIGRAM_WEIGHT as much as words; keywords count as KEYWORD_COUNT examples each.
+  Intents are ranked by this evidence (ties: declaration order);
+* confidence of a ranked intent = posterior among the TOP_K best (softmax at TEMPERATURE)
+  x coverage^2 x similarity, where *coverage* is the share of the message's informative words
+  (IDF over intents; words no intent knows weigh most) that the intent's examples contain, or
+  that sit where the intent takes arbitrary words (a slot: "call <anyone>"), and *similarity*
+  is rapidfuzz's token_sort_ratio to the intent's closest example. So "what does a pangolin
+  eat" is not confidently "nutrition_info". A fixed logistic calibration maps the product onto
+  [0, 1], so that 0.5 is the balanced fallback threshold.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -53,30 +58,40 @@ BIGRAM_COVERAGE = 0.25  # share of a bigram in coverage relative to a word
 KEYWORD_COUNT = 3  # a keyword counts as this many examples containing it
 TEMPERATURE = 2.0  # of the softmax turning evidence into a posterior
 TOP_K = 10  # the posterior is taken among this many best intents
-UNKNOWN_BONUS = 1.0  # IDF of a word no intent knows = log(#intents) + this
-# logistic calibration of log(coverage^2 x posterior), fitted once on CLINC150 validation data
-CALIBRATION = (2.0, 4.5)  # (slope, intercept)
+UNKNOWN_BONUS = 2.0  # IDF of a word no intent knows = log(#intents) + this
+RARE = 2  # a word seen at most this often in an intent's examples is a slot filler there
+# logistic calibration of log(posterior x coverage^2 x similarity): fitted once on CLINC150 validation
+# data (val + oos_val + oos_train, in-scope and out-of-scope weighted equally) to predict "top is right"
+CALIBRATION = (2.25, 5.55)  # (slope, intercept)
 
 _DIGITS = re.compile(r"\d+")
 
 
+def _is_number(token: str) -> bool:
+    return not token.isalpha() and _DIGITS.search(token) is not None
+
+
+@lru_cache(maxsize=65_536)
 def _key(token: str) -> str:
     """The stem of a token; numbers keep only their shape ("126" -> "0", "5pm" -> "0pm")."""
-    if not token.isalpha() and any(char.isdigit() for char in token):
+    if _is_number(token):
         return _DIGITS.sub("0", token)
     return stem(token)
 
 
-def features(tokens: Sequence[str]) -> set[str]:
-    """Stems of the tokens and adjacent stem pairs ("book flight")."""
-    keys = [_key(token) for token in tokens]
+def _features(keys: Sequence[str]) -> set[str]:
     found = set(keys)
     found.update(f"{a} {b}" for a, b in zip(keys, keys[1:]))
     return found
 
 
+def features(tokens: Sequence[str]) -> set[str]:
+    """Stems of the tokens and adjacent stem pairs ("book flight")."""
+    return _features([_key(token) for token in tokens])
+
+
 def calibrate(raw: float) -> float:
-    """Map coverage^2 x posterior (in [0, 1]) monotonically onto a confidence in [0, 1]."""
+    """Map coverage^2 x posterior x similarity (in [0, 1]) monotonically onto a confidence in [0, 1]."""
     if raw <= 0.0:
         return 0.0
     slope, intercept = CALIBRATION
@@ -105,11 +120,14 @@ class Matcher:
         totals = [0] * n
         self._choices: list[list[str]] = []
         self._texts: list[tuple[str, ...]] = []
+        self._slots = _SlotContexts()
         for index, intent in enumerate(intents):
-            groups = [(example, 1) for example in intent.examples]
-            groups += [(keyword, KEYWORD_COUNT) for keyword in intent.keywords]
-            for tokens, times in groups:
-                for feature in features(tokens):
+            keyed = [[_key(token) for token in example] for example in intent.examples]
+            self._slots.add(index, keyed)
+            groups = [(keys, 1) for keys in keyed]
+            groups += [([_key(token) for token in keyword], KEYWORD_COUNT) for keyword in intent.keywords]
+            for keys, times in groups:
+                for feature in _features(keys):
                     row = counts.setdefault(feature, {})
                     row[index] = row.get(index, 0) + times
                     totals[index] += times
@@ -132,14 +150,16 @@ class Matcher:
     def rank(self, tokens: Sequence[str], limit: int = 3) -> list[Candidate]:
         """The `limit` best intents, best first; equal evidence goes to the intent declared first.
 
-        Scores never increase down the list. Returns [] when no token is known to any intent.
+        Scores never increase down the list. Returns [] when no token is known to any intent, and
+        for numbers alone ("42"): they may answer a question, but say nothing about an intent.
         """
         n = len(self.names)
-        if n == 0 or limit <= 0 or not tokens:
+        if n == 0 or limit <= 0 or all(_is_number(token) for token in tokens):
             return []
+        keys = [_key(token) for token in tokens]
         postings = []
         unknown = 0.0
-        for feature in features(tokens):
+        for feature in _features(keys):
             posting = self._postings.get(feature)
             if posting is None:
                 unknown += self._unknown * (BIGRAM_COVERAGE if " " in feature else 1.0)
@@ -163,20 +183,71 @@ class Matcher:
         ceiling = 1.0
         for index in order[:limit]:
             covered = sum(posting.coverage for posting in postings if index in posting.evidence)
+            covered += self._slot_credit(index, keys)
             posterior = math.exp((scores[index] - top) / TEMPERATURE) / z
             coverage = covered / informative if informative > 0.0 else 1.0
-            confidence = min(ceiling, calibrate(coverage**2 * posterior))
+            example, similarity = self._example(index, query)
+            confidence = min(ceiling, calibrate(coverage**2 * posterior * similarity))
             ceiling = confidence
-            result.append(Candidate(self.names[index], confidence, self._example(index, query)))
+            result.append(Candidate(self.names[index], confidence, example))
         return result
 
-    def _example(self, index: int, query: str) -> str:
-        """The training example of an intent closest to the query (first one on ties)."""
+    def _slot_credit(self, index: int, keys: list[str]) -> float:
+        """Coverage regained by words the intent has not seen, in positions where it takes any word.
+
+        "call aj please": "aj" is unknown, but in the intent's examples "call" is mostly followed
+        by names seen once or twice, so "aj" is a slot filler, not evidence of another topic.
+        """
+        credit = 0.0
+        seen: set[str] = set()
+        for position, key in enumerate(keys):
+            if key in seen:
+                continue
+            seen.add(key)
+            posting = self._postings.get(key)
+            if posting is not None and index in posting.evidence:
+                continue
+            openness = self._slots.openness(index, keys, position)
+            if openness:
+                credit += openness * (self._unknown if posting is None else posting.coverage)
+        return credit
+
+    def _example(self, index: int, query: str) -> tuple[str, float]:
+        """The training example of an intent closest to the query (first one on ties), and its similarity."""
         choices = self._choices[index]
         if not choices:
-            return ""
+            return "", 1.0
         best = process.extractOne(query, choices, scorer=fuzz.token_sort_ratio)
-        return self._texts[index][best[2] if best else 0]
+        return self._texts[index][best[2] if best else 0], (best[1] / 100 if best else 1.0)
+
+
+class _SlotContexts:
+    """For each intent and neighbouring word, how often the word next to it is a rare one (a slot filler)."""
+
+    def __init__(self) -> None:
+        self._after: dict[tuple[int, str], float] = {}
+        self._before: dict[tuple[int, str], float] = {}
+
+    def add(self, index: int, examples: Sequence[Sequence[str]]) -> None:
+        """Learn the contexts of one intent from its examples (as keys, see `_key`)."""
+        sequences = [["^", *keys, "$"] for keys in examples]
+        frequency = Counter(key for keys in sequences for key in keys)  # "^" and "$" count as common
+        after: dict[str, list[int]] = {}
+        before: dict[str, list[int]] = {}
+        for keys in sequences:
+            for left, right in zip(keys, keys[1:]):
+                after.setdefault(left, [0, 0])[frequency[right] <= RARE] += 1
+                before.setdefault(right, [0, 0])[frequency[left] <= RARE] += 1
+        for table, store in ((after, self._after), (before, self._before)):
+            for word, (common, rare) in table.items():
+                if rare:
+                    store[(index, word)] = rare / (common + rare + 1)
+
+    def openness(self, index: int, keys: list[str], position: int) -> float:
+        """How likely the word at `position` is a slot filler of intent `index`, judging by its neighbours."""
+        left = keys[position - 1] if position > 0 else "^"
+        right = keys[position + 1] if position + 1 < len(keys) else "$"
+        return max(self._after.get((index, left), 0.0), self._before.get((index, right), 0.0))
 
 
 def _concentration(row: dict[int, int], n: int, log_n: float) -> float:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, pass_context
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import Problem
@@ -47,9 +47,6 @@ class _Use:
         except KeyError as exc:
             raise TemplateError(str(exc.args[0])) from None
         self.topics.add(topic)
-        for f in found:
-            self.sources.setdefault(f.source.title, None)
-            self.sections.setdefault(f"{f.source.title}: {f.section}", None)
         return found
 
     def fact(self, topic: str, **tags: Any) -> Fact | None:
@@ -63,7 +60,9 @@ class _Use:
         return self._kb().entity(type_, id_)
 
     def cite(self, fact: Fact) -> str:
+        """The title of the fact's guide; citing is what puts a guide in the reply's sources."""
         self.sources.setdefault(fact.source.title, None)
+        self.sections.setdefault(f"{fact.source.title}: {fact.section}", None)
         return fact.source.title
 
     def limit(self, values: Iterable[Any], n: int) -> list[Any]:
@@ -96,6 +95,19 @@ class _Use:
         return "\n\n".join(blocks)
 
 
+@pass_context
+def _cite(context: Any, fact: Fact) -> str:
+    return context["cite"](fact)
+
+
+def _names(text: object, entity: Entity) -> bool:
+    """Whether text (or a fact's name and text) names the entity as whole words, ignoring case."""
+    if isinstance(text, Fact):
+        text = f"{text.name or ''} {text.text or ''}"
+    words = "|".join(re.escape(w) for w in (entity.name, *entity.aliases))
+    return re.search(rf"(?<![\w+#])(?:{words})(?![\w+#])", str(text or ""), re.IGNORECASE) is not None
+
+
 class Renderer:
     """Compiles each intent's template once, on first use, in a sandbox with strict undefined."""
 
@@ -105,9 +117,10 @@ class Renderer:
             undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
             extensions=["jinja2.ext.do"],
         )
-        self._env.filters["cite"] = lambda fact: fact.source.title
+        self._env.filters["cite"] = _cite
         # "x is search('word')": case-insensitive substring test over optional text
         self._env.tests["search"] = lambda value, needle: needle.lower() in str(value or "").lower()
+        self._env.tests["naming"] = _names
         self._compiled: dict[str, Any] = {}
         self._lock = threading.Lock()
 

@@ -38,6 +38,7 @@ SESSION = "repl"
 PROMPT = "you> "
 MAX_WIDTH = 100  # answers wrap at the terminal width, but no wider than this, to stay readable
 MAX_COMMAND_ECHO = 30
+MAX_PROMPT_FAILURES = 3  # in a row: then the input is broken, not merely odd
 
 #: slash commands in the order /help lists them, with the line it shows (and Tab completion too)
 COMMANDS: dict[str, str] = {
@@ -489,6 +490,7 @@ def run(engine: Engine, no_color: bool = False, input: Input | None = None,
     )
     repl.width = _width(session)
     repl.welcome()
+    failures = 0
     while True:
         try:
             line = session.prompt()
@@ -496,6 +498,15 @@ def run(engine: Engine, no_color: bool = False, input: Input | None = None,
             continue  # Ctrl-C: the line is cleared, the chat goes on
         except EOFError:
             break  # Ctrl-D on an empty line
+        except Exception:  # noqa: BLE001 - e.g. prompt-toolkit tripping over odd key sequences
+            log.exception("reading the prompt failed")
+            failures += 1
+            if failures < MAX_PROMPT_FAILURES:
+                continue
+            console.say("Sorry, I can't read from this terminal any more.")
+            repl.goodbye()
+            return 1
+        failures = 0
         repl.width = _width(session)
         try:
             if not repl.handle(line):

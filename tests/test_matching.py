@@ -126,6 +126,9 @@ def test_empty_and_unknown_tokens_give_no_candidates() -> None:
     assert matcher.rank(["zzzqx", "blorf"]) == []
     assert matcher.rank(["hello"], limit=0) == []
     assert Matcher([]).rank(["hello"]) == []
+    numbers = Matcher([*INTENTS, intent("years", [f"i have {n} years of experience" for n in range(8)])])
+    assert numbers.rank(["42"]) == [] and numbers.rank(["5", "10"]) == []
+    assert numbers.rank(["5", "years"])[0].intent == "years"
 
 
 def test_single_intent_and_stopword_only_queries() -> None:

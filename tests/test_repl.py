@@ -228,9 +228,10 @@ def test_goodbye_intent_ends_the_chat_once(chat: Chat, engine: Engine,
 
 
 def test_empty_lines_huge_pastes_and_odd_text_never_crash(chat: Chat) -> None:
-    huge = "how much do ml engineers make " * 4000
+    # A terminal delivers a paste in one bracketed-paste event, newlines and all.
+    huge = "\x1b[200~" + "how much do ml engineers make\n" * 4000 + "\x1b[201~"
     odd = ["", "   ", "\t", "💥🚀", "\x1b[31mred", "?", "/", "//", "/ why", "0", "99999", "-1",
-           "é" * 300, "SELECT * FROM users; DROP TABLE x", huge]
+           "é" * 300, "SELECT * FROM users; DROP TABLE x", "why " * 500, huge]
     status, out = chat(*odd, SALARY)
     assert status == 0
     assert "$210,000" in out

@@ -101,7 +101,7 @@ class Scores:
     in_scope_accuracy: float
     oos_recall: float
     oos_precision: float
-    accuracy_151: float
+    overall_accuracy: float
 
 
 def score(threshold: float, in_scope: Sequence[tuple[str, float, str]], oos: Sequence[float]) -> Scores:
@@ -115,7 +115,7 @@ def score(threshold: float, in_scope: Sequence[tuple[str, float, str]], oos: Seq
         in_scope_accuracy=correct / n_in if n_in else 0.0,
         oos_recall=true_oos / n_oos if n_oos else 0.0,
         oos_precision=true_oos / (true_oos + false_oos) if true_oos + false_oos else 0.0,
-        accuracy_151=(correct + true_oos) / (n_in + n_oos) if n_in + n_oos else 0.0,
+        overall_accuracy=(correct + true_oos) / (n_in + n_oos) if n_in + n_oos else 0.0,
     )
 
 
@@ -124,8 +124,9 @@ def choose_threshold(
 ) -> float:
     """The candidate threshold (midpoints between observed confidences) maximising `objective`; lowest wins ties."""
     values = sorted({conf for _, conf, _ in in_scope} | set(oos))
-    candidates = [0.0] + [(a + b) / 2 for a, b in zip(values, values[1:])] + [values[-1] + 1e-9 if values else 1.0]
-    best, best_value = 0.0, -1.0
+    # a query with no candidate at all has confidence 0 and is out of scope at any threshold > 0
+    candidates = [1e-12] + [(a + b) / 2 for a, b in zip(values, values[1:])] + [values[-1] + 1e-9 if values else 1.0]
+    best, best_value = candidates[0], -1.0
     # sweep incrementally: O(n log n) instead of scoring every candidate from scratch
     events: list[tuple[float, int, int]] = []  # (confidence, kind, correct): kind 1 in scope, 0 oos
     events += [(conf, 1, int(predicted == gold)) for predicted, conf, gold in in_scope]
@@ -159,7 +160,7 @@ def choose_threshold(
 
 RULES: dict[str, Callable[[Scores], float]] = {
     "a: mean(in-scope acc, OOS recall)": lambda s: (s.in_scope_accuracy + s.oos_recall) / 2,
-    "b: accuracy with OOS as 151st class": lambda s: s.accuracy_151,
+    "b: accuracy with OOS as an extra class": lambda s: s.overall_accuracy,
 }
 
 
@@ -223,14 +224,14 @@ def format_report(report: dict[str, Any]) -> str:
         f"top-1 in-scope accuracy without fallback: {report['test_top1_no_threshold']:.2%}",
         "",
         f"{'threshold rule (chosen on val)':38s} {'thr':>7s} {'in-scope acc':>12s} {'OOS recall':>10s} "
-        f"{'OOS prec':>8s} {'acc/151':>8s}",
+        f"{'OOS prec':>8s} {'all acc':>8s}",
     ]
     rows = [(name, r["threshold"], r["test"]) for name, r in report["rules"].items()]
     rows.append(("matcher default threshold", report["matcher_default_threshold"], report["matcher_default_test"]))
     for name, threshold, t in rows:
         lines.append(
             f"{name:38s} {threshold:7.4f} {t['in_scope_accuracy']:12.2%} {t['oos_recall']:10.2%} "
-            f"{t['oos_precision']:8.2%} {t['accuracy_151']:8.2%}"
+            f"{t['oos_precision']:8.2%} {t['overall_accuracy']:8.2%}"
         )
     lat = report["latency_ms"]
     lines += [
@@ -242,15 +243,15 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", default=str(DEFAULT_DATA), help="CLINC150 JSON file (default: %(default)s)")
+    common.add_argument("--intents", type=int, default=None, metavar="N", help="only the first N labels (sorted)")
     parser = argparse.ArgumentParser(prog="python -m bot.devtools.clinc", description=__doc__)
-    parser.add_argument("--data", default=str(DEFAULT_DATA), help="CLINC150 JSON file (default: %(default)s)")
     sub = parser.add_subparsers(dest="command", required=True)
-    bench = sub.add_parser("bench", help="benchmark the matcher on the test split")
-    bench.add_argument("--intents", type=int, default=None, help="only the first N labels (sorted)")
+    bench = sub.add_parser("bench", parents=[common], help="benchmark the matcher on the test split")
     bench.add_argument("--json", action="store_true", help="print the report as JSON")
-    conv = sub.add_parser("convert", help="write the train split as an intents folder")
+    conv = sub.add_parser("convert", parents=[common], help="write the train split as an intents folder")
     conv.add_argument("out_dir")
-    conv.add_argument("--intents", type=int, default=None, help="only the first N labels (sorted)")
     args = parser.parse_args(argv)
     if not Path(args.data).is_file():
         parser.error(f"no CLINC150 data at {args.data}")
