@@ -1,4 +1,4 @@
-"""The interactive terminal chat: one prompt-toolkit session, slash commands and numbered suggestions.
+"""The interactive terminal chat: one prompt-toolkit session, slash commands, numbered suggestions.
 
 The only module (with its `repl_*` helpers) that imports prompt_toolkit, so `careerbot ask` and
 piped input never load it. Answers are printed to `sys.stdout` between prompts, as pgcli does;
@@ -27,9 +27,9 @@ from prompt_toolkit.output import ColorDepth, Output, create_output
 from prompt_toolkit.styles import Style
 
 from .engine import Engine
-from .reply import Reply
 from .repl_completion import CareerCompleter, company_names
 from .repl_keys import repl_key_bindings
+from .reply import Reply
 from .terminal import BOLD, CYAN, DIM, format_reply, numbered_item, paint, use_color, wrap
 
 log = logging.getLogger(__name__)
@@ -69,12 +69,40 @@ ORIGINS = {
     "conversation": "carried over from the conversation",
     "profile": "from what you told me about yourself",
 }
-PROFILE_TYPES = {"level": "level", "role": "role", "region": "region", "state": "state",
-                 "interests": "specialisation", "skills": "skill"}
-DEFAULT_STARTERS = ("How much do ML engineers make?", "What skills do I need to become an ML engineer?",
-                    "What is the interview process at Google?")
-_QUESTION_WORDS = frozenset("how what which who where when why is are do does can should could "
-                            "will would any".split())
+PROFILE_TYPES = {
+    "level": "level",
+    "role": "role",
+    "region": "region",
+    "state": "state",
+    "interests": "specialisation",
+    "skills": "skill",
+}
+DEFAULT_STARTERS = (
+    "How much do ML engineers make?",
+    "What skills do I need to become an ML engineer?",
+    "What is the interview process at Google?",
+)
+_QUESTION_WORDS = frozenset(
+    {
+        "how",
+        "what",
+        "which",
+        "who",
+        "where",
+        "when",
+        "why",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "should",
+        "could",
+        "will",
+        "would",
+        "any",
+    }
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NUMBER = re.compile(r"#?(\d{1,3})[.)]?")
 
@@ -126,7 +154,7 @@ def open_history(path: str | os.PathLike[str] | None = None) -> History:
 
 
 class Console:
-    """Where the REPL prints: plain text, or ANSI styles rendered by prompt-toolkit when coloured."""
+    """Where the REPL prints: plain text, or ANSI styles rendered by prompt-toolkit in colour."""
 
     def __init__(self, stream: TextIO, color: bool) -> None:
         self.stream = stream
@@ -199,8 +227,10 @@ class Repl:
                 question = self.suggestions[pick - 1]
                 self.say(paint("→ " + question, DIM, self.color))
                 return self.ask(question)
-            self.say(f"There is no question {pick} here; type 1 to {len(self.suggestions)}, "
-                     "or ask in your own words.")
+            self.say(
+                f"There is no question {pick} here; type 1 to {len(self.suggestions)}, "
+                "or ask in your own words."
+            )
             return True
         return self.ask(text)
 
@@ -230,12 +260,20 @@ class Repl:
     # -- commands -----------------------------------------------------------------------------
 
     def welcome(self) -> None:
-        self.say(paint("CareerBot", BOLD, self.color)
-                 + ": career advice for Machine Learning engineers, from four career guides.")
+        self.say(
+            paint("CareerBot", BOLD, self.color)
+            + ": career advice for Machine Learning engineers, from four career guides."
+        )
         self.say("Ask in your own words, for example:")
         self._numbered(self.starters)
-        self.say(paint("Type a number to ask one of these. /help lists commands, /topics what I know; "
-                       "Ctrl-D quits.", DIM, self.color))
+        self.say(
+            paint(
+                "Type a number to ask one of these. /help lists commands, /topics what I know; "
+                "Ctrl-D quits.",
+                DIM,
+                self.color,
+            )
+        )
         self.say()
 
     def goodbye(self) -> None:
@@ -248,11 +286,13 @@ class Repl:
         for name, text in COMMANDS.items():
             self.say(f"  {paint(name.ljust(width), CYAN, self.color)}{text}")
         self.say(paint("Keys:", BOLD, self.color))
-        for key, text in (("Tab", "complete commands, company names and topics"),
-                          ("→", "take the greyed-out suggestion from your history"),
-                          ("↑ ↓", "browse your earlier questions"),
-                          ("Ctrl-C", "clear the line"),
-                          ("Ctrl-D", "quit")):
+        for key, text in (
+            ("Tab", "complete commands, company names and topics"),
+            ("→", "take the greyed-out suggestion from your history"),
+            ("↑ ↓", "browse your earlier questions"),
+            ("Ctrl-C", "clear the line"),
+            ("Ctrl-D", "quit"),
+        ):
             self.say(f"  {key.ljust(width)}{text}")
         self.say(paint("Type a number to ask a numbered question, for example:", BOLD, self.color))
         self._numbered(self.starters)
@@ -267,8 +307,12 @@ class Repl:
             if intent.category != "career" or not intent.examples:
                 continue
             stem = Path(intent.file).stem
-            groups.setdefault(stem, []).append((intent.title, _as_question(intent.examples[0], names)))
-        order = [s for s in TOPIC_GROUPS if s in groups] + sorted(s for s in groups if s not in TOPIC_GROUPS)
+            groups.setdefault(stem, []).append(
+                (intent.title, _as_question(intent.examples[0], names))
+            )
+        order = [s for s in TOPIC_GROUPS if s in groups] + sorted(
+            s for s in groups if s not in TOPIC_GROUPS
+        )
         # Titles longer than this get a line of their own, so the examples keep room to breathe.
         column = min(32, max((len(t) for g in groups.values() for t, _ in g), default=0)) + 4
         self.say("What I can answer, with an example question for each:")
@@ -292,28 +336,41 @@ class Repl:
         if last is not None and last.intent is None:
             if state.options:
                 titles = " or ".join(self._title(n) for n in state.options)
-                self.say(f"Your last question was close to two topics ({titles}), so I asked which "
-                         "you meant.")
+                self.say(
+                    f"Your last question was close to two topics ({titles}), so I asked which "
+                    "you meant."
+                )
             else:
-                self.say(f"Your last message matched no topic well enough: the best match scored "
-                         f"{last.confidence:.2f} and I answer from {self.engine.threshold:.2f} up.")
+                self.say(
+                    f"Your last message matched no topic well enough: the best match scored "
+                    f"{last.confidence:.2f} and I answer from {self.engine.threshold:.2f} up."
+                )
             if state.intent:
-                self.say(f"The conversation is still about {self._title(state.intent)} "
-                         f"({state.intent}).")
+                self.say(
+                    f"The conversation is still about {self._title(state.intent)} ({state.intent})."
+                )
             return
         if not state.intent:
             self.say("There is no topic to explain yet.")
             return
         label = 12
-        self.say(paint("Matched:".ljust(label), BOLD, self.color)
-                 + f"{self._title(state.intent)} ({state.intent}), confidence {state.confidence:.2f}")
+        self.say(
+            paint("Matched:".ljust(label), BOLD, self.color)
+            + f"{self._title(state.intent)} ({state.intent}), confidence {state.confidence:.2f}"
+        )
         if state.confidence < self.engine.threshold:
-            self.say(" " * label + paint("a follow-up: the topic carried over from the previous answer",
-                                         DIM, self.color))
+            self.say(
+                " " * label
+                + paint(
+                    "a follow-up: the topic carried over from the previous answer", DIM, self.color
+                )
+            )
         if state.runner_up:
-            self.say(paint("Runner-up:".ljust(label), BOLD, self.color)
-                     + f"{self._title(state.runner_up)} ({state.runner_up}), "
-                       f"confidence {state.runner_up_confidence:.2f}")
+            self.say(
+                paint("Runner-up:".ljust(label), BOLD, self.color)
+                + f"{self._title(state.runner_up)} ({state.runner_up}), "
+                f"confidence {state.runner_up_confidence:.2f}"
+            )
         if last is not None and last.intent in ("more", "sources", "why"):
             self.say(" " * label + f"(your last message asked for {last.intent!r} on this topic)")
         if state.slots:
@@ -323,7 +380,10 @@ class Repl:
                 shown = self._entity_name(types.get(slot), value)
                 origin = state.slot_origins.get(slot, "")
                 where = ORIGINS.get(origin, f"from {origin}" if origin else "")
-                self.say(f"  {slot} = {shown}" + (paint(f"  ({where})", DIM, self.color) if where else ""))
+                self.say(
+                    f"  {slot} = {shown}"
+                    + (paint(f"  ({where})", DIM, self.color) if where else "")
+                )
         else:
             self.say(paint("Details:".ljust(label), BOLD, self.color) + "none (a general answer)")
 
@@ -353,8 +413,10 @@ class Repl:
     def show_profile(self) -> None:
         profile = self.engine.session(SESSION).profile
         if profile.is_empty():
-            self.say("I don't know anything about you yet. Tell me, for example: "
-                     '"I am a student", "I have 3 years of experience" or "I live in Seattle".')
+            self.say(
+                "I don't know anything about you yet. Tell me, for example: "
+                '"I am a student", "I have 3 years of experience" or "I live in Seattle".'
+            )
             return
         rows: list[tuple[str, str]] = []
         if profile.student:
@@ -370,10 +432,16 @@ class Repl:
         if profile.region:
             rows.append(("Region", self._entity_name("region", profile.region)))
         if profile.interests:
-            rows.append(("Interests", ", ".join(self._entity_name("specialisation", i)
-                                                for i in profile.interests)))
+            rows.append(
+                (
+                    "Interests",
+                    ", ".join(self._entity_name("specialisation", i) for i in profile.interests),
+                )
+            )
         if profile.skills:
-            rows.append(("Skills", ", ".join(self._entity_name("skill", s) for s in profile.skills)))
+            rows.append(
+                ("Skills", ", ".join(self._entity_name("skill", s) for s in profile.skills))
+            )
         self.say("What I remember about you:")
         for label, value in rows:
             self.say(f"  {paint((label + ':').ljust(12), BOLD, self.color)}{value}")
@@ -395,17 +463,24 @@ class Repl:
     # -- helpers ------------------------------------------------------------------------------
 
     def say(self, text: str = "") -> None:
+        """Print a line; a long plain one is folded at the terminal width, not mid-word by it."""
+        if len(text) > self.width and "\x1b" not in text:
+            indent = " " * (len(text) - len(text.lstrip(" ")))
+            text = "\n".join(wrap(text, self.width, indent))
         self.console.say(text)
 
     def toolbar(self) -> str:
-        """The bottom toolbar; prompt-toolkit calls it on every redraw, so it stays cheap."""
-        hints = " /help  /topics  /why  /sources  Tab complete  Ctrl-D quit"
+        """The bottom toolbar; prompt-toolkit calls it on every redraw, so it stays cheap.
+
+        Hints first and the current topic last, so a narrow terminal cuts the topic, not the keys.
+        """
+        hints = " /help  /topics  /why  Tab complete  Ctrl-D quit"
         if self.suggestions:
             n = len(self.suggestions)
             hints = f" {'1' if n == 1 else f'1-{n}'} ask a suggestion " + hints
         last = self.last
         if last is not None and last.intent and last.intent in self._intent_names():
-            hints = f" {self._title(last.intent)} │" + hints
+            hints += f"  │ {self._title(last.intent)}"
         return hints
 
     def _numbered(self, questions: Iterable[str]) -> None:
@@ -417,7 +492,9 @@ class Repl:
         if len(left) + 2 > column:
             self.say(left)
             left = ""
-        for i, line in enumerate(wrap(right, self.width - column if self.width > column + 20 else None)):
+        for i, line in enumerate(
+            wrap(right, self.width - column if self.width > column + 20 else None)
+        ):
             self.say((left if i == 0 else "").ljust(column) + paint(line, DIM, self.color))
 
     def _intent_names(self) -> set[str]:
@@ -460,8 +537,13 @@ def _as_question(example: str, names: Iterable[str] = ()) -> str:
 # -- the prompt -------------------------------------------------------------------------------
 
 
-def run(engine: Engine, no_color: bool = False, input: Input | None = None,
-        output: Output | None = None, history_path: str | os.PathLike[str] | None = None) -> int:
+def run(
+    engine: Engine,
+    no_color: bool = False,
+    input: Input | None = None,
+    output: Output | None = None,
+    history_path: str | os.PathLike[str] | None = None,
+) -> int:
     """Chat until /quit or Ctrl-D; returns the exit status (0).
 
     `input`/`output` are prompt-toolkit's (tests pass `create_pipe_input()` and `DummyOutput()`);
@@ -470,9 +552,12 @@ def run(engine: Engine, no_color: bool = False, input: Input | None = None,
     color = use_color(sys.stdout, no_color)
     console = Console(sys.stdout, color)
     repl = Repl(engine, console)
-    completer = CareerCompleter.for_engine(engine, {**COMMANDS, **{a: "= " + c for a, c in ALIASES.items()
-                                                                   if len(a) > 3}})
-    style = Style.from_dict({"prompt": "ansicyan bold"} if color else {"auto-suggestion": "underline"})
+    completer = CareerCompleter.for_engine(
+        engine, {**COMMANDS, **{a: "= " + c for a, c in ALIASES.items() if len(a) > 3}}
+    )
+    style = Style.from_dict(
+        {"prompt": "ansicyan bold"} if color else {"auto-suggestion": "underline"}
+    )
     session: PromptSession[str] = PromptSession(
         message=FormattedText([("class:prompt", PROMPT)]) if color else PROMPT,
         history=open_history(history_path),
@@ -498,7 +583,7 @@ def run(engine: Engine, no_color: bool = False, input: Input | None = None,
             continue  # Ctrl-C: the line is cleared, the chat goes on
         except EOFError:
             break  # Ctrl-D on an empty line
-        except Exception:  # noqa: BLE001 - e.g. prompt-toolkit tripping over odd key sequences
+        except Exception:  # e.g. prompt-toolkit tripping over an odd key sequence
             log.exception("reading the prompt failed")
             failures += 1
             if failures < MAX_PROMPT_FAILURES:
@@ -513,7 +598,7 @@ def run(engine: Engine, no_color: bool = False, input: Input | None = None,
                 break
         except KeyboardInterrupt:
             continue
-        except Exception:  # noqa: BLE001 - a bug in one turn must not end the chat
+        except Exception:  # a bug in one turn must not end the chat
             log.exception("REPL turn failed for %r", line[:200])
             console.say("Sorry, something went wrong on my side. Please try again.")
     repl.goodbye()
@@ -523,6 +608,6 @@ def run(engine: Engine, no_color: bool = False, input: Input | None = None,
 def _width(session: PromptSession[str]) -> int:
     try:
         columns = session.output.get_size().columns
-    except Exception:  # noqa: BLE001 - an odd terminal must not stop the chat
+    except OSError:  # the size ioctl can fail on odd terminals; assume the classic width
         columns = 80
     return max(40, min(MAX_WIDTH, columns - 1))

@@ -12,8 +12,35 @@ from .engine import Engine
 
 # Title words that name no topic on their own ("a company's ML work" -> "company", "work").
 _STOPWORDS = frozenset(
-    "a an and as at by for from in into of on or other the to with what which who your you "
-    "ml machine learning engineer engineers".split()
+    {
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "other",
+        "the",
+        "to",
+        "with",
+        "what",
+        "which",
+        "who",
+        "your",
+        "you",
+        "ml",
+        "machine",
+        "learning",
+        "engineer",
+        "engineers",
+    }
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9.&'-]*")
 
@@ -45,8 +72,9 @@ class CareerCompleter(Completer):
     case-insensitive prefix; companies are offered first.
     """
 
-    def __init__(self, commands: Mapping[str, str], companies: Iterable[str],
-                 topics: Iterable[str]) -> None:
+    def __init__(
+        self, commands: Mapping[str, str], companies: Iterable[str], topics: Iterable[str]
+    ) -> None:
         self.commands = dict(commands)
         self.companies = list(companies)
         lowered = {c.lower() for c in self.companies}
@@ -56,7 +84,9 @@ class CareerCompleter(Completer):
     def for_engine(cls, engine: Engine, commands: Mapping[str, str]) -> CareerCompleter:
         return cls(commands, company_names(engine), topic_words(engine))
 
-    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterator[Completion]:
         before = document.text_before_cursor
         if before.lstrip().startswith("/"):
             if " " in before.strip():

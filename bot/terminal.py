@@ -45,7 +45,7 @@ def format_reply(reply: Reply, color: bool = False, numbered: bool = True,
 
 
 def wrap(line: str, width: int | None, indent: str = "") -> list[str]:
-    """One line folded to `width` columns (continuations get `indent`); words and URLs never split."""
+    """`line` folded to `width` columns, continuations starting with `indent`; words never split."""
     if not width or len(line) <= width:
         return [line]
     return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
@@ -59,12 +59,14 @@ def _hanging_indent(line: str) -> str:
     return line[: len(line) - len(stripped)] + (" " * len(bullet.group(0)) if bullet else "")
 
 
-def numbered_item(label: str, text: str, color: bool = False, width: int | None = None) -> list[str]:
+def numbered_item(label: str, text: str, color: bool = False,
+                  width: int | None = None) -> list[str]:
     """`label` + `text` (cyan when coloured), continuation lines aligned under the text."""
     body = width - len(label) if width and width > len(label) + 20 else None
     parts = wrap(text, body, "")
     pad = " " * len(label)
-    return [(label if i == 0 else pad) + (CYAN + p + RESET if color else p) for i, p in enumerate(parts)]
+    return [(label if i == 0 else pad) + (CYAN + p + RESET if color else p)
+            for i, p in enumerate(parts)]
 
 
 def paint(text: str, code: str, color: bool) -> str:
