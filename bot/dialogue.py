@@ -26,6 +26,7 @@ _DEFAULT_TEXTS = {
     "no_reason": "The guides don't give a reason for that.",
     "no_context": "Ask me a question first; then I can tell you more about it.",
     "sources": "That answer comes from:",
+    "out_of_scope_term": "I don't know that: I only cover Machine Learning engineering careers, not {term}.",
 }
 
 
@@ -53,7 +54,11 @@ class Dialogue:
         chosen = self._choice(u, state)
         if chosen is not None:
             return chosen
-        top = u.top
+        other = self._out_of_scope_term(u)
+        if other is not None:
+            text = self.texts["out_of_scope_term"].format(term=other)
+            return Reply(text, None, 0.0, suggestions=self.starters[:3], fallback=True)
+        top = self._top(u)
         confident = top is not None and top.score >= self.engine.threshold
         intent = self.engine.intent(top.intent) if confident and top else None
         if intent and intent.category == "dialogue":
@@ -66,7 +71,7 @@ class Dialogue:
             if by_entity is not None:
                 return self._answer(by_entity, u, state, top.score if top else 0.0)
             return self._fallback(u)
-        runner = self._runner_up(u, intent)
+        runner = self._runner_up(u, intent, top)  # type: ignore[arg-type]
         if runner is not None:
             return self._clarify(u, state, top, runner)  # type: ignore[arg-type]
         carry = bool(self.anaphora_words & set(u.tokens))
@@ -91,6 +96,31 @@ class Dialogue:
         if pick is not None and state.suggestions and len(u.tokens) == 1 and u.tokens[0].isdigit():
             question = state.suggestions[pick - 1]
             return self.respond(self.engine.understand(question), state)
+        return None
+
+    def _top(self, u: Understanding) -> Candidate | None:
+        """The best candidate whose required slots the question fills ("compare" needs two companies)."""
+        for candidate in u.candidates:
+            intent = self.engine.intent(candidate.intent)
+            if not intent.requires:
+                return candidate
+            filled, _ = self.resolve(intent, u, Session(), carry=False)
+            if all(slot in filled for slot in intent.requires):
+                return candidate
+        return u.candidates[0] if u.candidates else None
+
+    def _out_of_scope_term(self, u: Understanding) -> str | None:
+        """A term the content declares out of scope ("dentist"), unless the question also names
+        one of the domain's own roles or specialisations."""
+        if any(e.type in ("role", "specialisation") for m in u.mentions for e in m.entities):
+            return None
+        tokens = u.tokens
+        for term in self.engine.out_of_scope:
+            n = len(term)
+            for i in range(len(tokens) - n + 1):
+                window = tokens[i:i + n]
+                if window == term or (window[:-1] == term[:-1] and window[-1] in (term[-1] + "s", term[-1] + "es")):
+                    return " ".join(window)
         return None
 
     def _ordinal(self, tokens: tuple[str, ...], count: int) -> int | None:
@@ -132,9 +162,8 @@ class Dialogue:
                     return self.engine.intent(name)
         return None
 
-    def _runner_up(self, u: Understanding, intent: Intent) -> Candidate | None:
-        top = u.top
-        if top is None or self.engine.margin <= 0 or intent.category != "career":
+    def _runner_up(self, u: Understanding, intent: Intent, top: Candidate) -> Candidate | None:
+        if self.engine.margin <= 0 or intent.category != "career":
             return None
         for c in u.candidates[1:]:
             if c.intent == top.intent or top.score - c.score > self.engine.margin:

@@ -61,8 +61,15 @@ class Engine:
             for keyword in keywords:
                 vocabulary.extend(keyword)
             examples.append(IntentExamples(intent.name, tuple(token_lists), keywords, intent.examples))
+        # terms the content declares out of scope (other occupations...): known words, so never
+        # "corrected" into the domain ("pilot" is not a typo of "pivot")
+        self.out_of_scope = tuple(
+            tuple(t) for term in self.settings.get("out_of_scope_terms") or () if (t := normalise(term, abbreviations))
+        )
+        vocabulary.extend(t for term in self.out_of_scope for t in term)
         self.speller = Speller(vocabulary)
-        self.matcher = Matcher(examples)
+        common = normalise(" ".join(self.settings.get("common_words") or ()))
+        self.matcher = Matcher(examples, common)
         self.threshold = float(self.settings.get("threshold", self.matcher.threshold))
         self.margin = float(self.settings.get("clarify_margin", 0.0))
         self.renderer = Renderer(knowledge)

@@ -15,7 +15,7 @@ MIN_EXAMPLES = 8
 CATEGORIES = ("career", "smalltalk", "dialogue", "profile")
 #: dialogue acts the engine performs itself; an intent of category "dialogue" is named after one
 ACTS = ("more", "sources", "why")
-_INTENT_FIELDS = ("name", "title", "category", "examples", "keywords", "slots", "answer", "suggestions", "why", "remember")
+_INTENT_FIELDS = ("name", "title", "category", "examples", "keywords", "slots", "answer", "suggestions", "why", "remember", "requires")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Intent:
     suggestions: tuple[str, ...] = ()
     why: str | None = None  # template answering "why?" after this intent, if the guides give a reason
     remember: bool = False  # what the user names in this question goes into their profile
+    requires: tuple[str, ...] = ()  # slots the question itself must fill for this intent to be chosen
 
 
 @dataclass(frozen=True)
@@ -150,10 +151,14 @@ def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str]) -> 
                 c.add(keys + ("slots", slot), f"unknown entity type {type_!r} (known: {known})")
             else:
                 slots[str(slot)] = type_
+    requires = _strings(raw.get("requires"), "requires", keys, c)
+    for slot in requires:
+        if slot not in slots and isinstance(raw_slots, Mapping) and slot not in raw_slots:
+            c.add(keys + ("requires",), f"required slot {slot!r} is not one of the intent's slots")
     if not name or not answer or len(examples) < MIN_EXAMPLES:
         return None
     return Intent(
         name=name, title=title or name.replace("_", " ").capitalize(), examples=examples,
         answer=answer, file=c.label, category=category, keywords=keywords, slots=slots,
-        suggestions=suggestions, why=why, remember=remember is True,
+        suggestions=suggestions, why=why, remember=remember is True, requires=requires,
     )

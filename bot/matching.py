@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,6 +59,7 @@ KEYWORD_COUNT = 3  # a keyword counts as this many examples containing it
 TEMPERATURE = 2.0  # of the softmax turning evidence into a posterior
 TOP_K = 10  # the posterior is taken among this many best intents
 UNKNOWN_BONUS = 2.0  # IDF of a word no intent knows = log(#intents) + this
+COMMON_UNKNOWN = 0.5  # weight of an unknown everyday word (see Matcher common_words) in coverage
 RARE = 2  # a word seen at most this often in an intent's examples is a slot filler there
 # logistic calibration of log(posterior x coverage^2 x similarity): fitted once on CLINC150 validation
 # data (val + oos_val + oos_train, in-scope and out-of-scope weighted equally) to predict "top is right"
@@ -113,7 +114,10 @@ class Matcher:
 
     threshold: float = 0.5
 
-    def __init__(self, intents: Sequence[IntentExamples]) -> None:
+    def __init__(self, intents: Sequence[IntentExamples], common_words: Iterable[str] = ()) -> None:
+        # everyday words ("roughly", "these") a message may use without changing its topic: unknown
+        # to every intent, they still count only a little against the message being in scope
+        self._common = frozenset(_key(word) for word in common_words)
         self.names = tuple(intent.name for intent in intents)
         n = len(self.names)
         counts: dict[str, dict[int, int]] = {}
@@ -162,7 +166,7 @@ class Matcher:
         for feature in _features(keys):
             posting = self._postings.get(feature)
             if posting is None:
-                unknown += self._unknown * (BIGRAM_COVERAGE if " " in feature else 1.0)
+                unknown += self._unknown_weight(feature)
             else:
                 postings.append(posting)
         if not postings:
@@ -191,6 +195,11 @@ class Matcher:
             ceiling = confidence
             result.append(Candidate(self.names[index], confidence, example))
         return result
+
+    def _unknown_weight(self, feature: str) -> float:
+        words = feature.split(" ")
+        weight = min(COMMON_UNKNOWN if word in self._common else self._unknown for word in words)
+        return weight * (BIGRAM_COVERAGE if len(words) > 1 else 1.0)
 
     def _slot_credit(self, index: int, keys: list[str]) -> float:
         """Coverage regained by words the intent has not seen, in positions where it takes any word.

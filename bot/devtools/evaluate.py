@@ -89,6 +89,29 @@ def load_dialogues(path: Path | None = None) -> list[dict[str, Any]]:
     return _load(path or DATA / "dialogues.yaml", "dialogues")
 
 
+def load_dev(path: Path | None = None) -> list[dict[str, Any]]:
+    return _load(path or DATA / "dev_questions.yaml", "questions")
+
+
+def choose_threshold(engine: Engine, rows: Sequence[dict[str, Any]]) -> tuple[float, float, float]:
+    """The fallback threshold maximising the mean of in-scope accuracy and out-of-scope rejection
+    on development rows: (threshold, in-scope accuracy, out-of-scope rejection) there."""
+    scored = []
+    for row in rows:
+        top = engine.understand(row["text"]).top
+        scored.append((row.get("intent"), top.intent if top else None, top.score if top else 0.0))
+    in_scope = [s for s in scored if s[0] is not None]
+    oos = [s for s in scored if s[0] is None]
+    best = (0.0, 0.0, 0.0, 0.0)
+    for step in range(5, 96):
+        threshold = step / 100
+        accuracy = sum(e == g and c >= threshold for e, g, c in in_scope) / max(1, len(in_scope))
+        rejection = sum(c < threshold for _, _, c in oos) / max(1, len(oos))
+        if (accuracy + rejection) / 2 > best[0] + 1e-9:
+            best = ((accuracy + rejection) / 2, threshold, accuracy, rejection)
+    return best[1], best[2], best[3]
+
+
 def missing_facts(text: str, facts: Sequence[str]) -> list[str]:
     lowered = text.lower()
     return [f for f in facts if str(f).lower() not in lowered]
@@ -157,6 +180,12 @@ def _pct(x: float) -> str:
 
 def main(args: argparse.Namespace) -> int:
     engine = Engine.load(args.content)
+    if args.calibrate:
+        threshold, accuracy, rejection = choose_threshold(engine, load_dev())
+        print(f"development set: threshold {threshold:.2f} maximises (in-scope accuracy + out-of-scope "
+              f"rejection) / 2: {_pct(accuracy)} and {_pct(rejection)} there "
+              f"(in use: {engine.threshold:.2f}, set in the intents' settings)")
+        return 0
     q = evaluate_questions(engine, load_questions(Path(args.questions) if args.questions else None))
     d = evaluate_dialogues(engine, load_dialogues(Path(args.dialogues) if args.dialogues else None))
     figures = {
