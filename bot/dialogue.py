@@ -45,6 +45,7 @@ class Dialogue:
         self.student_words = frozenset(s.get("student_words") or ())
         self.years_words = frozenset(s.get("years_words") or ())
         self.interest_words = frozenset(s.get("interest_words") or ())
+        self.context_boost = float(s.get("context_boost", 0.0))
 
     # -- entry point ---------------------------------------------------------------------------
 
@@ -58,7 +59,7 @@ class Dialogue:
         if other is not None:
             text = self.texts["out_of_scope_term"].format(term=other)
             return Reply(text, None, 0.0, suggestions=self.starters[:3], fallback=True)
-        top = self._top(u)
+        top = self._top(u, state)
         confident = top is not None and top.score >= self.engine.threshold
         intent = self.engine.intent(top.intent) if confident and top else None
         if intent and intent.category == "dialogue":
@@ -66,7 +67,8 @@ class Dialogue:
         follow = self._follow_up(u, state)
         if follow is not None:
             return self._answer(follow, u, state, top.score if top else 0.0, carry=True)
-        if intent is None:
+        bare = u.mentions and all(t.startswith("@") or t in self.followup_words for t in u.matched)
+        if intent is None or (bare and intent.category in ("career", "profile") and not intent.slots):
             by_entity = self._entity_intent(u)
             if by_entity is not None:
                 return self._answer(by_entity, u, state, top.score if top else 0.0)
@@ -98,16 +100,27 @@ class Dialogue:
             return self.respond(self.engine.understand(question), state)
         return None
 
-    def _top(self, u: Understanding) -> Candidate | None:
-        """The best candidate whose required slots the question fills ("compare" needs two companies)."""
+    def _top(self, u: Understanding, state: Session) -> Candidate | None:
+        """The best candidate whose required slots the question fills ("compare" needs two companies).
+
+        A terse turn ("hiring?") leans on the conversation: candidates that take the slots of the
+        last answer gain `context_boost`, as a recent context frame would in Adapt.
+        """
+        terse = len([t for t in u.matched if t not in self.followup_words]) <= 2
+        carried = set(state.slot_types) if terse else set()
+        ranked = []
         for candidate in u.candidates:
             intent = self.engine.intent(candidate.intent)
-            if not intent.requires:
-                return candidate
-            filled, _ = self.resolve(intent, u, Session(), carry=False)
-            if all(slot in filled for slot in intent.requires):
-                return candidate
-        return u.candidates[0] if u.candidates else None
+            if intent.requires:
+                filled, _ = self.resolve(intent, u, Session(), carry=False)
+                if not all(slot in filled for slot in intent.requires):
+                    continue
+            if carried & set(intent.slots.values()) and intent.category == "career":
+                candidate = Candidate(candidate.intent, min(1.0, candidate.score + self.context_boost),
+                                      candidate.example)
+            ranked.append(candidate)
+        ranked.sort(key=lambda c: -c.score)  # stable: ties keep the matcher's order
+        return ranked[0] if ranked else (u.candidates[0] if u.candidates else None)
 
     def _out_of_scope_term(self, u: Understanding) -> str | None:
         """A term the content declares out of scope ("dentist"), unless the question also names
@@ -145,6 +158,10 @@ class Dialogue:
         types = set(previous.slots.values())
         if any(self._fits(m.entities, types) for m in u.mentions):
             return previous
+        for mention in u.mentions:  # "and at Google?" after the interview stages: Google's hiring
+            for entity in mention.entities:
+                if entity.type in previous.followups:
+                    return self.engine.intent(previous.followups[entity.type])
         return None
 
     @staticmethod
@@ -241,6 +258,7 @@ class Dialogue:
         runner = next((c for c in u.candidates if c.intent != intent.name), None)
         if intent.category in ("career", "profile"):
             state.intent, state.slots, state.slot_origins = intent.name, slots, origins
+            state.slot_type_names = {k: intent.slots[k] for k in slots}
             state.detail, state.sources = 0, list(rendered.sections)
             state.confidence = confidence
             state.runner_up = runner.intent if runner else None

@@ -15,7 +15,7 @@ MIN_EXAMPLES = 8
 CATEGORIES = ("career", "smalltalk", "dialogue", "profile")
 #: dialogue acts the engine performs itself; an intent of category "dialogue" is named after one
 ACTS = ("more", "sources", "why")
-_INTENT_FIELDS = ("name", "title", "category", "examples", "keywords", "slots", "answer", "suggestions", "why", "remember", "requires")
+_INTENT_FIELDS = ("name", "title", "category", "examples", "keywords", "slots", "answer", "suggestions", "why", "remember", "requires", "followups")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Intent:
     why: str | None = None  # template answering "why?" after this intent, if the guides give a reason
     remember: bool = False  # what the user names in this question goes into their profile
     requires: tuple[str, ...] = ()  # slots the question itself must fill for this intent to be chosen
+    followups: Mapping[str, str] = field(default_factory=dict)  # entity type -> intent for "and at X?"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,11 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
                 seen[intent.name] = c.label
                 intents.append(intent)
         problems.extend(c.problems())
+    names = {i.name for i in intents}
+    for intent in intents:
+        for type_, target in intent.followups.items():
+            if target not in names:
+                problems.append(Problem(intent.file, f"{intent.name}.followups.{type_}", f"unknown intent {target!r}"))
     if not intents and not problems:
         problems.append(Problem(str(folder), "", "no intents are defined"))
     if problems:
@@ -155,10 +161,21 @@ def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str]) -> 
     for slot in requires:
         if slot not in slots and isinstance(raw_slots, Mapping) and slot not in raw_slots:
             c.add(keys + ("requires",), f"required slot {slot!r} is not one of the intent's slots")
+    followups: dict[str, str] = {}
+    raw_followups = raw.get("followups") or {}
+    if not isinstance(raw_followups, Mapping):
+        c.add(keys + ("followups",), "'followups' must map an entity type to an intent name")
+    else:
+        for type_, target in raw_followups.items():
+            if type_ not in entity_types or not isinstance(target, str):
+                c.add(keys + ("followups", type_), f"unknown entity type {type_!r} or bad intent name")
+            else:
+                followups[type_] = target
     if not name or not answer or len(examples) < MIN_EXAMPLES:
         return None
     return Intent(
         name=name, title=title or name.replace("_", " ").capitalize(), examples=examples,
         answer=answer, file=c.label, category=category, keywords=keywords, slots=slots,
         suggestions=suggestions, why=why, remember=remember is True, requires=requires,
+        followups=followups,
     )
