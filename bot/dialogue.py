@@ -46,6 +46,7 @@ class Dialogue:
         self.years_words = frozenset(s.get("years_words") or ())
         self.interest_words = frozenset(s.get("interest_words") or ())
         self.context_boost = float(s.get("context_boost", 0.0))
+        self.tie_margin = float(s.get("tie_margin", 0.0))
 
     # -- entry point ---------------------------------------------------------------------------
 
@@ -120,7 +121,22 @@ class Dialogue:
                                       candidate.example)
             ranked.append(candidate)
         ranked.sort(key=lambda c: -c.score)  # stable: ties keep the matcher's order
+        if len(ranked) > 1 and ranked[0].score - ranked[1].score <= self.tie_margin:
+            # near-equal: the intent whose answer knows the named entity wins
+            # ("become a CTO": the progression facts name the CTO, the transition facts don't)
+            knows = [self._knows_mention(c, u) for c in ranked[:2]]
+            if knows[1] and not knows[0]:
+                ranked[0], ranked[1] = ranked[1], ranked[0]
         return ranked[0] if ranked else (u.candidates[0] if u.candidates else None)
+
+    def _knows_mention(self, candidate: Candidate, u: Understanding) -> bool:
+        intent = self.engine.intent(candidate.intent)
+        for slot, type_ in intent.slots.items():
+            for mention in u.mentions:
+                entity = mention.of_type(type_)
+                if entity is not None and self.engine.knows(intent, slot, entity.id):
+                    return True
+        return False
 
     def _out_of_scope_term(self, u: Understanding) -> str | None:
         """A term the content declares out of scope ("dentist"), unless the question also names
@@ -128,6 +144,8 @@ class Dialogue:
         if any(e.type in ("role", "specialisation") for m in u.mentions for e in m.entities):
             return None
         tokens = u.tokens
+        if any(self._contains(tokens, term) for term in self.engine.subject_terms):
+            return None  # "I've been a teacher, how do I get into ML?" is about the domain
         for term in self.engine.out_of_scope:
             n = len(term)
             for i in range(len(tokens) - n + 1):
@@ -135,6 +153,11 @@ class Dialogue:
                 if window == term or (window[:-1] == term[:-1] and window[-1] in (term[-1] + "s", term[-1] + "es")):
                     return " ".join(window)
         return None
+
+    @staticmethod
+    def _contains(tokens: tuple[str, ...], term: tuple[str, ...]) -> bool:
+        n = len(term)
+        return any(tokens[i:i + n] == term for i in range(len(tokens) - n + 1))
 
     def _ordinal(self, tokens: tuple[str, ...], count: int) -> int | None:
         if not count or len(tokens) > 4:
@@ -170,7 +193,7 @@ class Dialogue:
 
     def _entity_intent(self, u: Understanding) -> Intent | None:
         """A bare entity ("Nvidia?") with no clear intent: the intent that describes that kind of thing."""
-        if not u.mentions or len([t for t in u.matched if not t.startswith("@")]) > 3:
+        if not u.mentions or any(not t.startswith("@") and t not in self.followup_words for t in u.matched):
             return None
         for mention in u.mentions:
             for entity in mention.entities:

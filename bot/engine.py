@@ -67,6 +67,9 @@ class Engine:
             tuple(t) for term in self.settings.get("out_of_scope_terms") or () if (t := normalise(term, abbreviations))
         )
         vocabulary.extend(t for term in self.out_of_scope for t in term)
+        self.subject_terms = tuple(
+            tuple(t) for term in self.settings.get("subject_terms") or () if (t := normalise(term, abbreviations))
+        )
         self.speller = Speller(vocabulary)
         common = normalise(" ".join(self.settings.get("common_words") or ()))
         self.matcher = Matcher(examples, common)
@@ -75,6 +78,7 @@ class Engine:
         self.renderer = Renderer(knowledge)
         self.sessions = SessionStore()
         self.dialogue = Dialogue(self)
+        self._knows: dict[tuple[str, str, str], bool] = {}
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Engine:
@@ -158,6 +162,19 @@ class Engine:
         for slot, type_ in intent.slots.items():
             values[slot] = self.knowledge.entity(type_, slots.get(slot)) if self.knowledge else None
         return values
+
+    def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
+        """Whether the intent's answer has facts about this particular entity (cached)."""
+        key = (intent.name, slot, entity_id)
+        known = self._knows.get(key)
+        if known is None:
+            values = self.dialogue.template_values(intent, {slot: entity_id}, Session())
+            try:
+                known = self.renderer.render(intent.name, intent.answer, values).specific
+            except Exception:  # noqa: BLE001 - validation reports template errors; here it only ranks
+                known = False
+            self._knows[key] = known
+        return known
 
     # -- validation ----------------------------------------------------------------------------
 

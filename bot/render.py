@@ -24,6 +24,7 @@ class Rendered:
     sources: tuple[str, ...]  # titles of the guides whose facts were used, in order of first use
     sections: tuple[str, ...]  # "title: section" of every fact used, in order of first use
     topics: frozenset[str]
+    specific: bool  # the answer used facts tagged with one of its slot values
 
 
 class _Use:
@@ -34,6 +35,8 @@ class _Use:
         self.sources: dict[str, None] = {}
         self.sections: dict[str, None] = {}
         self.topics: set[str] = set()
+        self.specific = False  # some fact was looked up by a slot's entity and found
+        self.slot_ids: set[str] = set()
 
     def _kb(self) -> KnowledgeBase:
         if self.kb is None:
@@ -47,6 +50,8 @@ class _Use:
         except KeyError as exc:
             raise TemplateError(str(exc.args[0])) from None
         self.topics.add(topic)
+        if found and self.slot_ids & {v for v in tags.values() if v is not None}:
+            self.specific = True
         return found
 
     def fact(self, topic: str, **tags: Any) -> Fact | None:
@@ -135,6 +140,7 @@ class Renderer:
     def render(self, key: str, source: str, values: Mapping[str, Any], detail: int = 0) -> Rendered:
         """Render a template; user text only ever arrives as values, never as template code."""
         use = _Use(self.kb, detail)
+        use.slot_ids = {v.id for v in values.values() if isinstance(v, Entity)}
         context = dict(values)
         context.update(
             facts=use.facts, fact=use.fact, entities=use.entities, entity=use.entity,
@@ -143,7 +149,7 @@ class Renderer:
         )
         text = self.compile(key, source).render(context)
         text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
-        return Rendered(text, tuple(use.sources), tuple(use.sections), frozenset(use.topics))
+        return Rendered(text, tuple(use.sources), tuple(use.sections), frozenset(use.topics), use.specific)
 
     def check(self, key: str, source: str, file: str, values: Mapping[str, Any]) -> tuple[Rendered | None, Problem | None]:
         """Render for validation: a template error becomes a problem naming the intent's file."""
