@@ -16,9 +16,10 @@ if TYPE_CHECKING:
     from .engine import Engine, Understanding
 
 _YEARS = re.compile(r"^(\d{1,2})$")
+_ORDINALS = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3, "last": -1}
 _DEFAULT_TEXTS = {
-    "empty": "Ask me anything about becoming or growing as a Machine Learning engineer.",
-    "fallback": "I don't know that. I can only answer from four career guides for ML engineers.",
+    "empty": "Please type a question.",
+    "fallback": "I don't know that.",
     "fallback_suggest": "Did you mean one of these?",
     "clarify": "Do you mean {options}?",
     "profile_note": "Using what you told me: {values}.",
@@ -26,7 +27,7 @@ _DEFAULT_TEXTS = {
     "no_reason": "The guides don't give a reason for that.",
     "no_context": "Ask me a question first; then I can tell you more about it.",
     "sources": "That answer comes from:",
-    "out_of_scope_term": "I don't know that: I only cover Machine Learning engineering careers, not {term}.",
+    "out_of_scope_term": "I don't know that: {term} is outside what I cover.",
 }
 
 
@@ -39,7 +40,7 @@ class Dialogue:
         self.texts = {**_DEFAULT_TEXTS, **(s.get("texts") or {})}
         self.followup_words = frozenset(s.get("followup_words") or ())
         self.anaphora_words = frozenset(s.get("anaphora_words") or ())
-        self.choice_words: Mapping[str, int] = s.get("choice_words") or {}
+        self.choice_words: Mapping[str, int] = s.get("choice_words") or _ORDINALS
         self.entity_intents: Mapping[str, str] = s.get("entity_intents") or {}
         self.starters: tuple[str, ...] = tuple(s.get("starter_questions") or ())
         self.student_words = frozenset(s.get("student_words") or ())
@@ -65,10 +66,11 @@ class Dialogue:
         intent = self.engine.intent(top.intent) if confident and top else None
         if intent and intent.category == "dialogue":
             return self._act(intent, top, state)  # type: ignore[arg-type]
-        follow = self._follow_up(u, state)
+        bare = bool(u.mentions) and all(t.startswith("@") or t in self.followup_words for t in u.matched)
+        # "I'm based in Austin" tells about the user; a bare "in Austin?" follows the last answer up
+        follow = None if intent and intent.category == "profile" and not bare else self._follow_up(u, state)
         if follow is not None:
             return self._answer(follow, u, state, top.score if top else 0.0, carry=True)
-        bare = u.mentions and all(t.startswith("@") or t in self.followup_words for t in u.matched)
         if intent is None or (bare and intent.category in ("career", "profile") and not intent.slots):
             by_entity = self._entity_intent(u)
             if by_entity is not None:
