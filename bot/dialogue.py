@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .engine import Engine, Understanding
 
 _YEARS = re.compile(r"^(\d{1,2})$")
+UNMET_REQUIRED = 0.5  # confidence kept by a candidate whose required slots the question leaves empty
 _ORDINALS = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3, "last": -1}
 _DEFAULT_TEXTS = {
     "empty": "Please type a question.",
@@ -104,7 +105,10 @@ class Dialogue:
         return None
 
     def _top(self, u: Understanding, state: Session) -> Candidate | None:
-        """The best candidate whose required slots the question fills ("compare" needs two companies).
+        """The best candidate, re-ranked by the question's slots and the conversation.
+
+        A candidate whose required slots the question leaves empty ("compare" with one company)
+        keeps half its confidence.
 
         A terse turn ("hiring?") leans on the conversation: candidates that take the slots of the
         last answer gain `context_boost`, as a recent context frame would in Adapt.
@@ -117,7 +121,8 @@ class Dialogue:
             if intent.requires:
                 filled, _ = self.resolve(intent, u, Session(), carry=False)
                 if not all(slot in filled for slot in intent.requires):
-                    continue
+                    # without what it needs it can still answer, but only as a last resort
+                    candidate = Candidate(candidate.intent, candidate.score * UNMET_REQUIRED, candidate.example)
             if carried & set(intent.slots.values()) and intent.category == "career":
                 candidate = Candidate(candidate.intent, min(1.0, candidate.score + self.context_boost),
                                       candidate.example)

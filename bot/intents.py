@@ -73,10 +73,8 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
         else:
             c.unknown_fields(data, ("intents", "abbreviations", "settings"), ())
             _read_abbreviations(data.get("abbreviations"), c, abbreviations)
-            if isinstance(data.get("settings"), Mapping):
-                settings.update(data["settings"])
-            elif "settings" in data:
-                c.add(("settings",), "'settings' must be a mapping")
+            if "settings" in data:
+                settings.update(_read_settings(data["settings"], c))
             raw = data.get("intents")
             if raw is not None and (not isinstance(raw, list) or not raw):
                 c.add(("intents",), "'intents' must be a non-empty list")
@@ -100,6 +98,44 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
     if problems:
         raise ContentError(problems)
     return IntentSet(tuple(intents), abbreviations, settings)
+
+
+_NUMBERS = ("threshold", "clarify_margin", "context_boost", "tie_margin")
+_WORD_LISTS = ("followup_words", "anaphora_words", "years_words", "student_words", "interest_words",
+               "starter_questions", "common_words", "out_of_scope_terms", "subject_terms", "ignore_entities")
+_MAPPINGS = {"choice_words": int, "entity_intents": str, "texts": str}
+
+
+def _read_settings(raw: Any, c: _Checker) -> dict[str, Any]:
+    """The dialogue and matching settings, each checked for its type; bad ones are left out."""
+    if not isinstance(raw, Mapping):
+        c.add(("settings",), "'settings' must be a mapping")
+        return {}
+    good: dict[str, Any] = {}
+    for key, value in raw.items():
+        keys = ("settings", key)
+        if key in _NUMBERS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                c.add(keys, f"'{key}' must be a number from 0 to 1, got {value!r}")
+                continue
+        elif key in _WORD_LISTS:
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                bad = next((v for v in value if not isinstance(v, str)), value) if isinstance(value, list) else value
+                c.add(keys, f"'{key}' must be a list of strings, got {bad!r} (quote words such as yes, no, on)")
+                continue
+        elif key in _MAPPINGS:
+            kind = _MAPPINGS[key]
+            if not isinstance(value, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, kind) and not isinstance(v, bool) for k, v in value.items()
+            ):
+                c.add(keys, f"'{key}' must map strings to {kind.__name__} values")
+                continue
+        else:
+            allowed = ", ".join((*_NUMBERS, *_WORD_LISTS, *_MAPPINGS))
+            c.add(keys, f"unknown setting {key!r} (allowed: {allowed})")
+            continue
+        good[key] = value
+    return good
 
 
 def _read_abbreviations(raw: Any, c: _Checker, out: dict[str, str]) -> None:

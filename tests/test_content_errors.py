@@ -100,3 +100,11 @@ def test_validate_command_exit_codes(content_copy: Path) -> None:
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr and "knowledge/pay.yaml:" in bad.stderr
+
+
+def test_a_mistyped_setting_names_file_line_and_fix(content_copy: Path) -> None:
+    _edit(content_copy / "intents" / "lexicon.yaml", "  common_words: [", "  common_words: [no, ")
+    _edit(content_copy / "intents" / "lexicon.yaml", "  threshold: ", "  threshold: 7 #")
+    problems = _problems(content_copy)
+    assert any("intents/lexicon.yaml:" in p and "settings.common_words" in p and "got False" in p for p in problems)
+    assert any("settings.threshold: 'threshold' must be a number from 0 to 1, got 7" in p for p in problems)

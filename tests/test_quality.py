@@ -8,6 +8,7 @@ from bot.devtools.evaluate import (
     evaluate_dialogues,
     evaluate_questions,
     load_dialogues,
+    load_heldout,
     load_questions,
 )
 
@@ -34,6 +35,16 @@ def test_question_bars(engine: Engine) -> None:
     assert report.intent_accuracy >= BARS["intent_accuracy"], failures
     assert report.fact_pass_rate >= BARS["fact_pass_rate"], failures
     assert report.oos_rejection >= BARS["oos_rejection"], failures
+
+
+def test_fresh_heldout_bars(engine: Engine) -> None:
+    """A second set written without seeing the intents' examples or the first set's failures."""
+    report = evaluate_questions(engine, load_heldout())
+    failures = "\n".join(f"{f.text!r}: expected {f.expected}, got {f.got} {f.missing}" for f in report.failures)
+    assert report.in_scope >= 200 and report.out_of_scope >= 50
+    assert report.intent_accuracy >= BARS["heldout_intent_accuracy"], failures
+    assert report.fact_pass_rate >= BARS["heldout_fact_pass_rate"], failures
+    assert report.oos_rejection >= BARS["heldout_oos_rejection"], failures
 
 
 def test_dialogue_bar(engine: Engine) -> None:

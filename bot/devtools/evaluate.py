@@ -17,7 +17,8 @@ from ..errors import UsageError
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 #: the bars the test suite holds the engine to
-BARS = {"intent_accuracy": 0.95, "fact_pass_rate": 0.95, "oos_rejection": 0.90, "dialogue_pass_rate": 0.95}
+BARS = {"intent_accuracy": 0.95, "fact_pass_rate": 0.95, "oos_rejection": 0.90, "dialogue_pass_rate": 0.95,
+        "heldout_intent_accuracy": 0.95, "heldout_fact_pass_rate": 0.95, "heldout_oos_rejection": 0.90}
 
 
 @dataclass
@@ -87,6 +88,10 @@ def load_questions(path: Path | None = None) -> list[dict[str, Any]]:
 
 def load_dialogues(path: Path | None = None) -> list[dict[str, Any]]:
     return _load(path or DATA / "dialogues.yaml", "dialogues")
+
+
+def load_heldout(path: Path | None = None) -> list[dict[str, Any]]:
+    return _load(path or DATA / "heldout_questions.yaml", "questions")
 
 
 def load_dev(path: Path | None = None) -> list[dict[str, Any]]:
@@ -188,6 +193,7 @@ def main(args: argparse.Namespace) -> int:
         return 0
     q = evaluate_questions(engine, load_questions(Path(args.questions) if args.questions else None))
     d = evaluate_dialogues(engine, load_dialogues(Path(args.dialogues) if args.dialogues else None))
+    h = evaluate_questions(engine, load_heldout()) if not args.questions else None
     figures = {
         "intent_accuracy": q.intent_accuracy,
         "fact_pass_rate": q.fact_pass_rate,
@@ -195,17 +201,21 @@ def main(args: argparse.Namespace) -> int:
         "smalltalk_accuracy": q.smalltalk_accuracy,
         "dialogue_pass_rate": d.pass_rate,
     }
+    if h is not None:
+        figures |= {"heldout_intent_accuracy": h.intent_accuracy, "heldout_fact_pass_rate": h.fact_pass_rate,
+                    "heldout_oos_rejection": h.oos_rejection}
     if args.json:
         print(json.dumps({
             **{k: round(v, 4) for k, v in figures.items()},
             "counts": {"in_scope": q.in_scope, "out_of_scope": q.out_of_scope, "smalltalk": q.smalltalk,
                        "dialogues": d.dialogues, "dialogue_turns": d.turns},
             "confusions": [[e, g, n] for (e, g), n in q.confusions.most_common(10)],
-            "failures": [asdict(f) for f in q.failures + d.failures],
+            "failures": [asdict(f) for f in q.failures + d.failures + (h.failures if h else [])],
         }, indent=2))
         return 0
     print(f"labelled questions: {q.in_scope} in scope, {q.out_of_scope} out of scope; "
-          f"dialogues: {d.dialogues} ({d.turns} turns)")
+          f"dialogues: {d.dialogues} ({d.turns} turns)"
+          + (f"; fresh held-out set: {h.in_scope} + {h.out_of_scope}" if h else ""))
     for name, value in figures.items():
         bar = BARS.get(name)
         mark = "" if bar is None else ("  ok" if value >= bar else f"  BELOW {_pct(bar)}")
@@ -214,7 +224,7 @@ def main(args: argparse.Namespace) -> int:
         print("top confusions (expected -> got):")
         for (expected, got), n in q.confusions.most_common(8):
             print(f"  {n:3}  {expected} -> {got or 'fallback'}")
-    failures = q.failures + d.failures
+    failures = q.failures + d.failures + (h.failures if h else [])
     if failures:
         print(f"failures ({len(failures)}):")
         for f in failures[:40]:
