@@ -6,19 +6,20 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import content
 from .dialogue import Dialogue
 from .entities import EntityIndex, Mention
+from .index import ContentIndex, build, cached
 from .errors import ContentError, Problem, UsageError
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
-from .matching import Candidate, IntentExamples, Matcher
+from .matching import Candidate
 from .render import Renderer
 from .reply import Reply
 from .session import Session, SessionStore
-from .spelling import Speller
 from .text import normalise
 
 log = logging.getLogger(__name__)
@@ -42,40 +43,18 @@ class Understanding:
 class Engine:
     """Answers career questions from the knowledge base; one instance serves many sessions and threads."""
 
-    def __init__(self, intents: IntentSet, knowledge: KnowledgeBase | None) -> None:
-        self.intents = intents
-        self.knowledge = knowledge
-        self.settings: Mapping[str, Any] = intents.settings
-        abbreviations = intents.abbreviations
-        entities = list(knowledge.all_entities()) if knowledge else []
-        self.entities = EntityIndex(entities, abbreviations, self.settings.get("ignore_entities") or ())
-        examples = []
-        vocabulary: list[str] = list(self.entities.vocabulary)
-        for intent in intents.intents:
-            token_lists = []
-            for example in intent.examples:
-                tokens = normalise(example, abbreviations)
-                vocabulary.extend(tokens)
-                token_lists.append(tuple(EntityIndex.replace(tokens, self.entities.find(tokens))))
-            keywords = tuple(tuple(normalise(k, abbreviations)) for k in intent.keywords)
-            for keyword in keywords:
-                vocabulary.extend(keyword)
-            examples.append(IntentExamples(intent.name, tuple(token_lists), keywords, intent.examples))
-        # terms the content declares out of scope (other occupations...): known words, so never
-        # "corrected" into the domain ("pilot" is not a typo of "pivot")
-        self.out_of_scope = tuple(
-            tuple(t) for term in self.settings.get("out_of_scope_terms") or () if (t := normalise(term, abbreviations))
-        )
-        vocabulary.extend(t for term in self.out_of_scope for t in term)
-        self.subject_terms = tuple(
-            tuple(t) for term in self.settings.get("subject_terms") or () if (t := normalise(term, abbreviations))
-        )
-        self.speller = Speller(vocabulary)
-        common = normalise(" ".join(self.settings.get("common_words") or ()))
-        self.matcher = Matcher(examples, common)
+    def __init__(self, index: ContentIndex) -> None:
+        self.intents = index.intents
+        self.knowledge = index.knowledge
+        self.settings: Mapping[str, Any] = index.intents.settings
+        self.entities = index.entities
+        self.speller = index.speller
+        self.matcher = index.matcher
+        self.out_of_scope = index.out_of_scope
+        self.subject_terms = index.subject_terms
         self.threshold = float(self.settings.get("threshold", self.matcher.threshold))
         self.margin = float(self.settings.get("clarify_margin", 0.0))
-        self.renderer = Renderer(knowledge)
+        self.renderer = Renderer(self.knowledge)
         self.sessions = SessionStore()
         self.dialogue = Dialogue(self)
         self._knows: dict[tuple[str, str, str], bool] = {}
@@ -85,26 +64,12 @@ class Engine:
         """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents folder.
 
         With no path: the checkout's content, else the copy inside the installed package.
-        Raises ContentError naming every problem found.
+        Raises ContentError naming every problem found. The compiled content is cached (see
+        `bot.index`), so a later start with unchanged content skips parsing and building.
         """
         intents_dir, knowledge_dir = content.resolve(path)
-        problems: list[Problem] = []
-        knowledge = None
-        types: set[str] = set()
-        if knowledge_dir:
-            types = set(CATALOGUES.values())  # so intents are still checked when knowledge is broken
-            try:
-                knowledge = load_knowledge(knowledge_dir)
-                types = set(knowledge.entities)
-            except ContentError as exc:
-                problems.extend(exc.problems)
-        try:
-            intents = load_intents(intents_dir, types)
-        except ContentError as exc:
-            problems.extend(exc.problems)
-        if problems:
-            raise ContentError(problems)
-        return cls(intents, knowledge)
+        files = sorted(intents_dir.rglob("*.yaml")) + (sorted(knowledge_dir.glob("*.yaml")) if knowledge_dir else [])
+        return cls(cached(files, lambda: build(*_read(intents_dir, knowledge_dir))))
 
     # -- the pipeline -------------------------------------------------------------------------
 
@@ -225,6 +190,28 @@ class Engine:
             out["knowledge"] = self.knowledge.summary()
             out["entities"] = {name: len(self.knowledge.entities.get(t, {})) for name, t in CATALOGUES.items()}
         return out
+
+
+def _read(intents_dir: Path, knowledge_dir: Path | None) -> tuple[IntentSet, KnowledgeBase | None]:
+    """Parse and validate both folders, collecting every problem before raising."""
+    problems: list[Problem] = []
+    knowledge = None
+    types: set[str] = set()
+    if knowledge_dir:
+        types = set(CATALOGUES.values())  # so intents are still checked when knowledge is broken
+        try:
+            knowledge = load_knowledge(knowledge_dir)
+            types = set(knowledge.entities)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    intents = None
+    try:
+        intents = load_intents(intents_dir, types)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    if problems or intents is None:
+        raise ContentError(problems)
+    return intents, knowledge
 
 
 def validate(path: str | os.PathLike[str] | None = None) -> tuple[Engine | None, list[Problem]]:

@@ -59,6 +59,16 @@ class Speller:
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["_lock"]
+        state["_cache"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @property
     def vocabulary(self) -> frozenset[str]:
         return self._known

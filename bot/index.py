@@ -1,0 +1,113 @@
+"""The content compiled for answering (entity index, speller, matcher), built once and cached on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .entities import EntityIndex
+from .intents import IntentSet
+from .knowledge import KnowledgeBase
+from .matching import IntentExamples, Matcher
+from .spelling import Speller
+from .text import normalise
+
+log = logging.getLogger(__name__)
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class ContentIndex:
+    """Everything a reply needs that can be computed from the content alone."""
+
+    intents: IntentSet
+    knowledge: KnowledgeBase | None
+    entities: EntityIndex
+    speller: Speller
+    matcher: Matcher
+    out_of_scope: tuple[tuple[str, ...], ...]  # terms the content declares out of scope, as tokens
+    subject_terms: tuple[tuple[str, ...], ...]  # terms that make a question about the domain
+
+
+def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> ContentIndex:
+    settings, abbreviations = intents.settings, intents.abbreviations
+
+    def terms(key: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(t) for term in settings.get(key) or () if (t := normalise(term, abbreviations)))
+
+    entities = EntityIndex(knowledge.all_entities() if knowledge else (), abbreviations,
+                           settings.get("ignore_entities") or ())
+    examples = []
+    vocabulary: list[str] = list(entities.vocabulary)
+    for intent in intents.intents:
+        token_lists = []
+        for example in intent.examples:
+            tokens = normalise(example, abbreviations)
+            vocabulary.extend(tokens)
+            token_lists.append(tuple(EntityIndex.replace(tokens, entities.find(tokens))))
+        keywords = tuple(tuple(normalise(k, abbreviations)) for k in intent.keywords)
+        vocabulary.extend(t for keyword in keywords for t in keyword)
+        examples.append(IntentExamples(intent.name, tuple(token_lists), keywords, intent.examples))
+    out_of_scope = terms("out_of_scope_terms")
+    # out-of-scope words are known words, so never "corrected" into the domain ("pilot" is no typo of "pivot")
+    vocabulary.extend(t for term in out_of_scope for t in term)
+    common = normalise(" ".join(settings.get("common_words") or ()))
+    return ContentIndex(intents, knowledge, entities, Speller(vocabulary), Matcher(examples, common),
+                        out_of_scope, terms("subject_terms"))
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("CAREERBOT_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "careerbot"
+
+
+def _key(files: Iterable[Path]) -> str:
+    """Changes whenever a content file, the package's code or the Python version changes."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(_PACKAGE.glob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    for path in files:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def cached(files: list[Path], make: Callable[[], ContentIndex]) -> ContentIndex:
+    """The index for these content files from the cache, or made (and cached) when absent or stale.
+
+    Only an index made from valid content is written; any cache problem just means building again.
+    """
+    folder = _cache_dir()
+    if folder is None:
+        return make()
+    path = folder / f"index-{_key(files)}.pickle"
+    try:
+        with path.open("rb") as fh:
+            index = pickle.load(fh)
+        if isinstance(index, ContentIndex):
+            return index
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - a corrupt or foreign cache file is rebuilt, never fatal
+        log.warning("ignoring unreadable cache %s: %s", path, exc)
+    index = make()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("index-*.pickle"):
+            old.unlink(missing_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as fh:
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(fh.name, path)
+    except OSError as exc:
+        log.debug("cannot write cache %s: %s", path, exc)
+    return index

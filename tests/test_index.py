@@ -1,0 +1,48 @@
+"""The compiled-content cache: reused when nothing changed, rebuilt when anything did or it is broken."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bot import Engine
+
+
+def _cache_files() -> list[Path]:
+    return sorted((Path(os.environ["XDG_CACHE_HOME"]) / "careerbot").glob("index-*.pickle"))
+
+
+def test_second_load_reuses_the_cache_and_answers_the_same(content_copy: Path) -> None:
+    first = Engine.load(content_copy)
+    files = _cache_files()
+    assert len(files) == 1
+    second = Engine.load(content_copy)
+    assert _cache_files() == files
+    question = "how much do senior ml engineers make"
+    assert first.reply(question).to_dict() == second.reply(question).to_dict()
+
+
+def test_changed_content_is_rebuilt(content_copy: Path) -> None:
+    Engine.load(content_copy)
+    before = _cache_files()
+    path = content_copy / "intents" / "smalltalk.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("- hiya\n", "- hiya\n      - howdy partner\n"),
+                    encoding="utf-8")
+    engine = Engine.load(content_copy)
+    assert _cache_files() != before
+    assert "howdy partner" in engine.intent("greeting").examples
+
+
+def test_a_corrupt_cache_file_is_rebuilt(content_copy: Path) -> None:
+    Engine.load(content_copy)
+    (cache,) = _cache_files()
+    cache.write_bytes(b"not a pickle")
+    engine = Engine.load(content_copy)
+    assert engine.reply("hi").intent == "greeting"
+    assert cache.read_bytes() != b"not a pickle"
+
+
+def test_no_cache_when_asked(content_copy: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CAREERBOT_NO_CACHE", "1")
+    Engine.load(content_copy)
+    assert _cache_files() == []
