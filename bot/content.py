@@ -19,7 +19,7 @@ def default_root() -> Path:
     override = os.environ.get("CAREERBOT_CONTENT")
     candidates = [Path(override)] if override else [_PACKAGE.parent, _PACKAGE / "content"]
     for root in candidates:
-        if (root / "intents").is_dir():
+        if (root / "intents").is_dir() and (override or (root / "knowledge").is_dir()):
             return root
     raise ContentError([Problem(str(candidates[0]), "", "no 'intents' folder found here (set CAREERBOT_CONTENT)")])
 

@@ -62,7 +62,8 @@ class Dialogue:
         if other is not None:
             text = self.texts["out_of_scope_term"].format(term=other)
             return Reply(text, None, 0.0, suggestions=self.starters[:3], fallback=True)
-        top = self._top(u, state)
+        ranked = self._rank(u, state)
+        top = ranked[0] if ranked else None
         confident = top is not None and top.score >= self.engine.threshold
         intent = self.engine.intent(top.intent) if confident and top else None
         if intent and intent.category == "dialogue":
@@ -81,7 +82,7 @@ class Dialogue:
         if runner is not None:
             return self._clarify(u, state, top, runner)  # type: ignore[arg-type]
         carry = bool(self.anaphora_words & set(u.tokens))
-        return self._answer(intent, u, state, top.score, carry=carry)  # type: ignore[union-attr]
+        return self._answer(intent, u, state, top.score, carry=carry, ranked=ranked)  # type: ignore[union-attr]
 
     # -- decisions -----------------------------------------------------------------------------
 
@@ -104,8 +105,8 @@ class Dialogue:
             return self.respond(self.engine.understand(question), state)
         return None
 
-    def _top(self, u: Understanding, state: Session) -> Candidate | None:
-        """The best candidate, re-ranked by the question's slots and the conversation.
+    def _rank(self, u: Understanding, state: Session) -> list[Candidate]:
+        """The candidates, best first, re-ranked by the question's slots and the conversation.
 
         A candidate whose required slots the question leaves empty ("compare" with one company)
         keeps half its confidence.
@@ -134,7 +135,7 @@ class Dialogue:
             knows = [self._knows_mention(c, u) for c in ranked[:2]]
             if knows[1] and not knows[0]:
                 ranked[0], ranked[1] = ranked[1], ranked[0]
-        return ranked[0] if ranked else (u.candidates[0] if u.candidates else None)
+        return ranked
 
     def _knows_mention(self, candidate: Candidate, u: Understanding) -> bool:
         intent = self.engine.intent(candidate.intent)
@@ -272,7 +273,8 @@ class Dialogue:
                      rendered.sources)
 
     def _answer(self, intent: Intent, u: Understanding, state: Session, confidence: float,
-                carry: bool = False, slots: dict[str, str] | None = None) -> Reply:
+                carry: bool = False, slots: dict[str, str] | None = None,
+                ranked: list[Candidate] | None = None) -> Reply:
         if intent.category == "profile" or intent.remember:
             self.remember(u, state.profile)
         if slots is None:
@@ -285,7 +287,7 @@ class Dialogue:
         from_profile = [values[k].name for k, o in origins.items() if o == "profile" and values.get(k)]
         if from_profile:
             text = self.texts["profile_note"].format(values=", ".join(from_profile)) + "\n" + text
-        runner = next((c for c in u.candidates if c.intent != intent.name), None)
+        runner = next((c for c in (ranked or u.candidates) if c.intent != intent.name), None)
         if intent.category in ("career", "profile"):
             state.intent, state.slots, state.slot_origins = intent.name, slots, origins
             state.slot_type_names = {k: intent.slots[k] for k in slots}
@@ -357,10 +359,11 @@ class Dialogue:
         for mention in u.mentions:
             types = {e.type for e in mention.entities}
             for entity in mention.entities:
-                # "I'm a data scientist" is a role; "I'm interested in data science" an interest
-                if entity.type == "specialisation" and "role" in types and not interested:
+                # "I'm a data scientist" is a role, "I know NLP" a skill; "I'm interested in
+                # data science / NLP" an interest
+                if entity.type == "specialisation" and types & {"role", "skill"} and not interested:
                     continue
-                if entity.type == "role" and "specialisation" in types and interested:
+                if entity.type in ("role", "skill") and "specialisation" in types and interested:
                     continue
                 if entity.type == "level":
                     profile.level = entity.id

@@ -60,16 +60,19 @@ class Engine:
         self._knows: dict[tuple[str, str, str], bool] = {}
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None) -> Engine:
+    def load(cls, path: str | os.PathLike[str] | None = None, cache: bool = True) -> Engine:
         """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents folder.
 
         With no path: the checkout's content, else the copy inside the installed package.
-        Raises ContentError naming every problem found. The compiled content is cached (see
-        `bot.index`), so a later start with unchanged content skips parsing and building.
+        Raises ContentError naming every problem found. Unless `cache` is false, the compiled
+        content is cached (see `bot.index`): a later start with unchanged content skips parsing.
         """
         intents_dir, knowledge_dir = content.resolve(path)
         files = sorted(intents_dir.rglob("*.yaml")) + (sorted(knowledge_dir.glob("*.yaml")) if knowledge_dir else [])
-        return cls(cached(files, lambda: build(*_read(intents_dir, knowledge_dir))))
+        def make() -> ContentIndex:
+            return build(*_read(intents_dir, knowledge_dir))
+
+        return cls(cached(files, make) if cache else make())
 
     # -- the pipeline -------------------------------------------------------------------------
 

@@ -85,16 +85,19 @@ def _key(files: Iterable[Path]) -> str:
 def cached(files: list[Path], make: Callable[[], ContentIndex]) -> ContentIndex:
     """The index for these content files from the cache, or made (and cached) when absent or stale.
 
-    Only an index made from valid content is written; any cache problem just means building again.
+    One cache file per content location, holding the key of the content it was made from. Only
+    an index made from valid content is written; any cache problem just means building again.
     """
     folder = _cache_dir()
     if folder is None:
         return make()
-    path = folder / f"index-{_key(files)}.pickle"
+    location = hashlib.sha256("\0".join(str(f.parent.resolve()) for f in files).encode()).hexdigest()[:16]
+    path = folder / f"index-{location}.pickle"
+    key = _key(files)
     try:
         with path.open("rb") as fh:
-            index = pickle.load(fh)
-        if isinstance(index, ContentIndex):
+            stored_key, index = pickle.load(fh)
+        if stored_key == key and isinstance(index, ContentIndex):
             return index
     except FileNotFoundError:
         pass
@@ -103,10 +106,8 @@ def cached(files: list[Path], make: Callable[[], ContentIndex]) -> ContentIndex:
     index = make()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("index-*.pickle"):
-            old.unlink(missing_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as fh:
-            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(fh.name, path)
     except OSError as exc:
         log.debug("cannot write cache %s: %s", path, exc)

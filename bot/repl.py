@@ -464,9 +464,11 @@ class Repl:
 
     def say(self, text: str = "") -> None:
         """Print a line; a long plain one is folded at the terminal width, not mid-word by it."""
-        if len(text) > self.width and "\x1b" not in text:
-            indent = " " * (len(text) - len(text.lstrip(" ")))
-            text = "\n".join(wrap(text, self.width, indent))
+        if "\x1b" not in text:
+            text = "\n".join(
+                part for line in text.split("\n")
+                for part in wrap(line, self.width, " " * (len(line) - len(line.lstrip(" "))))
+            )
         self.console.say(text)
 
     def toolbar(self) -> str:
