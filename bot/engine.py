@@ -12,8 +12,8 @@ from typing import Any
 from . import content
 from .dialogue import Dialogue
 from .entities import EntityIndex, Mention
-from .index import ContentIndex, build, cached
 from .errors import ContentError, Problem, UsageError
+from .index import ContentIndex, build, cached
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate

@@ -31,7 +31,7 @@ def max_edits(length: int) -> int:
 
 def _plausible(token: str, word: str, distance: int) -> bool:
     """Typos rarely touch the first letter, and short words have too many one-edit neighbours."""
-    if token[0] != word[0] and not (token[:2] == word[1::-1]):
+    if token[0] != word[0] and token[:2] != word[1::-1]:
         return False
     if len(token) == MIN_LENGTH:
         return Levenshtein.distance(token, word) == 2 and distance == 1

@@ -16,7 +16,7 @@ from .conftest import ROOT
 
 
 def _careerbot(*args: str, stdin: str | bytes | None = None, cwd: str = "/") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], check=False, input=stdin, capture_output=True,
                           cwd=cwd, timeout=60, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
                           text=not isinstance(stdin, bytes))
 
@@ -44,7 +44,7 @@ def test_one_shot_path_does_not_import_prompt_toolkit() -> None:
     code = ("import sys, io, contextlib; from bot.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()): main(['ask', 'hi'])\n"
             "assert 'prompt_toolkit' not in sys.modules, 'prompt_toolkit was imported'")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
 
 

@@ -12,11 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from ..engine import Engine
 from ..content import resolve
+from ..engine import Engine
 from ..knowledge import load_knowledge
 from .evaluate import load_questions
-
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -62,7 +61,7 @@ def _run(args: list[str], stdin: str | None = None) -> tuple[float, int]:
 
 
 def measure(content: str | None, questions: list[str], passes: int = 5) -> dict[str, float]:
-    intents_dir, knowledge_dir = resolve(content)
+    _, knowledge_dir = resolve(content)
     figures: dict[str, float] = {}
     if knowledge_dir:
         figures["knowledge_load_ms"] = 1000 * _median_time(lambda: load_knowledge(knowledge_dir), 7)
