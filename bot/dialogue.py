@@ -24,10 +24,11 @@ _DEFAULT_TEXTS = {
     "fallback_suggest": "Did you mean one of these?",
     "clarify": "Do you mean {options}?",
     "profile_note": "Using what you told me: {values}.",
-    "no_more": "That's everything the guides say on this.",
-    "no_reason": "The guides don't give a reason for that.",
+    "no_more": "That's all I have on this.",
+    "no_reason": "I have no reason to give for that.",
     "no_context": "Ask me a question first; then I can tell you more about it.",
     "sources": "That answer comes from:",
+    "error": "Sorry, something went wrong on my side. Please try rephrasing.",
     "out_of_scope_term": "I don't know that: {term} is outside what I cover.",
 }
 

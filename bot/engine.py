@@ -102,8 +102,7 @@ class Engine:
                 log.exception("reply failed for %r", text[:200])
                 restored = Session.from_dict(backup)
                 state.__dict__.update(restored.__dict__)
-                return Reply(self.settings.get("error_text", "Sorry, something went wrong on my side. "
-                                               "Please try rephrasing."), fallback=True)
+                return Reply(self.dialogue.texts["error"], fallback=True)
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -160,7 +159,7 @@ class Engine:
                 values = self.dialogue.template_values(intent, slots, Session())
                 for detail in (0, 1):
                     rendered, problem = self.renderer.check(intent.name, intent.answer, intent.file,
-                                                            {**values, "detail": detail})
+                                                            values, detail)
                     if problem:
                         problems.append(problem)
                         break

@@ -151,10 +151,11 @@ class Renderer:
         text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
         return Rendered(text, tuple(use.sources), tuple(use.sections), frozenset(use.topics), use.specific)
 
-    def check(self, key: str, source: str, file: str, values: Mapping[str, Any]) -> tuple[Rendered | None, Problem | None]:
+    def check(self, key: str, source: str, file: str, values: Mapping[str, Any],
+              detail: int = 0) -> tuple[Rendered | None, Problem | None]:
         """Render for validation: a template error becomes a problem naming the intent's file."""
         try:
-            return self.render(key, source, values), None
+            return self.render(key, source, values, detail), None
         except TemplateError as exc:
             return None, Problem(file, key, f"template error: {exc}")
         except Exception as exc:  # noqa: BLE001 - any failure inside a template is a content problem
