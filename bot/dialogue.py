@@ -152,21 +152,9 @@ class Dialogue:
         one of the domain's own roles or specialisations."""
         if any(e.type in ("role", "specialisation") for m in u.mentions for e in m.entities):
             return None
-        tokens = u.tokens
-        if any(self._contains(tokens, term) for term in self.engine.subject_terms):
+        if any(_occurrence(u.tokens, term) for term in self.engine.subject_terms):
             return None  # "I've been a teacher, how do I get into ML?" is about the domain
-        for term in self.engine.out_of_scope:
-            n = len(term)
-            for i in range(len(tokens) - n + 1):
-                window = tokens[i:i + n]
-                if window == term or (window[:-1] == term[:-1] and window[-1] in (term[-1] + "s", term[-1] + "es")):
-                    return " ".join(window)
-        return None
-
-    @staticmethod
-    def _contains(tokens: tuple[str, ...], term: tuple[str, ...]) -> bool:
-        n = len(term)
-        return any(tokens[i:i + n] == term for i in range(len(tokens) - n + 1))
+        return next((found for term in self.engine.out_of_scope if (found := _occurrence(u.tokens, term))), None)
 
     def _ordinal(self, tokens: tuple[str, ...], count: int) -> int | None:
         if not count or len(tokens) > 4:
@@ -408,3 +396,14 @@ class Dialogue:
             "empty": p.is_empty(),
         }
         return values
+
+
+def _occurrence(tokens: tuple[str, ...], term: tuple[str, ...]) -> str | None:
+    """Where the term's tokens occur in a row (its last word also as a plural), as typed."""
+    n = len(term)
+    plurals = (term[-1], term[-1] + "s", term[-1] + "es")
+    for i in range(len(tokens) - n + 1):
+        window = tokens[i:i + n]
+        if window[:-1] == term[:-1] and window[-1] in plurals:
+            return " ".join(window)
+    return None

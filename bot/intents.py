@@ -89,6 +89,9 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
                 intents.append(intent)
         problems.extend(c.problems())
     names = {i.name for i in intents}
+    for type_, target in (settings.get("entity_intents") or {}).items():
+        if target not in names:
+            problems.append(Problem(folder.name, f"settings.entity_intents.{type_}", f"unknown intent {target!r}"))
     for intent in intents:
         for type_, target in intent.followups.items():
             if target not in names:
