@@ -116,7 +116,10 @@ class Dialogue:
         last answer gain `context_boost`, as a recent context frame would in Adapt.
         """
         terse = len([t for t in u.matched if t not in self.followup_words]) <= 2
-        carried = set(state.slot_types) if terse else set()
+        carried = set()
+        if terse and state.intent:
+            last = self.engine.intent(state.intent).slots
+            carried = {last[slot] for slot in state.slots if slot in last}
         ranked = []
         for candidate in u.candidates:
             intent = self.engine.intent(candidate.intent)
@@ -279,7 +282,6 @@ class Dialogue:
         runner = next((c for c in (ranked or u.candidates) if c.intent != intent.name), None)
         if intent.category in ("career", "profile"):
             state.intent, state.slots, state.slot_origins = intent.name, slots, origins
-            state.slot_type_names = {k: intent.slots[k] for k in slots}
             state.detail, state.sources = 0, list(rendered.sections)
             state.confidence = confidence
             state.runner_up = runner.intent if runner else None

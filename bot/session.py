@@ -33,7 +33,6 @@ class Session:
     intent: str | None = None
     slots: dict[str, str] = field(default_factory=dict)
     slot_origins: dict[str, str] = field(default_factory=dict)
-    slot_type_names: dict[str, str] = field(default_factory=dict)  # slot -> entity type
     detail: int = 0
     sources: list[str] = field(default_factory=list)
     confidence: float = 0.0
@@ -44,11 +43,6 @@ class Session:
     suggestions: list[str] = field(default_factory=list)
     turns: int = 0
     profile: Profile = field(default_factory=Profile)
-
-    @property
-    def slot_types(self) -> set[str]:
-        """Entity types of the last answer's slots (for leaning on the context)."""
-        return set(self.slot_type_names.values())
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
