@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import resource
 import statistics
 import sys
@@ -20,6 +21,7 @@ from ..engine import Engine
 
 OOS = "oos"
 CHUNK = 25  # intents per converted YAML file
+BOOTSTRAP_ROUNDS = 200  # resamples of val for the threshold-stability figures
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "clinc150" / "data_full.json"
 
 Pairs = list[tuple[str, str]]
@@ -153,6 +155,35 @@ RULES: dict[str, Callable[[Scores], float]] = {
 }
 
 
+def stability(
+    val_in: Sequence[tuple[str, float, str]],
+    val_oos: Sequence[float],
+    test_in: Sequence[tuple[str, float, str]],
+    test_oos: Sequence[float],
+    objective: Callable[[Scores], float],
+    rounds: int = BOOTSTRAP_ROUNDS,
+) -> dict[str, list[float]]:
+    """How much a rule's test figures move with the luck of the validation draw.
+
+    The threshold is chosen again on `rounds` bootstrap resamples of val (in scope and out of
+    scope resampled separately, fixed seed); returns the 5th, 50th and 95th percentiles of the
+    resulting test in-scope accuracy and out-of-scope recall.
+    """
+    rng = random.Random(0)
+    accuracy, recall = [], []
+    for _ in range(rounds):
+        threshold = choose_threshold(rng.choices(val_in, k=len(val_in)), rng.choices(val_oos, k=len(val_oos)), objective)
+        figures = score(threshold, test_in, test_oos)
+        accuracy.append(figures.in_scope_accuracy)
+        recall.append(figures.oos_recall)
+    return {"in_scope_accuracy": _percentiles(accuracy), "oos_recall": _percentiles(recall)}
+
+
+def _percentiles(values: list[float]) -> list[float]:
+    ordered = sorted(values)
+    return [ordered[min(len(ordered) - 1, int(q * len(ordered)))] for q in (0.05, 0.5, 0.95)]
+
+
 def _predict(pipeline: Pipeline, pairs: Pairs) -> tuple[list[tuple[str, float, str]], list[float]]:
     latencies: list[float] = []
     out = []
@@ -184,6 +215,7 @@ def benchmark(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) 
             "threshold": round(threshold, 4),
             "val": asdict(score(threshold, val_in, val_oos)),
             "test": asdict(score(threshold, test_in, test_oos)),
+            "bootstrap_test": stability(val_in, val_oos, test_in, test_oos, objective) if val_oos else None,
         }
     top1 = sum(1 for predicted, _, gold in test_in if predicted == gold) / len(test_in) if test_in else 0.0
     return {
@@ -223,6 +255,16 @@ def format_report(report: dict[str, Any]) -> str:
             f"{name:38s} {threshold:7.4f} {t['in_scope_accuracy']:12.2%} {t['oos_recall']:10.2%} "
             f"{t['oos_precision']:8.2%} {t['overall_accuracy']:8.2%}"
         )
+    lines.append("")
+    lines.append(f"with thresholds chosen on {BOOTSTRAP_ROUNDS} bootstrap resamples of val (5th / 50th / 95th percentile):")
+    for name, r in report["rules"].items():
+        spread = r.get("bootstrap_test")
+        if spread:
+            acc, rec = spread["in_scope_accuracy"], spread["oos_recall"]
+            lines.append(
+                f"  {name[:1]}: in-scope acc {acc[0]:.2%} / {acc[1]:.2%} / {acc[2]:.2%}, "
+                f"OOS recall {rec[0]:.2%} / {rec[1]:.2%} / {rec[2]:.2%}"
+            )
     lat = report["latency_ms"]
     lines += [
         "",
