@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .intents import Intent
@@ -110,7 +111,7 @@ class Dialogue:
         """The candidates, best first, re-ranked by the question's slots and the conversation.
 
         A candidate whose required slots the question leaves empty ("compare" with one company)
-        keeps half its confidence.
+        keeps half its confidence, and no longer caps the confidence of those ranked below it.
 
         A terse turn ("hiring?") leans on the conversation: candidates that take the slots of the
         last answer gain `context_boost`, as a recent context frame would in Adapt.
@@ -121,16 +122,17 @@ class Dialogue:
             last = self.engine.intent(state.intent).slots
             carried = {last[slot] for slot in state.slots if slot in last}
         ranked = []
+        ceiling = 1.0  # the matcher's cap on lower candidates, without the candidates demoted here
         for candidate in u.candidates:
             intent = self.engine.intent(candidate.intent)
-            if intent.requires:
-                filled, _ = self.resolve(intent, u, Session(), carry=False)
-                if not all(slot in filled for slot in intent.requires):
-                    # without what it needs it can still answer, but only as a last resort
-                    candidate = Candidate(candidate.intent, candidate.score * UNMET_REQUIRED, candidate.example)
+            if intent.requires and not self._meets_requirements(intent, u):
+                # without what it needs it can still answer, but only as a last resort
+                candidate = replace(candidate, score=candidate.score * UNMET_REQUIRED)
+            else:
+                ceiling = min(ceiling, candidate.score if candidate.own is None else candidate.own)
+                candidate = replace(candidate, score=ceiling)
             if carried & set(intent.slots.values()) and intent.category == "career":
-                candidate = Candidate(candidate.intent, min(1.0, candidate.score + self.context_boost),
-                                      candidate.example)
+                candidate = replace(candidate, score=min(1.0, candidate.score + self.context_boost))
             ranked.append(candidate)
         ranked.sort(key=lambda c: -c.score)  # stable: ties keep the matcher's order
         if len(ranked) > 1 and ranked[0].score - ranked[1].score <= self.tie_margin:
@@ -140,6 +142,10 @@ class Dialogue:
             if knows[1] and not knows[0]:
                 ranked[0], ranked[1] = ranked[1], ranked[0]
         return ranked
+
+    def _meets_requirements(self, intent: Intent, u: Understanding) -> bool:
+        filled, _ = self.resolve(intent, u, Session(), carry=False)
+        return all(slot in filled for slot in intent.requires)
 
     def _knows_mention(self, candidate: Candidate, u: Understanding) -> bool:
         intent = self.engine.intent(candidate.intent)

@@ -98,7 +98,7 @@ class Engine:
             backup = state.to_dict()
             try:
                 return self.dialogue.respond(self.understand(text), state)
-            except Exception:  # noqa: BLE001 - a reply must never be a traceback
+            except Exception:  # a reply must never be a traceback
                 log.exception("reply failed for %r", text[:200])
                 restored = Session.from_dict(backup)
                 state.__dict__.update(restored.__dict__)

@@ -7,19 +7,27 @@ How a message is scored (everything but the sums over the message's features is 
 * evidence: multinomial naive Bayes over intents (additive smoothing ALPHA), where each feature's
   log-likelihood is multiplied by its *concentration*, 1 - normalised entropy of p(intent | feature):
   a feature seen in one intent only counts fully, one spread over all intents ("the") hardly at all;
-  bigrams count BIGRAM_WEIGHT as much as words; keywords count as KEYWORD_COUNT examples each.
-  Intents are ranked by this evidence (ties: declaration order);
-* confidence of a ranked intent = posterior among the TOP_K best (softmax at TEMPERATURE)
-  x coverage^2 x similarity, where *coverage* is the share of the message's informative words
-  (IDF over intents; words no intent knows weigh most) that the intent's examples contain, or
-  that sit where the intent takes arbitrary words (a slot: "call <anyone>"), and *similarity*
-  is rapidfuzz's token_sort_ratio to the intent's closest example. So "what does a pangolin
-  eat" is not confidently "nutrition_info". A fixed logistic calibration maps the product onto
-  [0, 1], so that 0.5 is the balanced fallback threshold.
+  bigrams count BIGRAM_WEIGHT as much as words; keywords count as KEYWORD_COUNT examples each;
+* ranking: intents are ranked by this evidence plus, as in Bernoulli naive Bayes, evidence against
+  them from the features their examples usually have but the message lacks: MISSING_WEIGHT x the
+  feature's weight x log(1 - share of the intent's examples (+1) with it). So "cancel it" is not
+  "cancel_reservation", whose examples nearly all say "reservation". A message of one word
+  ("salary?") lacks nearly everything, so it is ranked by what it has only. Ties: declaration order;
+* confidence of a ranked intent = posterior among the TOP_K best (softmax at TEMPERATURE of the
+  evidence of what the message has, so that what it lacks decides the order, not the certainty)
+  x coverage^2 x similarity x example share, where *coverage* is the share of the message's
+  informative words (IDF over intents; words no intent knows weigh most) that the intent's
+  examples contain, or that sit where the intent takes arbitrary words (a slot: "call <anyone>"),
+  *similarity* is rapidfuzz's token_sort_ratio to the intent's closest example, and the *example
+  share* is the largest share (by evidence weight) of any one of its examples or keywords that the
+  message restates. So "what does a pangolin eat" is not confidently "nutrition_info", nor is a
+  message stitched from words of several examples. A fixed logistic calibration maps the product
+  onto [0, 1], so that 0.5 is the balanced fallback threshold.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -34,11 +42,16 @@ from .text import stem
 
 @dataclass(frozen=True)
 class Candidate:
-    """One ranked intent: its calibrated confidence in [0, 1] and its closest training example."""
+    """One ranked intent: its calibrated confidence in [0, 1] and its closest training example.
+
+    `score` is capped by the candidates ranked above it, so scores never increase down a ranking;
+    `own` is the confidence before that cap (a caller that sets a higher candidate aside may use it).
+    """
 
     intent: str
     score: float
     example: str
+    own: float | None = None
 
 
 @dataclass(frozen=True)
@@ -56,14 +69,17 @@ BETA = 0.03  # smoothing of p(intent | feature) when measuring a feature's conce
 BIGRAM_WEIGHT = 0.5  # evidence of a bigram relative to a word
 BIGRAM_COVERAGE = 0.25  # share of a bigram in coverage relative to a word
 KEYWORD_COUNT = 3  # a keyword counts as this many examples containing it
+MISSING_WEIGHT = 0.5  # of the evidence against an intent from its usual features the message lacks
 TEMPERATURE = 2.0  # of the softmax turning evidence into a posterior
 TOP_K = 10  # the posterior is taken among this many best intents
 UNKNOWN_BONUS = 2.0  # IDF of a word no intent knows = log(#intents) + this
 COMMON_UNKNOWN = 0.5  # weight of an unknown everyday word (see Matcher common_words) in coverage
+EXAMPLE_REACH = 2.0  # a message restates at most this multiple of its own weight of an example
 RARE = 2  # a word seen at most this often in an intent's examples is a slot filler there
-# logistic calibration of log(posterior x coverage^2 x similarity): fitted once on CLINC150 validation
-# data (val + oos_val + oos_train, in-scope and out-of-scope weighted equally) to predict "top is right"
-CALIBRATION = (2.25, 5.55)  # (slope, intercept)
+# logistic calibration of log(posterior x coverage^2 x similarity x example share): fitted once on
+# CLINC150 validation data (val + oos_val + oos_train, in-scope and out-of-scope weighted equally)
+# to predict "top is right"
+CALIBRATION = (1.91, 5.78)  # (slope, intercept)
 
 _DIGITS = re.compile(r"\d+")
 
@@ -82,7 +98,7 @@ def _key(token: str) -> str:
 
 def _features(keys: Sequence[str]) -> set[str]:
     found = set(keys)
-    found.update(f"{a} {b}" for a, b in zip(keys, keys[1:]))
+    found.update(f"{a} {b}" for a, b in itertools.pairwise(keys))
     return found
 
 
@@ -92,7 +108,7 @@ def features(tokens: Sequence[str]) -> set[str]:
 
 
 def calibrate(raw: float) -> float:
-    """Map coverage^2 x posterior x similarity (in [0, 1]) monotonically onto a confidence in [0, 1]."""
+    """Map coverage^2 x posterior x similarity x example share (in [0, 1]) monotonically onto [0, 1]."""
     if raw <= 0.0:
         return 0.0
     slope, intercept = CALIBRATION
@@ -102,11 +118,13 @@ def calibrate(raw: float) -> float:
 
 @dataclass(frozen=True)
 class _Posting:
-    """What one feature tells: its weight, its share in coverage and its evidence per intent."""
+    """What one feature tells: its weight, its share in coverage, its evidence per intent, and
+    per intent the (negative) evidence of lacking it."""
 
     weight: float
     coverage: float
     evidence: dict[int, float]
+    lacking: dict[int, float]
 
 
 class Matcher:
@@ -122,16 +140,24 @@ class Matcher:
         n = len(self.names)
         counts: dict[str, dict[int, int]] = {}
         totals = [0] * n
+        sizes = [0] * n  # examples, a keyword counting as KEYWORD_COUNT
         self._choices: list[list[str]] = []
         self._texts: list[tuple[str, ...]] = []
         self._slots = _SlotContexts()
+        # per intent, the features of each example and keyword; one string per distinct feature
+        phrasings: list[list[tuple[str, ...]]] = []
+        canonical: dict[str, str] = {}
         for index, intent in enumerate(intents):
             keyed = [[_key(token) for token in example] for example in intent.examples]
             self._slots.add(index, keyed)
             groups = [(keys, 1) for keys in keyed]
             groups += [([_key(token) for token in keyword], KEYWORD_COUNT) for keyword in intent.keywords]
+            phrasings.append([])
             for keys, times in groups:
-                for feature in _features(keys):
+                sizes[index] += times
+                found = tuple(canonical.setdefault(feature, feature) for feature in _features(keys))
+                phrasings[index].append(found)
+                for feature in found:
                     row = counts.setdefault(feature, {})
                     row[index] = row.get(index, 0) + times
                     totals[index] += times
@@ -143,13 +169,27 @@ class Matcher:
         log_n = math.log(n) if n > 1 else 0.0
         self._base = [math.log(ALPHA / (total + ALPHA * vocabulary)) for total in totals]
         self._postings: dict[str, _Posting] = {}
+        self._lacking = [0.0] * n  # evidence of lacking all features of the intent's examples
         for feature, row in counts.items():
             bigram = " " in feature
             weight = _concentration(row, n, log_n) * (BIGRAM_WEIGHT if bigram else 1.0)
             idf = math.log(n / len(row)) if n > 1 else 1.0
-            evidence = {index: weight * math.log((count + ALPHA) / ALPHA) for index, count in sorted(row.items())}
-            self._postings[feature] = _Posting(weight, idf * (BIGRAM_COVERAGE if bigram else 1.0), evidence)
+            row = dict(sorted(row.items()))
+            evidence = {index: weight * math.log((count + ALPHA) / ALPHA) for index, count in row.items()}
+            lacking = {
+                index: MISSING_WEIGHT * weight * math.log(1.0 - count / (sizes[index] + 1))
+                for index, count in row.items()
+            }
+            for index, value in lacking.items():
+                self._lacking[index] += value
+            coverage = idf * (BIGRAM_COVERAGE if bigram else 1.0)
+            self._postings[feature] = _Posting(weight, coverage, evidence, lacking)
         self._unknown = log_n + UNKNOWN_BONUS
+        # each example or keyword with any weight as (its features, their total evidence weight)
+        self._examples: list[list[tuple[tuple[str, ...], float]]] = []
+        for phrases in phrasings:
+            weighed = [(found, sum(self._postings[feature].weight for feature in found)) for found in phrases]
+            self._examples.append([(found, total) for found, total in weighed if total > 0.0])
 
     def rank(self, tokens: Sequence[str], limit: int = 3) -> list[Candidate]:
         """The `limit` best intents, best first; equal evidence goes to the intent declared first.
@@ -162,6 +202,7 @@ class Matcher:
             return []
         keys = [_key(token) for token in tokens]
         postings = []
+        known: dict[str, float] = {}
         unknown = 0.0
         for feature in _features(keys):
             posting = self._postings.get(feature)
@@ -169,6 +210,7 @@ class Matcher:
                 unknown += self._unknown_weight(feature)
             else:
                 postings.append(posting)
+                known[feature] = posting.weight
         if not postings:
             return []
         scores = [0.0] * n
@@ -178,8 +220,15 @@ class Matcher:
             for index, value in posting.evidence.items():
                 scores[index] += value
         scores = [score + base * weight for score, base in zip(scores, self._base)]
-        order = sorted(range(n), key=lambda i: (-scores[i], i))
-        top = scores[order[0]]
+        ranking = scores
+        if len(set(keys)) > 1:  # a message of one word lacks nearly everything: ranked by what it has
+            lacking = list(self._lacking)
+            for posting in postings:
+                for index, value in posting.lacking.items():
+                    lacking[index] -= value  # the message has it after all
+            ranking = [score + missing for score, missing in zip(scores, lacking)]
+        order = sorted(range(n), key=lambda i: (-ranking[i], i))
+        top = max(scores[i] for i in order[:TOP_K])
         z = sum(math.exp((scores[i] - top) / TEMPERATURE) for i in order[:TOP_K])
         informative = unknown + sum(posting.coverage for posting in postings)
         query = " ".join(tokens)
@@ -191,9 +240,10 @@ class Matcher:
             posterior = math.exp((scores[index] - top) / TEMPERATURE) / z
             coverage = covered / informative if informative > 0.0 else 1.0
             example, similarity = self._example(index, query)
-            confidence = min(ceiling, calibrate(coverage**2 * posterior * similarity))
-            ceiling = confidence
-            result.append(Candidate(self.names[index], confidence, example))
+            share = self._example_share(index, known, weight)
+            own = calibrate(coverage**2 * posterior * similarity * share)
+            ceiling = min(ceiling, own)
+            result.append(Candidate(self.names[index], ceiling, example, own))
         return result
 
     def _unknown_weight(self, feature: str) -> float:
@@ -221,6 +271,25 @@ class Matcher:
                 credit += openness * (self._unknown if posting is None else posting.coverage)
         return credit
 
+    def _example_share(self, index: int, known: dict[str, float], size: float) -> float:
+        """The largest share (by evidence weight) of one example or keyword of the intent that the message restates.
+
+        Coverage asks how much of the message the intent's examples explain together; this asks
+        whether it restates some one example: "when was the last time the presidents visited florida"
+        has the words of "when was the last time ...", but little else of any one example. A short
+        message (`size`: the weight of its known features) is not expected to restate more than
+        EXAMPLE_REACH times its own weight, so "salary?" restates "salary at each level" fairly well.
+        """
+        examples = self._examples[index]
+        if not examples or size <= 0.0:
+            return 1.0  # nothing to compare: neutral
+        reach = EXAMPLE_REACH * size
+        best = 0.0
+        for found, total in examples:
+            shared = sum(known.get(feature, 0.0) for feature in found)
+            best = max(best, shared / min(total, reach))
+        return min(1.0, best)
+
     def _example(self, index: int, query: str) -> tuple[str, float]:
         """The training example of an intent closest to the query (first one on ties), and its similarity."""
         choices = self._choices[index]
@@ -244,7 +313,7 @@ class _SlotContexts:
         after: dict[str, list[int]] = {}
         before: dict[str, list[int]] = {}
         for keys in sequences:
-            for left, right in zip(keys, keys[1:]):
+            for left, right in itertools.pairwise(keys):
                 after.setdefault(left, [0, 0])[frequency[right] <= RARE] += 1
                 before.setdefault(right, [0, 0])[frequency[left] <= RARE] += 1
         for table, store in ((after, self._after), (before, self._before)):

@@ -30,6 +30,13 @@ def test_location_follow_up_keeps_the_level_and_shows_both_guides(engine: Engine
     assert "~$155,000" in reply.text and "$137,900" in reply.text and "$210,000–$300,000" in reply.text
 
 
+def test_a_bare_topic_word_is_not_held_back_by_an_intent_that_needs_more(engine: Engine) -> None:
+    # "salary?" ranks the level comparison first, which needs two levels: set aside, it must
+    # not cap the confidence of the plain salary answer
+    (reply,) = chat(engine, "bare", "salary?")
+    assert reply.intent == "salary" and "$110,000–$150,000" in reply.text
+
+
 def test_profile_is_remembered_and_used_and_said(engine: Engine) -> None:
     ack, pay = chat(engine, "profile", "I live in Seattle", "how much would I make?")
     assert ack.intent == "profile_statement" and "Seattle" in ack.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -116,7 +117,7 @@ def choose_threshold(
     """The candidate threshold (midpoints between observed confidences) maximising `objective`; lowest wins ties."""
     values = sorted({conf for _, conf, _ in in_scope} | set(oos))
     # a query with no candidate at all has confidence 0 and is out of scope at any threshold > 0
-    candidates = [1e-12] + [(a + b) / 2 for a, b in zip(values, values[1:])] + [values[-1] + 1e-9 if values else 1.0]
+    candidates = [1e-12] + [(a + b) / 2 for a, b in itertools.pairwise(values)] + [values[-1] + 1e-9 if values else 1.0]
     best, best_value = candidates[0], -1.0
     # sweep incrementally: O(n log n) instead of scoring every candidate from scratch
     events: list[tuple[float, int, int]] = []  # (confidence, kind, correct): kind 1 in scope, 0 oos
@@ -241,12 +242,16 @@ def benchmark(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) 
 def format_report(report: dict[str, Any]) -> str:
     """A readable table of a benchmark() result."""
     lines = [
-        f"CLINC150 benchmark: {report['intents']} intents, {report['train_examples']} train examples, "
-        f"{report['test_in_scope']} in-scope + {report['test_oos']} out-of-scope test queries",
+        (
+            f"CLINC150 benchmark: {report['intents']} intents, {report['train_examples']} train examples, "
+            f"{report['test_in_scope']} in-scope + {report['test_oos']} out-of-scope test queries"
+        ),
         f"top-1 in-scope accuracy without fallback: {report['test_top1_no_threshold']:.2%}",
         "",
-        f"{'threshold rule (chosen on val)':38s} {'thr':>7s} {'in-scope acc':>12s} {'OOS recall':>10s} "
-        f"{'OOS prec':>8s} {'all acc':>8s}",
+        (
+            f"{'threshold rule (chosen on val)':38s} {'thr':>7s} {'in-scope acc':>12s} {'OOS recall':>10s} "
+            f"{'OOS prec':>8s} {'all acc':>8s}"
+        ),
     ]
     rows = [(name, r["threshold"], r["test"]) for name, r in report["rules"].items()]
     rows.append(("matcher default threshold", report["matcher_default_threshold"], report["matcher_default_test"]))
