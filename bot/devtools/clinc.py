@@ -276,8 +276,10 @@ def format_report(report: dict[str, Any]) -> str:
     lines += [
         "",
         f"latency per query: p50 {lat['p50']:.3f} ms, p99 {lat['p99']:.3f} ms, mean {lat['mean']:.3f} ms",
-        f"Engine.load (YAML parse, validation, matcher build): {report['load_seconds']:.3f} s "
-        f"(after converting to YAML in {report['convert_seconds']:.3f} s)",
+        (
+            f"Engine.load (YAML parse, validation, matcher build): {report['load_seconds']:.3f} s "
+            f"(after converting to YAML in {report['convert_seconds']:.3f} s)"
+        ),
         f"peak memory {report['peak_memory_mb']:.0f} MB",
     ]
     return "\n".join(lines)
