@@ -45,9 +45,8 @@ class EntityIndex:
                 if not tokens:
                     continue
                 table.setdefault(tokens, {}).setdefault(entity.type, entity)
-                if len(tokens[-1]) > 2 and not tokens[-1].endswith("s"):  # "seniors", "data scientists"
-                    plural = tokens[:-1] + (tokens[-1] + "s",)
-                    table.setdefault(plural, {}).setdefault(entity.type, entity)
+                for variant in _number_variants(tokens):  # "seniors", "a neural network"
+                    table.setdefault(variant, {}).setdefault(entity.type, entity)
         rank = {t: i for i, t in enumerate(PRIORITY)}
         self._table = {
             k: tuple(sorted(v.values(), key=lambda e: (rank.get(e.type, len(rank)), e.type)))
@@ -85,3 +84,14 @@ class EntityIndex:
             i = m.end
         out.extend(tokens[i:])
         return out
+
+
+def _number_variants(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The plural of an alias ("data scientists"), or the singular of a plural of several words
+    ("neural networks" -> "neural network"; one word alone is too often a name: "aws", "pandas")."""
+    last = tokens[-1]
+    if len(last) > 2 and not last.endswith("s"):
+        return [tokens[:-1] + (last + "s",)]
+    if len(tokens) > 1 and len(last) > 3 and not last.endswith(("ss", "us", "is")):
+        return [tokens[:-1] + (last[:-1],)]
+    return []

@@ -1,4 +1,4 @@
-"""Normalisation, stemming and spelling repair."""
+"""Normalisation, stemming, spelling repair and entity mentions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import threading
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.entities import EntityIndex
+from bot.knowledge import Entity
 from bot.spelling import Speller
 from bot.text import MAX_CHARS, normalise, stem
 
@@ -126,3 +128,19 @@ def test_speller_is_safe_across_threads() -> None:
     for thread in threads:
         thread.join()
     assert all(result == ["salary", "engineer", "pangolin"] for result in results)
+
+
+def test_entities_are_found_in_the_singular_and_the_plural() -> None:
+    index = EntityIndex([
+        Entity("skill", "neural_networks", "Neural Networks"),
+        Entity("role", "data_scientist", "Data Scientist"),
+        Entity("skill", "pandas", "pandas"),
+    ])
+
+    def found(text: str) -> list[str]:
+        return [m.entities[0].id for m in index.find(normalise(text))]
+
+    assert found("train a neural network") == ["neural_networks"]
+    assert found("neural networks and data scientists") == ["neural_networks", "data_scientist"]
+    assert found("a data scientist") == ["data_scientist"]
+    assert found("the red panda") == []  # one word alone is too often a name to singularise
