@@ -146,9 +146,9 @@ class Engine:
     # -- validation ----------------------------------------------------------------------------
 
     def check(self) -> list[Problem]:
-        """Render every intent with each slot empty and filled by each entity: template errors and
-        knowledge topics that no intent reaches are problems."""
-        problems: list[Problem] = []
+        """Render every intent with each slot empty and filled by each entity: template errors,
+        knowledge topics that no intent reaches, and keywords that can never match are problems."""
+        problems = self._unmatchable_keywords()
         reached: set[str] = set()
         kb = self.knowledge
         for intent in self.intents.intents:
@@ -176,6 +176,20 @@ class Engine:
             for topic_id in sorted(set(kb.topics) - reached):
                 problems.append(Problem(kb.topics[topic_id].file, f"topics.{topic_id}",
                                         "no intent's answer reaches this topic"))
+        return problems
+
+    def _unmatchable_keywords(self) -> list[Problem]:
+        """Keywords naming an entity: questions carry its placeholder ("@level") there instead."""
+        problems = []
+        for intent in self.intents.intents:
+            for keyword in intent.keywords:
+                for mention in self.entities.find(normalise(keyword, self.intents.abbreviations)):
+                    entity = mention.entities[0]
+                    problems.append(Problem(
+                        intent.file, f"{intent.name}.keywords",
+                        f"{keyword!r} names the {entity.type} {entity.name!r}, which questions carry as "
+                        f"{mention.placeholder!r}, so it never matches: drop it, or say it in an example",
+                    ))
         return problems
 
     def summary(self) -> dict[str, dict[str, int]]:

@@ -90,6 +90,16 @@ def test_unreached_topic_is_reported(content_copy: Path) -> None:
     assert any("topics.perks_unused: no intent's answer reaches this topic" in str(p) for p in problems)
 
 
+def test_a_keyword_naming_an_entity_is_reported(content_copy: Path) -> None:
+    _edit(content_copy / "intents" / "career_path.yaml", "ladder, next role", "ladder, senior, next role")
+    _, problems = validate(content_copy)
+    assert any(
+        "intents/career_path.yaml: career_progression.keywords: 'senior' names the level 'Senior level'" in str(p)
+        and "'@level'" in str(p)
+        for p in problems
+    ), problems
+
+
 def test_validate_command_exit_codes(content_copy: Path) -> None:
     ok = subprocess.run([sys.executable, str(ROOT / "main.py"), "validate"], check=False, capture_output=True, text=True,
                         cwd="/", timeout=60)
