@@ -272,7 +272,7 @@ class Matcher:
         return credit
 
     def _example_share(self, index: int, known: dict[str, float], size: float) -> float:
-        """The largest share (by evidence weight) of one example or keyword of the intent that the message restates.
+        """The largest share (by evidence weight) of one example or keyword that the message restates.
 
         Coverage asks how much of the message the intent's examples explain together; this asks
         whether it restates some one example: "when was the last time the presidents visited florida"
