@@ -21,6 +21,10 @@ BARS = {"intent_accuracy": 0.95, "fact_pass_rate": 0.95, "oos_rejection": 0.90, 
         "heldout_intent_accuracy": 0.95, "heldout_fact_pass_rate": 0.95, "heldout_oos_rejection": 0.90}
 
 
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
 @dataclass
 class Failure:
     where: str
@@ -45,19 +49,19 @@ class QuestionReport:
 
     @property
     def intent_accuracy(self) -> float:
-        return self.intent_correct / self.in_scope if self.in_scope else 0.0
+        return _share(self.intent_correct, self.in_scope)
 
     @property
     def fact_pass_rate(self) -> float:
-        return self.facts_passed / self.with_facts if self.with_facts else 0.0
+        return _share(self.facts_passed, self.with_facts)
 
     @property
     def oos_rejection(self) -> float:
-        return self.rejected / self.out_of_scope if self.out_of_scope else 0.0
+        return _share(self.rejected, self.out_of_scope)
 
     @property
     def smalltalk_accuracy(self) -> float:
-        return self.smalltalk_correct / self.smalltalk if self.smalltalk else 0.0
+        return _share(self.smalltalk_correct, self.smalltalk)
 
 
 @dataclass
@@ -69,7 +73,7 @@ class DialogueReport:
 
     @property
     def pass_rate(self) -> float:
-        return self.passed / self.turns if self.turns else 0.0
+        return _share(self.passed, self.turns)
 
 
 def _load(path: Path, key: str) -> list[dict[str, Any]]:
