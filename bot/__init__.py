@@ -8,12 +8,19 @@
 from __future__ import annotations
 
 from .engine import Engine
-from .errors import CareerBotError, ContentError, Problem, UsageError
-from .reply import Reply
+from .errors import CareerBotError, ContentError, InputError, Problem, StoreError, UsageError
+from .reply import Citation, Reply
 from .session import Profile, Session
+from .store import MemoryStore, SessionStore, open_store
 
 __all__ = [
     "CareerBotError",
+    "Citation",
+    "InputError",
+    "MemoryStore",
+    "SessionStore",
+    "StoreError",
+    "open_store",
     "ContentError",
     "Engine",
     "Problem",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .intents import Intent
 from .matching import Candidate
-from .reply import Reply
+from .reply import Citation, Reply
 from .session import Profile, Session
 
 if TYPE_CHECKING:
@@ -56,14 +56,14 @@ class Dialogue:
 
     def respond(self, u: Understanding, state: Session) -> Reply:
         if not u.tokens:
-            return Reply(self.texts["empty"], suggestions=self.starters[:3], fallback=True)
+            return Reply(self.texts["empty"], suggestions=self.starters[:3], kind="decline")
         chosen = self._choice(u, state)
         if chosen is not None:
             return chosen
         other = self._out_of_scope_term(u)
         if other is not None:
             text = self.texts["out_of_scope_term"].format(term=other)
-            return Reply(text, None, 0.0, suggestions=self.starters[:3], fallback=True)
+            return Reply(text, None, 0.0, suggestions=self.starters[:3], kind="decline")
         ranked = self._rank(u, state)
         top = ranked[0] if ranked else None
         confident = top is not None and top.score >= self.engine.threshold
@@ -231,7 +231,7 @@ class Dialogue:
         if suggestions:
             text += " " + self.texts["fallback_suggest"]
         top = u.top
-        return Reply(text, None, top.score if top else 0.0, suggestions=suggestions, fallback=True)
+        return Reply(text, None, top.score if top else 0.0, suggestions=suggestions, kind="decline")
 
     def _clarify(self, u: Understanding, state: Session, top: Candidate, runner: Candidate) -> Reply:
         first, second = self.engine.intent(top.intent), self.engine.intent(runner.intent)
@@ -239,25 +239,26 @@ class Dialogue:
         state.pending_slots = self.resolve(first, u, state, carry=False)[0]
         options = f"1) {first.title.lower()} or 2) {second.title.lower()}"
         return Reply(self.texts["clarify"].format(options=options), None, top.score,
-                     suggestions=(top.example, runner.example), fallback=True)
+                     suggestions=(top.example, runner.example), kind="clarify")
 
     def _act(self, act: Intent, top: Candidate, state: Session) -> Reply:
         if not state.intent:
-            return Reply(self.texts["no_context"], act.name, top.score, suggestions=self.starters[:3])
+            return Reply(self.texts["no_context"], act.name, top.score, suggestions=self.starters[:3],
+                         kind="act")
         intent = self.engine.intent(state.intent)
         values = self.template_values(intent, state.slots, state)
         if act.name == "sources":
-            lines = [self.texts["sources"], *(f"- {s}" for s in state.sources)]
-            titles = tuple(dict.fromkeys(s.split(": ", 1)[0] for s in state.sources))
+            cited = [Citation.from_dict(c) for c in state.citations]
+            lines = [self.texts["sources"], *(f"- {c.title}: {c.section}" for c in cited)]
             return Reply("\n".join(lines), act.name, top.score, dict(state.slots),
-                         tuple(state.suggestions), titles)
+                         tuple(state.suggestions), tuple(cited), kind="act")
         if act.name == "why":
             if not intent.why:
                 return Reply(self.texts["no_reason"], act.name, top.score, dict(state.slots),
-                             tuple(state.suggestions))
+                             tuple(state.suggestions), kind="act")
             rendered = self.engine.renderer.render(intent.name + ".why", intent.why, values)
             return Reply(rendered.text, act.name, top.score, dict(state.slots),
-                         tuple(state.suggestions), rendered.sources)
+                         tuple(state.suggestions), rendered.citations, kind="act")
         # "more": the next level of detail of the last answer, if the template has one
         state.detail += 1
         rendered = self.engine.renderer.render(intent.name, intent.answer, values, detail=state.detail)
@@ -266,9 +267,10 @@ class Dialogue:
             text = self.texts["no_more"]
             if state.suggestions:
                 text += " You could ask next: " + "; ".join(state.suggestions[:3])
-            return Reply(text, act.name, top.score, dict(state.slots), tuple(state.suggestions), rendered.sources)
+            return Reply(text, act.name, top.score, dict(state.slots), tuple(state.suggestions),
+                         rendered.citations, kind="act")
         return Reply(rendered.text, intent.name, top.score, dict(state.slots), tuple(state.suggestions),
-                     rendered.sources)
+                     rendered.citations, kind="act")
 
     def _answer(self, intent: Intent, u: Understanding, state: Session, confidence: float,
                 carry: bool = False, slots: dict[str, str] | None = None,
@@ -288,13 +290,14 @@ class Dialogue:
         runner = next((c for c in (ranked or u.candidates) if c.intent != intent.name), None)
         if intent.category in ("career", "profile"):
             state.intent, state.slots, state.slot_origins = intent.name, slots, origins
-            state.detail, state.sources = 0, list(rendered.sections)
+            state.detail, state.citations = 0, [c.to_dict() for c in rendered.citations]
             state.confidence = confidence
             state.runner_up = runner.intent if runner else None
             state.runner_up_confidence = runner.score if runner else 0.0
             state.suggestions = list(intent.suggestions)
         state.turns += 1
-        return Reply(text, intent.name, confidence, slots, intent.suggestions[:3], rendered.sources)
+        kind = "smalltalk" if intent.category == "smalltalk" else "answer"
+        return Reply(text, intent.name, confidence, slots, intent.suggestions[:3], rendered.citations, kind=kind)
 
     # -- slots and profile ---------------------------------------------------------------------
 

@@ -19,7 +19,9 @@ from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
 from .render import Renderer
 from .reply import Reply
-from .session import Session, SessionStore
+from .inputs import check_session_id, check_text
+from .session import Session
+from .store import MemoryStore, SessionStore
 from .text import normalise
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ class Understanding:
 class Engine:
     """Answers career questions from the knowledge base; one instance serves many sessions and threads."""
 
-    def __init__(self, index: ContentIndex) -> None:
+    def __init__(self, index: ContentIndex, store: SessionStore | None = None) -> None:
         self.intents = index.intents
         self.knowledge = index.knowledge
         self.settings: Mapping[str, Any] = index.intents.settings
@@ -55,12 +57,13 @@ class Engine:
         self.threshold = float(self.settings.get("threshold", self.matcher.threshold))
         self.margin = float(self.settings.get("clarify_margin", 0.0))
         self.renderer = Renderer(self.knowledge)
-        self.sessions = SessionStore()
+        self.store: SessionStore = store if store is not None else MemoryStore()
         self.dialogue = Dialogue(self)
         self._knows: dict[tuple[str, str, str], bool] = {}
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, cache: bool = True) -> Engine:
+    def load(cls, path: str | os.PathLike[str] | None = None, *, store: SessionStore | None = None,
+             cache: bool = True) -> Engine:
         """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents folder.
 
         With no path: the checkout's content, else the copy inside the installed package.
@@ -72,7 +75,7 @@ class Engine:
         def make() -> ContentIndex:
             return build(*_read(intents_dir, knowledge_dir))
 
-        return cls(cached(files, make) if cache else make())
+        return cls(cached(files, make) if cache else make(), store)
 
     # -- the pipeline -------------------------------------------------------------------------
 
@@ -89,34 +92,30 @@ class Engine:
         return list(self.understand(text, limit).candidates)
 
     def reply(self, text: str, session: str = "default") -> Reply:
-        """Answer one message in a session. Never raises for any text; state survives any input."""
-        if not isinstance(text, str):
-            raise UsageError(f"text must be a string, got {type(text).__name__}")
-        if not isinstance(session, str):
-            raise UsageError(f"session must be a string, got {type(session).__name__}")
-        with self.sessions.open(session) as state:
-            backup = state.to_dict()
-            try:
+        """Answer one message in a session. Raises InputError for text or a session id outside the
+        limits of `bot.inputs`; for any other input the reply is an answer, never a traceback."""
+        text, session = check_text(text), check_session_id(session)
+        try:
+            with self.store.turn(session) as state:
                 return self.dialogue.respond(self.understand(text), state)
-            except Exception:  # a reply must never be a traceback
-                log.exception("reply failed for %r", text[:200])
-                restored = Session.from_dict(backup)
-                state.__dict__.update(restored.__dict__)
-                return Reply(self.dialogue.texts["error"], fallback=True)
+        except Exception:  # a reply must never be a traceback; the turn's changes were not saved
+            log.exception("reply failed for %r", text[:200])
+            return Reply(self.dialogue.texts["error"], kind="decline")
 
     # -- sessions ------------------------------------------------------------------------------
 
     def session(self, session: str = "default") -> Session:
         """A copy of a session's state (plain and serialisable)."""
-        return self.sessions.get(session)
+        return self.store.get(check_session_id(session)) or Session()
 
     def restore(self, session: str, state: Session | Mapping[str, Any]) -> None:
         """Replace a session's state, e.g. with one saved by `session(...).to_dict()`."""
-        self.sessions.put(session, state if isinstance(state, Session) else Session.from_dict(dict(state)))
+        value = state if isinstance(state, Session) else Session.from_dict(dict(state))
+        self.store.save(check_session_id(session), value)
 
     def reset(self, session: str = "default") -> None:
         """Forget a session: its context and its profile."""
-        self.sessions.reset(session)
+        self.store.delete(check_session_id(session))
 
     # -- rendering -----------------------------------------------------------------------------
 

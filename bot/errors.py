@@ -2,7 +2,9 @@
 
     CareerBotError            base of every error the package raises on purpose
     ├── ContentError          content (YAML) that cannot be loaded: names every problem found
-    └── UsageError            a caller asked for something that cannot be done (bad argument)
+    ├── UsageError            a caller asked for something that cannot be done (bad argument)
+    │   └── InputError        a request from outside broke a limit (text, session id, JSON)
+    └── StoreError            the session store cannot be reached or used
 """
 
 from __future__ import annotations
@@ -44,3 +46,11 @@ class UsageError(CareerBotError):
     """A caller passed something the engine cannot use."""
 
     exit_code = 2
+
+
+class InputError(UsageError):
+    """A message or request from outside that the engine will not take; the text says why."""
+
+
+class StoreError(CareerBotError):
+    """The session store cannot be reached or used (a file that cannot be written, a server down)."""

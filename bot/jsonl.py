@@ -5,36 +5,21 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import UsageError
+from .errors import InputError
+from .inputs import parse_request
 
 if TYPE_CHECKING:
     from .engine import Engine
 
-MAX_LINE = 1_000_000  # characters; longer lines are refused, not parsed
-
 
 def handle(engine: Engine, line: str) -> dict[str, Any]:
     """The reply object for one input line: the reply's dict plus "session", or {"error": ...}."""
-    if len(line) > MAX_LINE:
-        return {"error": f"line too long ({len(line)} characters; the limit is {MAX_LINE})"}
-    if not line.strip():
-        return {"error": "empty line: expected a JSON object such as {\"session\": \"alice\", \"text\": \"hi\"}"}
     try:
-        request = json.loads(line)
-    except ValueError as exc:
-        return {"error": f"invalid JSON: {exc}"}
-    if not isinstance(request, dict):
-        return {"error": f"expected a JSON object, got {type(request).__name__}"}
-    text, session = request.get("text"), request.get("session", "default")
-    if not isinstance(text, str):
-        return {"error": "missing \"text\" (a string)"}
-    if not isinstance(session, str) or not session:
-        return {"error": "\"session\" must be a non-empty string"}
-    try:
-        reply = engine.reply(text, session=session)
-    except UsageError as exc:
+        request = parse_request(line)
+        reply = engine.reply(request.text, session=request.session)
+    except InputError as exc:
         return {"error": str(exc)}
-    return {**reply.to_dict(), "session": session}
+    return {**reply.to_dict(), "session": request.session}
 
 
 def serve(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:

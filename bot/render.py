@@ -13,6 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import Problem
 from .knowledge import Entity, Fact, KnowledgeBase
+from .reply import Citation
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
@@ -21,8 +22,7 @@ _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 @dataclass(frozen=True)
 class Rendered:
     text: str
-    sources: tuple[str, ...]  # titles of the guides whose facts were used, in order of first use
-    sections: tuple[str, ...]  # "title: section" of every fact used, in order of first use
+    citations: tuple[Citation, ...]  # of every fact cited, in order of first use
     topics: frozenset[str]
     specific: bool  # the answer used facts tagged with one of its slot values
 
@@ -32,8 +32,7 @@ class _Use:
 
     def __init__(self, kb: KnowledgeBase | None, detail: int) -> None:
         self.kb, self.detail = kb, detail
-        self.sources: dict[str, None] = {}
-        self.sections: dict[str, None] = {}
+        self.citations: dict[Citation, None] = {}
         self.topics: set[str] = set()
         self.specific = False  # some fact was looked up by a slot's entity and found
         self.slot_ids: set[str] = set()
@@ -66,8 +65,7 @@ class _Use:
 
     def cite(self, fact: Fact) -> str:
         """The title of the fact's guide; citing is what puts a guide in the reply's sources."""
-        self.sources.setdefault(fact.source.title, None)
-        self.sections.setdefault(f"{fact.source.title}: {fact.section}", None)
+        self.citations.setdefault(Citation(fact.source.id, fact.source.title, fact.section), None)
         return fact.source.title
 
     def limit(self, values: Iterable[Any], n: int) -> list[Any]:
@@ -149,7 +147,7 @@ class Renderer:
         )
         text = self.compile(key, source).render(context)
         text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
-        return Rendered(text, tuple(use.sources), tuple(use.sections), frozenset(use.topics), use.specific)
+        return Rendered(text, tuple(use.citations), frozenset(use.topics), use.specific)
 
     def check(self, key: str, source: str, file: str, values: Mapping[str, Any],
               detail: int = 0) -> tuple[Rendered | None, Problem | None]:

@@ -395,14 +395,11 @@ class Repl:
         if last.fallback or not last.sources:
             self.say("My last reply did not come from the guides, so it has no sources.")
             return
-        sections: dict[str, list[str]] = {}
-        for entry in self.engine.session(SESSION).sources:
-            title, _, section = entry.partition(": ")
-            sections.setdefault(title, [])
-            if section and section not in sections[title]:
-                sections[title].append(section)
-        for title in last.sources:
-            sections.setdefault(title, [])
+        sections: dict[str, list[str]] = {title: [] for title in last.sources}
+        for cited in self.engine.session(SESSION).citations:
+            parts = sections.setdefault(cited["title"], [])
+            if cited["section"] not in parts:
+                parts.append(cited["section"])
         self.say("The last answer comes from:")
         for title, parts in sections.items():
             self.say("  " + paint(title, BOLD, self.color))

@@ -1,12 +1,15 @@
-"""Per-user conversation state: the last answer's intent and slots, the profile, pending questions."""
+"""Per-user conversation state: the last answer, the profile, pending questions; JSON with a schema version."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+import logging
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: bumped whenever the JSON shape of a session changes incompatibly
+SCHEMA_VERSION = 1
 
 
 @dataclass
@@ -28,60 +31,118 @@ class Profile:
 
 @dataclass
 class Session:
-    """A plain, serialisable value: `to_dict()` / `from_dict()` round-trip through JSON."""
+    """A plain value: `to_dict()` / `from_dict()` round-trip through JSON."""
 
     intent: str | None = None
     slots: dict[str, str] = field(default_factory=dict)
     slot_origins: dict[str, str] = field(default_factory=dict)
     detail: int = 0
-    sources: list[str] = field(default_factory=list)
+    citations: list[dict[str, str]] = field(default_factory=list)  # of the last answer
     confidence: float = 0.0
     runner_up: str | None = None
     runner_up_confidence: float = 0.0
     options: list[str] = field(default_factory=list)  # intents offered in a clarifying question
     pending_slots: dict[str, str] = field(default_factory=dict)
     suggestions: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # the last answer's list items, for "the first one"
+    entities: list[str] = field(default_factory=list)  # "type:id" the last answer named, in order
+    last_kind: str | None = None  # Reply.kind of the last reply
     turns: int = 0
     profile: Profile = field(default_factory=Profile)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data: dict[str, Any] = {"version": SCHEMA_VERSION}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Profile):
+                value = {p.name: _copy(getattr(value, p.name)) for p in fields(Profile)}
+            data[f.name] = _copy(value)
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Session:
-        names = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
-        profile = values.pop("profile", None) or {}
-        pnames = {f.name for f in fields(Profile)}
-        return cls(**values, profile=Profile(**{k: v for k, v in profile.items() if k in pnames}))
+    def from_dict(cls, data: Any) -> Session:
+        """A session from untrusted JSON: fields of the wrong type or from another schema version
+        are dropped (with a warning), never raised on; an unusable value gives a fresh session."""
+        if not isinstance(data, dict):
+            log.warning("ignoring a saved session that is not an object: %s", type(data).__name__)
+            return cls()
+        version = data.get("version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            log.warning("ignoring a saved session of schema version %r (this is %d)", version, SCHEMA_VERSION)
+            return cls()
+        session = cls()
+        _fill(session, data, "session")
+        profile = Profile()
+        if isinstance(data.get("profile"), dict):
+            _fill(profile, data["profile"], "profile")
+        session.profile = profile
+        return session
 
 
-class SessionStore:
-    """In-memory sessions keyed by id; one lock per session so its turns never interleave."""
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
-    def __init__(self) -> None:
-        self._sessions: dict[str, Session] = {}
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
 
-    @contextmanager
-    def open(self, key: str) -> Iterator[Session]:
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            session = self._sessions.get(key)
-            if session is None:
-                session = self._sessions[key] = Session()
-            yield session
+def _optional_text(value: Any) -> bool:
+    return value is None or isinstance(value, str)
 
-    def get(self, key: str) -> Session:
-        with self.open(key) as session:
-            return Session.from_dict(session.to_dict())
 
-    def put(self, key: str, session: Session) -> None:
-        with self.open(key):
-            self._sessions[key] = Session.from_dict(session.to_dict())
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
 
-    def reset(self, key: str) -> None:
-        with self.open(key):
-            self._sessions.pop(key, None)
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _optional_whole(value: Any) -> bool:
+    return value is None or _whole(value)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _text_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def _text_maps(value: Any) -> bool:
+    return isinstance(value, list) and all(_text_map(v) for v in value)
+
+
+#: what each saved field must hold; anything else is dropped
+_CHECKS: dict[str, Any] = {
+    "intent": _optional_text, "slots": _text_map, "slot_origins": _text_map, "detail": _whole,
+    "citations": _text_maps, "confidence": _number, "runner_up": _optional_text,
+    "runner_up_confidence": _number, "options": _texts, "pending_slots": _text_map,
+    "suggestions": _texts, "items": _texts, "entities": _texts, "last_kind": _optional_text,
+    "turns": _whole,
+    # the profile's fields
+    "level": _optional_text, "years": _optional_whole, "role": _optional_text, "student": _flag,
+    "region": _optional_text, "state": _optional_text, "interests": _texts, "skills": _texts,
+}
+
+
+def _fill(target: Any, data: dict[str, Any], what: str) -> None:
+    """Set each field of `target` that `data` holds with a value of the right kind."""
+    for f in fields(target):
+        if f.name not in data or f.name == "profile":
+            continue
+        value = data[f.name]
+        if _CHECKS[f.name](value):
+            setattr(target, f.name, _copy(value))
+        else:
+            log.warning("ignoring %s field %r holding %s", what, f.name, type(value).__name__)

@@ -93,7 +93,7 @@ def test_clarification_asks_and_the_next_turn_resolves_it(tmp_path: Path) -> Non
         encoding="utf-8")
     engine = Engine.load(tmp_path)
     ask = engine.reply("how do i apply for a loan", session="c")
-    assert ask.fallback and ask.intent is None and "1) car loans or 2) home loans" in ask.text
+    assert ask.kind == "clarify" and ask.intent is None and "1) car loans or 2) home loans" in ask.text
     assert engine.reply("the second one", session="c").text == "Home loans are here."
     engine.reply("how do i apply for a loan", session="c")
     assert engine.reply("1", session="c").text == "Car loans are here."

@@ -17,7 +17,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from bot import Engine, Reply
+from bot import Citation, Engine, Reply
 from bot.repl import COMMANDS, SESSION, Console, Repl, history_file, run
 from bot.repl_completion import CareerCompleter
 from bot.terminal import format_reply
@@ -139,13 +139,13 @@ def test_why_before_any_question(chat: Chat) -> None:
 
 def test_sources_lists_guides_and_sections(chat: Chat, engine: Engine) -> None:
     expected(engine, SALARY)
-    sections = engine.session("scratch").sources
+    citations = engine.reply(SALARY, session="scratch").citations
+    assert citations
     _, out = chat(SALARY, "/sources")
     listing = out.split("The last answer comes from:")[1]
-    for entry in sections:
-        title, _, section = entry.partition(": ")
-        assert title in listing
-        assert f"- {section}" in listing
+    for cited in citations:
+        assert cited.title in listing
+        assert f"- {cited.section}" in listing
 
 
 def test_profile_remembers_a_student(chat: Chat) -> None:
@@ -387,7 +387,7 @@ def test_format_reply_wraps_only_when_given_a_width() -> None:
         "salary",
         1.0,
         suggestions=(" ".join(["a rather long suggestion"] * 4),),
-        sources=("Guide",),
+        citations=(Citation("guide", "Guide", "Salary"),),
     )
     plain = format_reply(reply)
     assert plain.splitlines()[1] == item
