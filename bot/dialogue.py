@@ -18,20 +18,6 @@ if TYPE_CHECKING:
 
 _YEARS = re.compile(r"^(\d{1,2})$")
 UNMET_REQUIRED = 0.5  # confidence kept by a candidate whose required slots the question leaves empty
-_ORDINALS = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3, "last": -1}
-_DEFAULT_TEXTS = {
-    "empty": "Please type a question.",
-    "fallback": "I don't know that.",
-    "fallback_suggest": "Did you mean one of these?",
-    "clarify": "Do you mean {options}?",
-    "profile_note": "Using what you told me: {values}.",
-    "no_more": "That's all I have on this.",
-    "no_reason": "I have no reason to give for that.",
-    "no_context": "Ask me a question first; then I can tell you more about it.",
-    "sources": "That answer comes from:",
-    "error": "Sorry, something went wrong on my side. Please try rephrasing.",
-    "out_of_scope_term": "I don't know that: {term} is outside what I cover.",
-}
 
 
 class Dialogue:
@@ -40,17 +26,17 @@ class Dialogue:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         s = engine.settings
-        self.texts = {**_DEFAULT_TEXTS, **(s.get("texts") or {})}
-        self.followup_words = frozenset(s.get("followup_words") or ())
-        self.anaphora_words = frozenset(s.get("anaphora_words") or ())
-        self.choice_words: Mapping[str, int] = s.get("choice_words") or _ORDINALS
-        self.entity_intents: Mapping[str, str] = s.get("entity_intents") or {}
-        self.starters: tuple[str, ...] = tuple(s.get("starter_questions") or ())
-        self.student_words = frozenset(s.get("student_words") or ())
-        self.years_words = frozenset(s.get("years_words") or ())
-        self.interest_words = frozenset(s.get("interest_words") or ())
-        self.context_boost = float(s.get("context_boost", 0.0))
-        self.tie_margin = float(s.get("tie_margin", 0.0))
+        self.texts = s.texts
+        self.followup_words = frozenset(s.followup_words)
+        self.anaphora_words = frozenset(s.anaphora_words)
+        self.choice_words: Mapping[str, int] = s.choice_words
+        self.entity_intents: Mapping[str, str] = s.entity_intents
+        self.starters: tuple[str, ...] = s.starter_questions
+        self.student_words = frozenset(s.student_words)
+        self.years_words = frozenset(s.years_words)
+        self.interest_words = frozenset(s.interest_words)
+        self.context_boost = s.context_boost
+        self.tie_margin = s.tie_margin
 
     # -- entry point ---------------------------------------------------------------------------
 

@@ -18,9 +18,11 @@ from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
 from .render import Renderer
-from .reply import Reply
+from .overview import Explanation, SlotValue, Topic, TopicGroup, as_question
+from .reply import Citation, Reply
 from .inputs import check_session_id, check_text
 from .session import Session
+from .settings import Settings
 from .store import MemoryStore, SessionStore
 from .text import normalise
 
@@ -48,14 +50,14 @@ class Engine:
     def __init__(self, index: ContentIndex, store: SessionStore | None = None) -> None:
         self.intents = index.intents
         self.knowledge = index.knowledge
-        self.settings: Mapping[str, Any] = index.intents.settings
+        self.settings: Settings = index.intents.settings
         self.entities = index.entities
         self.speller = index.speller
         self.matcher = index.matcher
         self.out_of_scope = index.out_of_scope
         self.subject_terms = index.subject_terms
-        self.threshold = float(self.settings.get("threshold", self.matcher.threshold))
-        self.margin = float(self.settings.get("clarify_margin", 0.0))
+        self.threshold = self.settings.threshold
+        self.margin = self.settings.clarify_margin
         self.renderer = Renderer(self.knowledge)
         self.store: SessionStore = store if store is not None else MemoryStore()
         self.dialogue = Dialogue(self)
@@ -116,6 +118,67 @@ class Engine:
     def reset(self, session: str = "default") -> None:
         """Forget a session: its context and its profile."""
         self.store.delete(check_session_id(session))
+
+    # -- what adapters show --------------------------------------------------------------------
+
+    def topics(self) -> tuple[TopicGroup, ...]:
+        """What the bot answers, by group (in the order `topic_groups` gives), an example each."""
+        names = sorted({e.name for e in self.knowledge.entities.get("company", {}).values()}) if self.knowledge else []
+        groups: dict[str, list[Topic]] = {}
+        for intent in self.intents.intents:
+            if intent.category in ("career", "profile") and intent.examples:
+                example = as_question(intent.examples[0], names)
+                groups.setdefault(intent.group, []).append(Topic(intent.title, example))
+        order = list(self.settings.topic_groups)
+        ranked = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), g))
+        return tuple(TopicGroup(g, tuple(groups[g])) for g in ranked)
+
+    def explain(self, session: str = "default") -> Explanation:
+        """How the session's last message was understood: topic, confidence, runner-up, details
+        with their origin, the citations of the last answer, and the profile."""
+        state = self.session(session)
+        known = {i.name for i in self.intents.intents}
+        intent = self.intents.get(state.intent) if state.intent in known else None
+        runner = self.intents.get(state.runner_up) if state.runner_up in known else None
+        slots = ()
+        if intent is not None:
+            slots = tuple(SlotValue(slot, self._entity_name(intent.slots.get(slot), value),
+                                    state.slot_origins.get(slot, ""))
+                          for slot, value in state.slots.items())
+        return Explanation(
+            intent=intent.name if intent else None, title=intent.title if intent else None,
+            confidence=state.confidence, threshold=self.threshold, last_kind=state.last_kind,
+            runner_up=runner.name if runner else None, runner_up_title=runner.title if runner else None,
+            runner_up_confidence=state.runner_up_confidence, slots=slots,
+            citations=tuple(Citation.from_dict(c) for c in state.citations),
+            options=tuple(self.intents.get(n).title for n in state.options if n in known),
+            profile=self._profile_rows(state),
+        )
+
+    def _entity_name(self, type_: str | None, id_: str) -> str:
+        entity = self.knowledge.entity(type_, id_) if self.knowledge and type_ else None
+        return entity.name if entity else id_
+
+    def _profile_rows(self, state: Session) -> tuple[tuple[str, str], ...]:
+        p = state.profile
+        rows: list[tuple[str, str]] = []
+        if p.student:
+            rows.append(("You are", "a student"))
+        if p.role:
+            rows.append(("Role", self._entity_name("role", p.role)))
+        if p.level:
+            rows.append(("Level", self._entity_name("level", p.level)))
+        if p.years is not None:
+            rows.append(("Experience", f"{p.years} year{'s' if p.years != 1 else ''}"))
+        if p.state:
+            rows.append(("State", self._entity_name("state", p.state)))
+        if p.region:
+            rows.append(("Region", self._entity_name("region", p.region)))
+        if p.interests:
+            rows.append(("Interests", ", ".join(self._entity_name("specialisation", i) for i in p.interests)))
+        if p.skills:
+            rows.append(("Skills", ", ".join(self._entity_name("skill", i) for i in p.skills)))
+        return tuple(rows)
 
     # -- rendering -----------------------------------------------------------------------------
 

@@ -40,10 +40,10 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> ContentIndex:
     settings, abbreviations = intents.settings, intents.abbreviations
 
     def terms(key: str) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(t) for term in settings.get(key) or () if (t := normalise(term, abbreviations)))
+        return tuple(tuple(t) for term in getattr(settings, key) if (t := normalise(term, abbreviations)))
 
     entities = EntityIndex(knowledge.all_entities() if knowledge else (), abbreviations,
-                           settings.get("ignore_entities") or ())
+                           settings.ignore_entities)
     examples = []
     vocabulary: list[str] = list(entities.vocabulary)
     for intent in intents.intents:
@@ -58,7 +58,7 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> ContentIndex:
     out_of_scope = terms("out_of_scope_terms")
     # out-of-scope words are known words, so never "corrected" into the domain ("pilot" is no typo of "pivot")
     vocabulary.extend(t for term in out_of_scope for t in term)
-    common = normalise(" ".join(settings.get("common_words") or ()))
+    common = normalise(" ".join(settings.common_words))
     return ContentIndex(intents, knowledge, entities, Speller(vocabulary), Matcher(examples, common),
                         out_of_scope, terms("subject_terms"))
 

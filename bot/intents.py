@@ -10,6 +10,7 @@ from typing import Any
 from . import yamlfile
 from .errors import ContentError, Problem
 from .knowledge import _Checker, _label
+from .settings import Settings
 
 MIN_EXAMPLES = 8
 CATEGORIES = ("career", "smalltalk", "dialogue", "profile")
@@ -35,6 +36,7 @@ class Intent:
     remember: bool = False  # what the user names in this question goes into their profile
     requires: tuple[str, ...] = ()  # slots the question itself must fill for this intent to be chosen
     followups: Mapping[str, str] = field(default_factory=dict)  # entity type -> intent for "and at X?"
+    group: str = ""  # the heading `/topics` lists it under (its file's `group`)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class IntentSet:
 
     intents: tuple[Intent, ...]
     abbreviations: Mapping[str, str]
-    settings: Mapping[str, Any]
+    settings: Settings
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {i.name: i for i in self.intents})
@@ -57,7 +59,7 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
     problems: list[Problem] = []
     intents: list[Intent] = []
     abbreviations: dict[str, str] = {}
-    settings: dict[str, Any] = {}
+    settings = Settings()
     seen: dict[str, str] = {}
     files = sorted(folder.rglob("*.yaml"))
     if not files:
@@ -71,15 +73,18 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
         if not isinstance(data, Mapping) or not data:
             c.add((), "expected a mapping with 'intents', 'abbreviations' or 'settings' at the top")
         else:
-            c.unknown_fields(data, ("intents", "abbreviations", "settings"), ())
+            c.unknown_fields(data, ("group", "intents", "abbreviations", "settings"), ())
+            group = c.text(data, "group", (), required=False) or path.stem.replace("_", " ").capitalize()
             _read_abbreviations(data.get("abbreviations"), c, abbreviations)
-            if "settings" in data:
-                settings.update(_read_settings(data["settings"], c))
+            if isinstance(data.get("settings"), Mapping):
+                settings = settings.merged(data["settings"], lambda key, message: c.add(("settings", key), message))
+            elif "settings" in data:
+                c.add(("settings",), "'settings' must be a mapping")
             raw = data.get("intents")
             if raw is not None and (not isinstance(raw, list) or not raw):
                 c.add(("intents",), "'intents' must be a non-empty list")
             for i, entry in enumerate(raw if isinstance(raw, list) else []):
-                intent = _read_intent(entry, ("intents", i), c, entity_types)
+                intent = _read_intent(entry, ("intents", i), c, entity_types, group)
                 if intent is None:
                     continue
                 if intent.name in seen:
@@ -89,7 +94,7 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
                 intents.append(intent)
         problems.extend(c.problems())
     names = {i.name for i in intents}
-    for type_, target in (settings.get("entity_intents") or {}).items():
+    for type_, target in settings.entity_intents.items():
         if target not in names:
             problems.append(Problem(folder.name, f"settings.entity_intents.{type_}", f"unknown intent {target!r}"))
     for intent in intents:
@@ -101,44 +106,6 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
     if problems:
         raise ContentError(problems)
     return IntentSet(tuple(intents), abbreviations, settings)
-
-
-_NUMBERS = ("threshold", "clarify_margin", "context_boost", "tie_margin")
-_WORD_LISTS = ("followup_words", "anaphora_words", "years_words", "student_words", "interest_words",
-               "starter_questions", "common_words", "out_of_scope_terms", "subject_terms", "ignore_entities")
-_MAPPINGS = {"choice_words": int, "entity_intents": str, "texts": str}
-
-
-def _read_settings(raw: Any, c: _Checker) -> dict[str, Any]:
-    """The dialogue and matching settings, each checked for its type; bad ones are left out."""
-    if not isinstance(raw, Mapping):
-        c.add(("settings",), "'settings' must be a mapping")
-        return {}
-    good: dict[str, Any] = {}
-    for key, value in raw.items():
-        keys = ("settings", key)
-        if key in _NUMBERS:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                c.add(keys, f"'{key}' must be a number from 0 to 1, got {value!r}")
-                continue
-        elif key in _WORD_LISTS:
-            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                bad = next((v for v in value if not isinstance(v, str)), value) if isinstance(value, list) else value
-                c.add(keys, f"'{key}' must be a list of strings, got {bad!r} (quote words such as yes, no, on)")
-                continue
-        elif key in _MAPPINGS:
-            kind = _MAPPINGS[key]
-            if not isinstance(value, Mapping) or not all(
-                isinstance(k, str) and isinstance(v, kind) and not isinstance(v, bool) for k, v in value.items()
-            ):
-                c.add(keys, f"'{key}' must map strings to {kind.__name__} values")
-                continue
-        else:
-            allowed = ", ".join((*_NUMBERS, *_WORD_LISTS, *_MAPPINGS))
-            c.add(keys, f"unknown setting {key!r} (allowed: {allowed})")
-            continue
-        good[key] = value
-    return good
 
 
 def _read_abbreviations(raw: Any, c: _Checker, out: dict[str, str]) -> None:
@@ -165,7 +132,7 @@ def _strings(raw: Any, key: str, keys: tuple, c: _Checker, minimum: int = 0) -> 
     return tuple(s.strip() for s in raw)
 
 
-def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str]) -> Intent | None:
+def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str], group: str) -> Intent | None:
     raw = c.mapping(raw, keys, "an intent")
     if raw is None:
         return None
@@ -216,5 +183,5 @@ def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str]) -> 
         name=name, title=title or name.replace("_", " ").capitalize(), examples=examples,
         answer=answer, file=c.label, category=category, keywords=keywords, slots=slots,
         suggestions=suggestions, why=why, remember=remember is True, requires=requires,
-        followups=followups,
+        followups=followups, group=group,
     )

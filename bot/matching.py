@@ -128,9 +128,7 @@ class _Posting:
 
 
 class Matcher:
-    """Ranks intents for normalised tokens; `threshold` is the recommended fallback confidence."""
-
-    threshold: float = 0.5
+    """Ranks intents for normalised tokens, with confidences calibrated so that 0.5 is balanced."""
 
     def __init__(self, intents: Sequence[IntentExamples], common_words: Iterable[str] = ()) -> None:
         # everyday words ("roughly", "these") a message may use without changing its topic: unknown

@@ -27,8 +27,9 @@ from prompt_toolkit.output import ColorDepth, Output, create_output
 from prompt_toolkit.styles import Style
 
 from .engine import Engine
-from .repl_completion import CareerCompleter, company_names
+from .repl_completion import CareerCompleter
 from .repl_keys import repl_key_bindings
+from .repl_toolbar import toolbar
 from .reply import Reply
 from .terminal import BOLD, CYAN, DIM, format_reply, numbered_item, paint, use_color, wrap
 
@@ -52,57 +53,11 @@ COMMANDS: dict[str, str] = {
 }
 ALIASES = {"/exit": "/quit", "/q": "/quit", "/?": "/help", "/h": "/help"}
 
-#: how /topics groups the career intents: intents file stem -> heading, in display order
-TOPIC_GROUPS = {
-    "getting_started": "Getting started",
-    "skills": "Skills",
-    "role": "The job",
-    "pay": "Pay",
-    "market": "Job market",
-    "companies": "Companies",
-    "company_choice": "Choosing where to work",
-    "career_path": "Career path",
-    "faq": "Frequently asked",
-}
 ORIGINS = {
     "question": "from your question",
     "conversation": "carried over from the conversation",
     "profile": "from what you told me about yourself",
 }
-PROFILE_TYPES = {
-    "level": "level",
-    "role": "role",
-    "region": "region",
-    "state": "state",
-    "interests": "specialisation",
-    "skills": "skill",
-}
-DEFAULT_STARTERS = (
-    "How much do ML engineers make?",
-    "What skills do I need to become an ML engineer?",
-    "What is the interview process at Google?",
-)
-_QUESTION_WORDS = frozenset(
-    {
-        "how",
-        "what",
-        "which",
-        "who",
-        "where",
-        "when",
-        "why",
-        "is",
-        "are",
-        "do",
-        "does",
-        "can",
-        "should",
-        "could",
-        "will",
-        "would",
-        "any",
-    }
-)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NUMBER = re.compile(r"#?(\d{1,3})[.)]?")
 
@@ -198,8 +153,8 @@ class Repl:
         self.width = width
         self.last: Reply | None = None
         self.said_goodbye = False
-        starters = tuple(engine.settings.get("starter_questions") or ()) or DEFAULT_STARTERS
-        self.starters: tuple[str, ...] = starters[:3]
+        self.starters: tuple[str, ...] = engine.settings.starter_questions[:3]
+        self.topic: str | None = None  # the title of what the conversation is about, for the toolbar
         #: the last numbered list on screen: a bare number asks its question
         self.suggestions: tuple[str, ...] = self.starters
         self.commands = {
@@ -238,6 +193,8 @@ class Repl:
         reply = self.engine.reply(text, session=SESSION)
         self.last = reply
         self.suggestions = reply.suggestions
+        if reply.kind in ("answer", "retrieved", "multi"):
+            self.topic = self.engine.explain(SESSION).title
         self.say(format_reply(reply, color=self.color, numbered=True, width=self.width))
         self.say()
         # "bye" ends the chat as /quit does; the engine's answer already said goodbye.
@@ -298,91 +255,62 @@ class Repl:
         self._numbered(self.starters)
 
     def show_topics(self) -> None:
-        groups: dict[str, list[tuple[str, str]]] = {}
-        about_you: list[str] = []
-        names = company_names(self.engine)
-        for intent in self.engine.intents.intents:
-            if intent.category == "profile" and intent.examples:
-                about_you.append(_as_question(intent.examples[0], names))
-            if intent.category != "career" or not intent.examples:
-                continue
-            stem = Path(intent.file).stem
-            groups.setdefault(stem, []).append(
-                (intent.title, _as_question(intent.examples[0], names))
-            )
-        order = [s for s in TOPIC_GROUPS if s in groups] + sorted(
-            s for s in groups if s not in TOPIC_GROUPS
-        )
+        groups = self.engine.topics()
         # Titles longer than this get a line of their own, so the examples keep room to breathe.
-        column = min(32, max((len(t) for g in groups.values() for t, _ in g), default=0)) + 4
+        column = min(32, max((len(t.title) for g in groups for t in g.topics), default=0)) + 4
         self.say("What I can answer, with an example question for each:")
-        for stem in order:
-            heading = TOPIC_GROUPS.get(stem) or stem.replace("_", " ").capitalize()
+        for group in groups:
             self.say()
-            self.say(paint(heading, BOLD, self.color))
-            for title, example in groups[stem]:
-                self._two_columns("  " + title, example, column)
-        if about_you:
-            self.say()
-            self.say(paint("About you", BOLD, self.color))
-            self._two_columns("  Tell me about yourself", about_you[0], column)
+            self.say(paint(group.title, BOLD, self.color))
+            for topic in group.topics:
+                self._two_columns("  " + topic.title, topic.example, column)
 
     def show_why(self) -> None:
-        state = self.engine.session(SESSION)
+        why = self.engine.explain(SESSION)
         last = self.last
-        if last is None and not state.intent:
+        if last is None and not why.intent:
             self.say("Ask me a question first; then /why shows how I understood it.")
             return
         if last is not None and last.intent is None:
-            if state.options:
-                titles = " or ".join(self._title(n) for n in state.options)
+            if why.options:
                 self.say(
-                    f"Your last question was close to two topics ({titles}), so I asked which "
-                    "you meant."
+                    f"Your last question was close to two topics ({' or '.join(why.options)}), so I "
+                    "asked which you meant."
                 )
             else:
                 self.say(
                     f"Your last message matched no topic well enough: the best match scored "
-                    f"{last.confidence:.2f} and I answer from {self.engine.threshold:.2f} up."
+                    f"{last.confidence:.2f} and I answer from {why.threshold:.2f} up."
                 )
-            if state.intent:
-                self.say(
-                    f"The conversation is still about {self._title(state.intent)} ({state.intent})."
-                )
+            if why.intent:
+                self.say(f"The conversation is still about {why.title} ({why.intent}).")
             return
-        if not state.intent:
+        if not why.intent:
             self.say("There is no topic to explain yet.")
             return
         label = 12
         self.say(
             paint("Matched:".ljust(label), BOLD, self.color)
-            + f"{self._title(state.intent)} ({state.intent}), confidence {state.confidence:.2f}"
+            + f"{why.title} ({why.intent}), confidence {why.confidence:.2f}"
         )
-        if state.confidence < self.engine.threshold:
+        if why.confidence < why.threshold:
             self.say(
                 " " * label
-                + paint(
-                    "a follow-up: the topic carried over from the previous answer", DIM, self.color
-                )
+                + paint("a follow-up: the topic carried over from the previous answer", DIM, self.color)
             )
-        if state.runner_up:
+        if why.runner_up:
             self.say(
                 paint("Runner-up:".ljust(label), BOLD, self.color)
-                + f"{self._title(state.runner_up)} ({state.runner_up}), "
-                f"confidence {state.runner_up_confidence:.2f}"
+                + f"{why.runner_up_title} ({why.runner_up}), confidence {why.runner_up_confidence:.2f}"
             )
-        if last is not None and last.intent in ("more", "sources", "why"):
+        if last is not None and last.kind == "act":
             self.say(" " * label + f"(your last message asked for {last.intent!r} on this topic)")
-        if state.slots:
+        if why.slots:
             self.say(paint("Details:", BOLD, self.color))
-            types = self._slot_types(state.intent)
-            for slot, value in state.slots.items():
-                shown = self._entity_name(types.get(slot), value)
-                origin = state.slot_origins.get(slot, "")
-                where = ORIGINS.get(origin, f"from {origin}" if origin else "")
+            for slot in why.slots:
+                where = ORIGINS.get(slot.origin, f"from {slot.origin}" if slot.origin else "")
                 self.say(
-                    f"  {slot} = {shown}"
-                    + (paint(f"  ({where})", DIM, self.color) if where else "")
+                    f"  {slot.name} = {slot.value}" + (paint(f"  ({where})", DIM, self.color) if where else "")
                 )
         else:
             self.say(paint("Details:".ljust(label), BOLD, self.color) + "none (a general answer)")
@@ -396,10 +324,10 @@ class Repl:
             self.say("My last reply did not come from the guides, so it has no sources.")
             return
         sections: dict[str, list[str]] = {title: [] for title in last.sources}
-        for cited in self.engine.session(SESSION).citations:
-            parts = sections.setdefault(cited["title"], [])
-            if cited["section"] not in parts:
-                parts.append(cited["section"])
+        for cited in self.engine.explain(SESSION).citations:
+            parts = sections.setdefault(cited.title, [])
+            if cited.section not in parts:
+                parts.append(cited.section)
         self.say("The last answer comes from:")
         for title, parts in sections.items():
             self.say("  " + paint(title, BOLD, self.color))
@@ -408,37 +336,13 @@ class Repl:
                     self.say(line)
 
     def show_profile(self) -> None:
-        profile = self.engine.session(SESSION).profile
-        if profile.is_empty():
+        rows = self.engine.explain(SESSION).profile
+        if not rows:
             self.say(
                 "I don't know anything about you yet. Tell me, for example: "
                 '"I am a student", "I have 3 years of experience" or "I live in Seattle".'
             )
             return
-        rows: list[tuple[str, str]] = []
-        if profile.student:
-            rows.append(("You are", "a student"))
-        if profile.role:
-            rows.append(("Role", self._entity_name("role", profile.role)))
-        if profile.level:
-            rows.append(("Level", self._entity_name("level", profile.level)))
-        if profile.years is not None:
-            rows.append(("Experience", f"{profile.years} year{'s' if profile.years != 1 else ''}"))
-        if profile.state:
-            rows.append(("State", self._entity_name("state", profile.state)))
-        if profile.region:
-            rows.append(("Region", self._entity_name("region", profile.region)))
-        if profile.interests:
-            rows.append(
-                (
-                    "Interests",
-                    ", ".join(self._entity_name("specialisation", i) for i in profile.interests),
-                )
-            )
-        if profile.skills:
-            rows.append(
-                ("Skills", ", ".join(self._entity_name("skill", s) for s in profile.skills))
-            )
         self.say("What I remember about you:")
         for label, value in rows:
             self.say(f"  {paint((label + ':').ljust(12), BOLD, self.color)}{value}")
@@ -447,6 +351,7 @@ class Repl:
     def reset(self) -> None:
         self.engine.reset(SESSION)
         self.last = None
+        self.topic = None
         self.suggestions = self.starters
         self.say("Done: I've forgotten this conversation and what you told me about yourself.")
 
@@ -468,20 +373,6 @@ class Repl:
             )
         self.console.say(text)
 
-    def toolbar(self) -> str:
-        """The bottom toolbar; prompt-toolkit calls it on every redraw, so it stays cheap.
-
-        Hints first and the current topic last, so a narrow terminal cuts the topic, not the keys.
-        """
-        hints = " /help  /topics  /why  Tab complete  Ctrl-D quit"
-        if self.suggestions:
-            n = len(self.suggestions)
-            hints = f" {'1' if n == 1 else f'1-{n}'} ask a suggestion " + hints
-        last = self.last
-        if last is not None and last.intent and last.intent in self._intent_names():
-            hints += f"  │ {self._title(last.intent)}"
-        return hints
-
     def _numbered(self, questions: Iterable[str]) -> None:
         for i, question in enumerate(questions, 1):
             for line in numbered_item(f"  {i}. ", question, self.color, self.width):
@@ -496,41 +387,6 @@ class Repl:
         ):
             self.say((left if i == 0 else "").ljust(column) + paint(line, DIM, self.color))
 
-    def _intent_names(self) -> set[str]:
-        return {i.name for i in self.engine.intents.intents}
-
-    def _title(self, name: str) -> str:
-        try:
-            return self.engine.intent(name).title
-        except KeyError:
-            return name
-
-    def _slot_types(self, name: str) -> dict[str, str]:
-        try:
-            return dict(self.engine.intent(name).slots)
-        except KeyError:
-            return {}
-
-    def _entity_name(self, type_: str | None, id_: str) -> str:
-        if type_ and self.engine.knowledge:
-            entity = self.engine.knowledge.entity(type_, id_)
-            if entity is not None:
-                return entity.name
-        return id_
-
-
-def _as_question(example: str, names: Iterable[str] = ()) -> str:
-    """An intent example as a user would type it: capitalised, "ML", "I" and `names` spelt
-    properly ("google" -> "Google"), and a "?" after a question word."""
-    text = re.sub(r"\bml\b", "ML", example)
-    text = re.sub(r"\bi\b", "I", text)
-    for name in names:
-        text = re.sub(rf"\b{re.escape(name.lower())}\b", name, text)
-    text = text[:1].upper() + text[1:]
-    first = example.split(" ", 1)[0].lower()
-    if first in _QUESTION_WORDS and not text.endswith("?"):
-        text += "?"
-    return text
 
 
 # -- the prompt -------------------------------------------------------------------------------
@@ -564,7 +420,7 @@ def run(
         completer=completer,
         # Menus popping up while people type questions are noise; commands are short and listed.
         complete_while_typing=Condition(lambda: get_app().current_buffer.text.startswith("/")),
-        bottom_toolbar=repl.toolbar,
+        bottom_toolbar=lambda: toolbar(repl.suggestions, repl.topic),
         key_bindings=repl_key_bindings(repl.show_help),
         style=style,
         include_default_pygments_style=False,

@@ -20,6 +20,7 @@ from prompt_toolkit.output import DummyOutput
 from bot import Citation, Engine, Reply
 from bot.repl import COMMANDS, SESSION, Console, Repl, history_file, run
 from bot.repl_completion import CareerCompleter
+from bot.repl_toolbar import toolbar
 from bot.terminal import format_reply
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +74,7 @@ def test_welcome_shows_three_numbered_examples(chat: Chat, engine: Engine) -> No
     status, out = chat()
     assert status == 0
     assert "CareerBot" in out
-    starters = engine.settings["starter_questions"][:3]
+    starters = engine.settings.starter_questions[:3]
     for i, question in enumerate(starters, 1):
         assert f"{i}. {question}" in flat(out)
 
@@ -102,7 +103,7 @@ def test_bare_number_asks_that_suggestion(chat: Chat, engine: Engine) -> None:
 
 
 def test_number_after_the_welcome_asks_a_starter(chat: Chat, engine: Engine) -> None:
-    starter = engine.settings["starter_questions"][1]
+    starter = engine.settings.starter_questions[1]
     _, out = chat("2")
     assert f"→ {starter}" in out
     assert not expected(engine, starter).fallback
@@ -168,7 +169,7 @@ def test_help_lists_every_command_and_examples(chat: Chat, engine: Engine) -> No
     _, out = chat("/help")
     for name in COMMANDS:
         assert name in out
-    assert engine.settings["starter_questions"][0] in out
+    assert engine.settings.starter_questions[0] in out
 
 
 def test_topics_groups_titles_with_an_example_each(chat: Chat, engine: Engine) -> None:
@@ -363,7 +364,7 @@ def test_completer_offers_commands_companies_and_topics(engine: Engine) -> None:
 
 def test_toolbar_has_short_hints(engine: Engine) -> None:
     repl = Repl(engine, Console(io.StringIO(), color=False))
-    bar = repl.toolbar()
+    bar = toolbar(repl.suggestions, repl.topic)
     assert "/help" in bar and "/why" in bar and "Ctrl-D" in bar
     assert "1-3" in bar  # the welcome's examples can be picked by number
 

@@ -227,8 +227,8 @@ def benchmark(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) 
         "test_in_scope": len(test_in),
         "test_oos": len(test_oos),
         "test_top1_no_threshold": top1,
-        "matcher_default_threshold": pipeline.matcher.threshold,
-        "matcher_default_test": asdict(score(pipeline.matcher.threshold, test_in, test_oos)),
+        "matcher_default_threshold": pipeline.engine.settings.threshold,
+        "matcher_default_test": asdict(score(pipeline.engine.settings.threshold, test_in, test_oos)),
         "rules": rules,
         "latency_ms": {
             "p50": 1000 * statistics.median(latencies),

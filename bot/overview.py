@@ -1,0 +1,77 @@
+"""What the engine tells adapters about itself and a conversation: its topics, the last answer explained."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .reply import Citation
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Something the bot can answer, with an example question as a user would type it."""
+
+    title: str
+    example: str
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    """A heading of `/topics` and the topics under it, in content order."""
+
+    title: str
+    topics: tuple[Topic, ...]
+
+
+@dataclass(frozen=True)
+class SlotValue:
+    """A detail of the last answer: the slot, the entity's display name, and where it came from
+    ("question", "conversation" or "profile")."""
+
+    name: str
+    value: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How the last message of a session was understood (what `/why` and `/sources` show).
+
+    `intent` is None when nothing was answered yet; `last_kind` is the kind of the last reply
+    (it may be a decline or a clarifying question while `intent` still names the topic under
+    discussion); `options` are the titles offered by a clarifying question.
+    """
+
+    intent: str | None
+    title: str | None
+    confidence: float
+    threshold: float
+    last_kind: str | None
+    runner_up: str | None = None
+    runner_up_title: str | None = None
+    runner_up_confidence: float = 0.0
+    slots: tuple[SlotValue, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    options: tuple[str, ...] = ()
+    profile: tuple[tuple[str, str], ...] = ()  # (label, value) rows of what the user told about themselves
+
+
+_QUESTION_WORDS = frozenset(
+    "how what which who where when why is are do does can should could will would any".split()
+)
+
+
+def as_question(example: str, names: Iterable[str] = ()) -> str:
+    """An intent example as a user would type it: capitalised, "ML", "I" and `names` spelt
+    properly ("google" -> "Google"), and a "?" after a question word."""
+    text = re.sub(r"\bml\b", "ML", example)
+    text = re.sub(r"\bi\b", "I", text)
+    for name in names:
+        text = re.sub(rf"\b{re.escape(name.lower())}\b", name, text)
+    text = text[:1].upper() + text[1:]
+    first = example.split(" ", 1)[0].lower()
+    if first in _QUESTION_WORDS and not text.endswith("?"):
+        text += "?"
+    return text

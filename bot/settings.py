@@ -1,0 +1,89 @@
+"""The content's settings (thresholds, word lists, texts): one frozen, validated value with every default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+#: what the bot says in situations the content does not word itself (`texts:` overrides each)
+DEFAULT_TEXTS: Mapping[str, str] = {
+    "empty": "Please type a question.",
+    "fallback": "I don't know that.",
+    "fallback_suggest": "Did you mean one of these?",
+    "clarify": "Do you mean {options}?",
+    "profile_note": "Using what you told me: {values}.",
+    "profile_ack": "Got it, I'll remember that for this chat.",
+    "no_more": "That's all I have on this.",
+    "no_reason": "I have no reason to give for that.",
+    "no_context": "Ask me a question first; then I can tell you more about it.",
+    "sources": "That answer comes from:",
+    "error": "Sorry, something went wrong on my side. Please try rephrasing.",
+    "out_of_scope_term": "I don't know that: {term} is outside what I cover.",
+    "truncated": "Your message was long, so I read only its first {limit:,} characters.",
+    "part_heading": "{number}. {question}",
+}
+DEFAULT_CHOICE_WORDS: Mapping[str, int] = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3,
+                                           "last": -1}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of matching and dialogue, with its default; built once when content loads."""
+
+    threshold: float = 0.5  # confidence below which the bot declines
+    clarify_margin: float = 0.0  # two career intents this close get a clarifying question
+    context_boost: float = 0.0  # a terse turn's lean towards intents taking the last answer's slots
+    tie_margin: float = 0.0  # near-equal candidates: the one whose answer knows the named entity wins
+    ignore_entities: tuple[str, ...] = ()  # "type:id" never found in text
+    common_words: tuple[str, ...] = ()  # everyday words, no evidence
+    subject_terms: tuple[str, ...] = ()  # make a question about the domain
+    out_of_scope_terms: tuple[str, ...] = ()  # other occupations
+    followup_words: tuple[str, ...] = ()  # may surround "and Amazon?"
+    anaphora_words: tuple[str, ...] = ()  # "their", "it": keep the slots
+    years_words: tuple[str, ...] = ()  # "5 years" in the profile
+    student_words: tuple[str, ...] = ()
+    interest_words: tuple[str, ...] = ()
+    starter_questions: tuple[str, ...] = ()
+    topic_groups: tuple[str, ...] = ()  # the order of /topics' headings
+    # mappings are plain dicts (the compiled content is pickled); nothing writes to them
+    choice_words: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CHOICE_WORDS))  # -1: the last
+    entity_intents: Mapping[str, str] = field(default_factory=dict)  # a bare entity's type -> intent
+    texts: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TEXTS))
+
+    def merged(self, raw: Mapping[str, Any], report: Callable[[str, str], None]) -> Settings:
+        """These settings with a `settings:` mapping's values; each bad or unknown key is reported
+        (key, message) and left as it was."""
+        kinds = {f.name: f for f in fields(self)}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in kinds:
+                report(str(key), f"unknown setting {key!r} (allowed: {', '.join(kinds)})")
+                continue
+            problem, checked = _check(key, value, getattr(self, key))
+            if problem:
+                report(key, problem)
+            else:
+                values[key] = checked
+        if "texts" in values:
+            values["texts"] = {**self.texts, **values["texts"]}
+        return replace(self, **values)
+
+
+def _check(key: str, value: Any, default: Any) -> tuple[str | None, Any]:
+    """(problem or None, the value as stored)."""
+    if isinstance(default, float) and not isinstance(default, bool):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            return f"'{key}' must be a number from 0 to 1, got {value!r}", None
+        return None, float(value)
+    if isinstance(default, Mapping):
+        kind = int if key == "choice_words" else str
+        if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, kind) and not isinstance(v, bool) for k, v in value.items()
+        ):
+            return f"'{key}' must map strings to {kind.__name__} values", None
+        return None, dict(value)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        bad = next((v for v in value if not isinstance(v, str)), value) if isinstance(value, list) else value
+        return f"'{key}' must be a list of strings, got {bad!r} (quote words such as yes, no, on)", None
+    return None, tuple(value)
