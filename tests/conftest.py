@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -31,3 +32,25 @@ def content_copy(tmp_path: Path) -> Path:
     for name in ("intents", "knowledge"):
         shutil.copytree(ROOT / name, tmp_path / name)
     return tmp_path
+
+
+# -- tests that need a real server (Redis, Synapse, Chromium) ----------------------------------
+
+_skipped_real: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_server: needs a real external program (Redis, Synapse, "
+                            "Chromium); skipped locally when it is missing, but CI fails if any was skipped")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "real_server" in report.keywords:
+        _skipped_real.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped_real and os.environ.get("CI"):
+        print(f"\nCI: {len(_skipped_real)} test(s) needing a real server were skipped: "
+              + ", ".join(_skipped_real))
+        session.exitstatus = 1
