@@ -16,17 +16,17 @@ from .store import MemoryStore, SessionStore, open_store
 __all__ = [
     "CareerBotError",
     "Citation",
-    "InputError",
-    "MemoryStore",
-    "SessionStore",
-    "StoreError",
-    "open_store",
     "ContentError",
     "Engine",
+    "InputError",
+    "MemoryStore",
     "Problem",
     "Profile",
     "Reply",
     "Session",
+    "SessionStore",
+    "StoreError",
     "UsageError",
+    "open_store",
 ]
 __version__ = "0.1.0"

@@ -1,67 +1,48 @@
-"""The engine: runs normalise -> spell -> entities -> match -> dialogue -> render for each message."""
+"""The engine: loads the content and answers messages in sessions (read -> decide -> render -> Reply)."""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import content
+from .compiled import Compiled, build, cached
 from .dialogue import Dialogue
-from .entities import EntityIndex, Mention
-from .errors import ContentError, Problem, UsageError
-from .index import ContentIndex, build, cached
+from .errors import ContentError, Problem
+from .inputs import check_session_id, check_text
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
-from .render import Renderer
 from .overview import Explanation, SlotValue, Topic, TopicGroup, as_question
+from .profile import profile_rows
+from .render import Renderer
 from .reply import Citation, Reply
-from .inputs import check_session_id, check_text
-from .session import Session
+from .session import Profile, Session
 from .settings import Settings
 from .store import MemoryStore, SessionStore
 from .text import normalise
+from .understanding import Reader, Understanding
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Understanding:
-    """What the pipeline made of one message, before any dialogue decision."""
-
-    text: str
-    tokens: tuple[str, ...]
-    mentions: tuple[Mention, ...]
-    matched: tuple[str, ...]  # tokens with entity mentions replaced by placeholders
-    candidates: tuple[Candidate, ...] = field(default=())
-
-    @property
-    def top(self) -> Candidate | None:
-        return self.candidates[0] if self.candidates else None
 
 
 class Engine:
     """Answers career questions from the knowledge base; one instance serves many sessions and threads."""
 
-    def __init__(self, index: ContentIndex, store: SessionStore | None = None) -> None:
-        self.intents = index.intents
-        self.knowledge = index.knowledge
-        self.settings: Settings = index.intents.settings
-        self.entities = index.entities
-        self.speller = index.speller
-        self.matcher = index.matcher
-        self.out_of_scope = index.out_of_scope
-        self.subject_terms = index.subject_terms
+    def __init__(self, compiled: Compiled, store: SessionStore | None = None) -> None:
+        self.intents = compiled.intents
+        self.knowledge = compiled.knowledge
+        self.settings: Settings = compiled.intents.settings
         self.threshold = self.settings.threshold
-        self.margin = self.settings.clarify_margin
-        self.renderer = Renderer(self.knowledge)
         self.store: SessionStore = store if store is not None else MemoryStore()
-        self.dialogue = Dialogue(self)
-        self._knows: dict[tuple[str, str, str], bool] = {}
+        self._entities = compiled.entities
+        self._read = Reader(compiled.intents.abbreviations, compiled.speller, compiled.entities, compiled.matcher)
+        self._renderer = Renderer(self.knowledge)
+        self._dialogue = Dialogue(self.intents, self.knowledge, self._renderer, self.settings, self._read,
+                                  compiled.out_of_scope, compiled.subject_terms)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *, store: SessionStore | None = None,
@@ -74,7 +55,7 @@ class Engine:
         """
         intents_dir, knowledge_dir = content.resolve(path)
         files = sorted(intents_dir.rglob("*.yaml")) + (sorted(knowledge_dir.glob("*.yaml")) if knowledge_dir else [])
-        def make() -> ContentIndex:
+        def make() -> Compiled:
             return build(*_read(intents_dir, knowledge_dir))
 
         return cls(cached(files, make) if cache else make(), store)
@@ -83,15 +64,11 @@ class Engine:
 
     def understand(self, text: str, limit: int = 3) -> Understanding:
         """Normalise, repair typos, find entities and rank intents; no session is touched."""
-        tokens = self.speller.correct(normalise(text, self.intents.abbreviations))
-        mentions = self.entities.find(tokens)
-        matched = EntityIndex.replace(tokens, mentions)
-        candidates = self.matcher.rank(matched, limit) if matched else []
-        return Understanding(text, tuple(tokens), tuple(mentions), tuple(matched), tuple(candidates))
+        return self._read(text, limit)
 
     def rank(self, text: str, limit: int = 3) -> list[Candidate]:
         """The best intents for a message, best first, with calibrated confidences."""
-        return list(self.understand(text, limit).candidates)
+        return list(self._read(text, limit).candidates)
 
     def reply(self, text: str, session: str = "default") -> Reply:
         """Answer one message in a session. Raises InputError for text or a session id outside the
@@ -99,10 +76,10 @@ class Engine:
         text, session = check_text(text), check_session_id(session)
         try:
             with self.store.turn(session) as state:
-                return self.dialogue.respond(self.understand(text), state)
+                return self._dialogue.respond(self._read(text), state)
         except Exception:  # a reply must never be a traceback; the turn's changes were not saved
             log.exception("reply failed for %r", text[:200])
-            return Reply(self.dialogue.texts["error"], kind="decline")
+            return Reply(self.settings.texts["error"], kind="decline")
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -152,58 +129,16 @@ class Engine:
             runner_up_confidence=state.runner_up_confidence, slots=slots,
             citations=tuple(Citation.from_dict(c) for c in state.citations),
             options=tuple(self.intents.get(n).title for n in state.options if n in known),
-            profile=self._profile_rows(state),
+            profile=profile_rows(state.profile, self.knowledge),
         )
 
     def _entity_name(self, type_: str | None, id_: str) -> str:
         entity = self.knowledge.entity(type_, id_) if self.knowledge and type_ else None
         return entity.name if entity else id_
 
-    def _profile_rows(self, state: Session) -> tuple[tuple[str, str], ...]:
-        p = state.profile
-        rows: list[tuple[str, str]] = []
-        if p.student:
-            rows.append(("You are", "a student"))
-        if p.role:
-            rows.append(("Role", self._entity_name("role", p.role)))
-        if p.level:
-            rows.append(("Level", self._entity_name("level", p.level)))
-        if p.years is not None:
-            rows.append(("Experience", f"{p.years} year{'s' if p.years != 1 else ''}"))
-        if p.state:
-            rows.append(("State", self._entity_name("state", p.state)))
-        if p.region:
-            rows.append(("Region", self._entity_name("region", p.region)))
-        if p.interests:
-            rows.append(("Interests", ", ".join(self._entity_name("specialisation", i) for i in p.interests)))
-        if p.skills:
-            rows.append(("Skills", ", ".join(self._entity_name("skill", i) for i in p.skills)))
-        return tuple(rows)
-
-    # -- rendering -----------------------------------------------------------------------------
-
     def intent(self, name: str) -> Intent:
+        """The intent of this name (KeyError if there is none)."""
         return self.intents.get(name)
-
-    def entity_values(self, slots: Mapping[str, str], intent: Intent) -> dict[str, Any]:
-        """Template values: every slot of the intent as its Entity, or None when unfilled."""
-        values: dict[str, Any] = {}
-        for slot, type_ in intent.slots.items():
-            values[slot] = self.knowledge.entity(type_, slots.get(slot)) if self.knowledge else None
-        return values
-
-    def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
-        """Whether the intent's answer has facts about this particular entity (cached)."""
-        key = (intent.name, slot, entity_id)
-        known = self._knows.get(key)
-        if known is None:
-            values = self.dialogue.template_values(intent, {slot: entity_id}, Session())
-            try:
-                known = self.renderer.render(intent.name, intent.answer, values).specific
-            except Exception:  # noqa: BLE001 - validation reports template errors; here it only ranks
-                known = False
-            self._knows[key] = known
-        return known
 
     # -- validation ----------------------------------------------------------------------------
 
@@ -218,10 +153,10 @@ class Engine:
             for slot, type_ in intent.slots.items():
                 trials.extend({slot: id_} for id_ in (kb.entities.get(type_, {}) if kb else {}))
             for slots in trials:
-                values = self.dialogue.template_values(intent, slots, Session())
+                values = self._dialogue.slots.values(intent, slots, Profile())
                 for detail in (0, 1):
-                    rendered, problem = self.renderer.check(intent.name, intent.answer, intent.file,
-                                                            values, detail)
+                    rendered, problem = self._renderer.check(intent.name, intent.answer, intent.file,
+                                                             values, detail)
                     if problem:
                         problems.append(problem)
                         break
@@ -230,8 +165,8 @@ class Engine:
                     continue
                 break
             if intent.why:
-                _, problem = self.renderer.check(intent.name + ".why", intent.why, intent.file,
-                                                 self.dialogue.template_values(intent, {}, Session()))
+                _, problem = self._renderer.check(intent.name + ".why", intent.why, intent.file,
+                                                  self._dialogue.slots.values(intent, {}, Profile()))
                 if problem:
                     problems.append(problem)
         if kb:
@@ -245,7 +180,7 @@ class Engine:
         problems = []
         for intent in self.intents.intents:
             for keyword in intent.keywords:
-                for mention in self.entities.find(normalise(keyword, self.intents.abbreviations)):
+                for mention in self._entities.find(normalise(keyword, self.intents.abbreviations)):
                     entity = mention.entities[0]
                     problems.append(Problem(
                         intent.file, f"{intent.name}.keywords",

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .domain import ENTITY_PRIORITY as PRIORITY
 from .knowledge import Entity
 from .text import normalise
 
-#: when one alias names entities of several types, the placeholder takes the first type here
-PRIORITY = ("company", "level", "region", "state", "specialisation", "role", "industry",
-            "skill", "certification", "association", "job_site")
 MAX_ALIAS_TOKENS = 6
 
 

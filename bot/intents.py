@@ -53,6 +53,9 @@ class IntentSet:
     def get(self, name: str) -> Intent:
         return self._by_name[name]  # type: ignore[attr-defined]
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name  # type: ignore[attr-defined]
+
 
 def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
     """Load and validate every YAML file of an intents folder; raise ContentError listing all problems."""
@@ -77,7 +80,7 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
             group = c.text(data, "group", (), required=False) or path.stem.replace("_", " ").capitalize()
             _read_abbreviations(data.get("abbreviations"), c, abbreviations)
             if isinstance(data.get("settings"), Mapping):
-                settings = settings.merged(data["settings"], lambda key, message: c.add(("settings", key), message))
+                settings = settings.merged(data["settings"], c.reporter(("settings",)))
             elif "settings" in data:
                 c.add(("settings",), "'settings' must be a mapping")
             raw = data.get("intents")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,6 +191,10 @@ class _Checker:
 
     def add(self, keys: tuple[Any, ...], message: str) -> None:
         self.found.append((keys, message))
+
+    def reporter(self, keys: tuple[Any, ...]) -> Callable[[str, str], None]:
+        """A function adding (key, message) problems under `keys`."""
+        return lambda key, message: self.add(keys + (key,), message)
 
     def problems(self) -> list[Problem]:
         out = []

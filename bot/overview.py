@@ -59,7 +59,7 @@ class Explanation:
 
 
 _QUESTION_WORDS = frozenset(
-    "how what which who where when why is are do does can should could will would any".split()
+    ["how", "what", "which", "who", "where", "when", "why", "is", "are", "do", "does", "can", "should", "could", "will", "would", "any"]
 )
 
 

@@ -81,7 +81,6 @@ class Pipeline:
         self.convert_seconds = time.perf_counter() - start
         self.engine = Engine.load(folder, cache=False)  # no cache: the whole load is measured
         self.load_seconds = time.perf_counter() - start - self.convert_seconds
-        self.matcher = self.engine.matcher
 
     def top(self, text: str) -> tuple[str, float]:
         candidates = self.engine.rank(text, 1)

@@ -24,7 +24,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
-class ContentIndex:
+class Compiled:
     """Everything a reply needs that can be computed from the content alone."""
 
     intents: IntentSet
@@ -36,7 +36,7 @@ class ContentIndex:
     subject_terms: tuple[tuple[str, ...], ...]  # terms that make a question about the domain
 
 
-def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> ContentIndex:
+def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     settings, abbreviations = intents.settings, intents.abbreviations
 
     def terms(key: str) -> tuple[tuple[str, ...], ...]:
@@ -59,7 +59,7 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> ContentIndex:
     # out-of-scope words are known words, so never "corrected" into the domain ("pilot" is no typo of "pivot")
     vocabulary.extend(t for term in out_of_scope for t in term)
     common = normalise(" ".join(settings.common_words))
-    return ContentIndex(intents, knowledge, entities, Speller(vocabulary), Matcher(examples, common),
+    return Compiled(intents, knowledge, entities, Speller(vocabulary), Matcher(examples, common),
                         out_of_scope, terms("subject_terms"))
 
 
@@ -82,7 +82,7 @@ def _key(files: Iterable[Path]) -> str:
     return digest.hexdigest()[:32]
 
 
-def cached(files: list[Path], make: Callable[[], ContentIndex]) -> ContentIndex:
+def cached(files: list[Path], make: Callable[[], Compiled]) -> Compiled:
     """The index for these content files from the cache, or made (and cached) when absent or stale.
 
     One cache file per content location, holding the key of the content it was made from. Only
@@ -97,7 +97,7 @@ def cached(files: list[Path], make: Callable[[], ContentIndex]) -> ContentIndex:
     try:
         with path.open("rb") as fh:
             stored_key, index = pickle.load(fh)
-        if stored_key == key and isinstance(index, ContentIndex):
+        if stored_key == key and isinstance(index, Compiled):
             return index
     except FileNotFoundError:
         pass
