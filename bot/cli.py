@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", metavar="FILE", help="labelled questions (default tests/data/questions.yaml)")
     ev.add_argument("--dialogues", metavar="FILE", help="dialogue scripts (default tests/data/dialogues.yaml)")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.add_argument("--sets", metavar="DIR", help="the blind sets' folder (default: the checkout's evaluation/)")
+    ev.add_argument("--failures", action="store_true",
+                    help="list the failures of the development halves (sealed halves are never shown)")
     ev.add_argument("--calibrate", action="store_true",
                     help="choose the fallback threshold on the development questions")
     bench = sub.add_parser("bench", help="latency, throughput, cold start and memory")

@@ -100,7 +100,7 @@ class Engine:
 
     def topics(self) -> tuple[TopicGroup, ...]:
         """What the bot answers, by group (in the order `topic_groups` gives), an example each."""
-        names = sorted({e.name for e in self.knowledge.entities.get("company", {}).values()}) if self.knowledge else []
+        names = self.names("company")
         groups: dict[str, list[Topic]] = {}
         for intent in self.intents.intents:
             if intent.category in ("career", "profile") and intent.examples:
@@ -109,6 +109,11 @@ class Engine:
         order = list(self.settings.topic_groups)
         ranked = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), g))
         return tuple(TopicGroup(g, tuple(groups[g])) for g in ranked)
+
+    def names(self, entity_type: str) -> list[str]:
+        """Display names of the entities of one type ("company"), sorted; [] for an unknown type."""
+        table = self.knowledge.entities.get(entity_type, {}) if self.knowledge else {}
+        return sorted({entity.name for entity in table.values()})
 
     def explain(self, session: str = "default") -> Explanation:
         """How the session's last message was understood: topic, confidence, runner-up, details

@@ -14,6 +14,7 @@ import yaml
 
 from ..engine import Engine
 from ..errors import UsageError
+from . import blind
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 #: the bars the test suite holds the engine to
@@ -135,7 +136,7 @@ def evaluate_questions(engine: Engine, rows: Sequence[dict[str, Any]]) -> Questi
         expected = row.get("intent")
         if expected is None:
             report.out_of_scope += 1
-            if reply.fallback and reply.intent is None:
+            if reply.kind == "decline":
                 report.rejected += 1
             else:
                 report.failures.append(Failure("out of scope", row["text"], None, reply.intent))
@@ -171,7 +172,7 @@ def evaluate_dialogues(engine: Engine, dialogues: Sequence[dict[str, Any]]) -> D
             ok = True
             if "intent" in turn:
                 expected = turn["intent"]
-                ok = reply.intent == expected if expected is not None else reply.fallback
+                ok = reply.intent == expected if expected is not None else reply.kind == "decline"
             missing = missing_facts(reply.text, turn.get("facts") or [])
             present = [s for s in turn.get("not") or [] if str(s).lower() in reply.text.lower()]
             ok = ok and not missing and not present
@@ -195,6 +196,8 @@ def main(args: argparse.Namespace) -> int:
               f"rejection) / 2: {_pct(accuracy)} and {_pct(rejection)} there "
               f"(in use: {engine.threshold:.2f}, set in the intents' settings)")
         return 0
+    if args.sets or args.failures:
+        return _blind(engine, args)
     q = evaluate_questions(engine, load_questions(Path(args.questions) if args.questions else None))
     d = evaluate_dialogues(engine, load_dialogues(Path(args.dialogues) if args.dialogues else None))
     h = evaluate_questions(engine, load_heldout()) if not args.questions else None
@@ -234,4 +237,20 @@ def main(args: argparse.Namespace) -> int:
         for f in failures[:40]:
             extra = f"  missing {f.missing}" if f.missing else ""
             print(f"  [{f.where}] {f.text!r}: expected {f.expected}, got {f.got}{extra}")
+    return 0
+
+
+def _blind(engine: Engine, args: argparse.Namespace) -> int:
+    reports = blind.run_all(engine, Path(args.sets) if args.sets else None)
+    if args.json:
+        print(json.dumps([{"set": r.name, "half": r.half, "answered": r.answered.rate, "declined": r.declined.rate,
+                           "by_style": {s: t.rate for s, t in r.by_style.items()},
+                           "conversations": r.conversations.rate if r.conversations.total else None}
+                          for r in reports], indent=2))
+        return 0
+    print("\n".join(blind.table(reports)))
+    if args.failures:
+        for r in reports:
+            for line in r.failures:
+                print(" ", line)
     return 0
