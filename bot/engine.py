@@ -40,7 +40,7 @@ class Engine:
         self.store: SessionStore = store if store is not None else MemoryStore()
         self._entities = compiled.entities
         self._read = Reader(compiled.intents.abbreviations, compiled.speller, compiled.entities, compiled.matcher)
-        self._renderer = Renderer(self.knowledge)
+        self._renderer = Renderer(self.knowledge, compiled.templates)
         self._dialogue = Dialogue(self.intents, self.knowledge, self._renderer, self.settings, self._read,
                                   compiled.out_of_scope, compiled.subject_terms)
 

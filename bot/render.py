@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import marshal
 import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, pass_context
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import Problem
+from .errors import ContentError, Problem
 from .knowledge import Entity, Fact, KnowledgeBase
 from .reply import Citation
 
@@ -112,10 +113,12 @@ def _names(text: object, entity: Entity) -> bool:
 
 
 class Renderer:
-    """Compiles each intent's template once, on first use, in a sandbox with strict undefined."""
+    """Renders templates in a sandbox with strict undefined; each is compiled once, on first use,
+    from the code `precompile` made (cached with the compiled content), else from its source."""
 
-    def __init__(self, kb: KnowledgeBase | None) -> None:
+    def __init__(self, kb: KnowledgeBase | None, code: Mapping[str, bytes] | None = None) -> None:
         self.kb = kb
+        self._code = dict(code or {})
         self._env = SandboxedEnvironment(
             undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
             extensions=["jinja2.ext.do"],
@@ -131,9 +134,29 @@ class Renderer:
         template = self._compiled.get(key)
         if template is None:
             with self._lock:
-                template = self._compiled.get(key) or self._env.from_string(source)
+                template = self._compiled.get(key) or self._load(key, source)
                 self._compiled[key] = template
         return template
+
+    def _load(self, key: str, source: str) -> Any:
+        code = self._code.get(key)
+        if code is None:
+            return self._env.from_string(source)
+        return self._env.template_class.from_code(self._env, marshal.loads(code), self._env.make_globals(None))
+
+    def precompile(self, templates: Mapping[str, tuple[str, str]]) -> dict[str, bytes]:
+        """Each template (key -> (source, file)) compiled to marshalled Python code; a template that
+        does not compile is a ContentError naming its file."""
+        code: dict[str, bytes] = {}
+        problems = []
+        for key, (source, file) in templates.items():
+            try:
+                code[key] = marshal.dumps(self._env.compile(source, name=key))
+            except TemplateSyntaxError as exc:
+                problems.append(Problem(file, key, f"template error: {exc.message}", exc.lineno))
+        if problems:
+            raise ContentError(problems)
+        return code
 
     def render(self, key: str, source: str, values: Mapping[str, Any], detail: int = 0) -> Rendered:
         """Render a template; user text only ever arrives as values, never as template code."""
