@@ -7,7 +7,7 @@ import io
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import CareerBotError, ContentError
 
@@ -87,7 +87,7 @@ def _load(args: argparse.Namespace) -> Engine:
     return Engine.load(args.content)
 
 
-def _text_stdin() -> io.TextIOBase:
+def _text_stdin() -> TextIO:
     """stdin as UTF-8 text that never fails on undecodable bytes (they become U+FFFD)."""
     return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
 

@@ -24,6 +24,7 @@ from .text import normalise
 
 log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
+KEEP_CACHED = 4  # compiled contents kept in the cache folder, most recently written first
 
 
 @dataclass(frozen=True)
@@ -114,20 +115,45 @@ def cached(files: list[Path], make: Callable[[], Compiled]) -> Compiled:
     path = folder / f"index-{location}.pickle"
     key = _key(files)
     try:
-        with path.open("rb") as fh:
-            stored_key, index = _unpickle(fh)
-        if stored_key == key and isinstance(index, Compiled):
-            return index
+        if _private(path):  # a file someone else could have written may hold code: never unpickled
+            with path.open("rb") as fh:
+                stored_key, index = _unpickle(fh)
+            if stored_key == key and isinstance(index, Compiled):
+                return index
     except FileNotFoundError:
         pass
     except Exception as exc:  # noqa: BLE001 - a corrupt or foreign cache file is rebuilt, never fatal
         log.warning("ignoring unreadable cache %s: %s", path, exc)
     index = make()
+    _write(folder, path, (key, index))
+    return index
+
+
+def _private(path: Path) -> bool:
+    """Whether the file and its folder belong to this user and no one else can write them."""
+    for item in (path.parent, path):
+        stat = item.stat()
+        if stat.st_uid != os.getuid() or stat.st_mode & 0o022:
+            log.warning("not using cache %s: it is not private to this user", item)
+            return False
+    return True
+
+
+def _write(folder: Path, path: Path, value: object) -> None:
+    """Write the cache file atomically in a private folder, and drop the oldest other cache files."""
+    tmp: str | None = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as fh:
-            pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(fh.name, path)
+            tmp = fh.name
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        tmp = None
+        others = sorted(folder.glob("index-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in others[KEEP_CACHED:]:
+            old.unlink(missing_ok=True)
     except OSError as exc:
         log.debug("cannot write cache %s: %s", path, exc)
-    return index
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

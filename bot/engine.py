@@ -122,7 +122,7 @@ class Engine:
         known = {i.name for i in self.intents.intents}
         intent = self.intents.get(state.intent) if state.intent in known else None
         runner = self.intents.get(state.runner_up) if state.runner_up in known else None
-        slots = ()
+        slots: tuple[SlotValue, ...] = ()
         if intent is not None:
             slots = tuple(SlotValue(slot, self._entity_name(intent.slots.get(slot), value),
                                     state.slot_origins.get(slot, ""))

@@ -59,7 +59,7 @@ class EntityIndex:
         mentions, i = [], 0
         rank = {t: r for r, t in enumerate(PRIORITY)}
         while i < len(tokens):
-            end, found = 0, {}
+            end, found = 0, dict[str, Entity]()
             for n in range(min(self._longest, len(tokens) - i), 0, -1):
                 for entity in self._table.get(tuple(tokens[i:i + n]), ()):
                     end = end or i + n
@@ -75,7 +75,8 @@ class EntityIndex:
     @staticmethod
     def replace(tokens: Sequence[str], mentions: Sequence[Mention]) -> list[str]:
         """The tokens with each mention replaced by its placeholder ("@company")."""
-        out, i = [], 0
+        out: list[str] = []
+        i = 0
         for m in mentions:
             out.extend(tokens[i:m.start])
             out.append(m.placeholder)

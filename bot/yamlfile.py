@@ -12,7 +12,7 @@ from .errors import Problem
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):
     """Safe loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
 
 
