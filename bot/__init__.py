@@ -1,8 +1,8 @@
 """A rule-based career-advice chatbot for Machine Learning engineers, answering from four guides.
 
-    from bot import Engine
-    engine = Engine.load()
-    reply = engine.reply("how much do senior ML engineers make?", session="alice")
+from bot import Engine
+engine = Engine.load()
+reply = engine.reply("how much do senior ML engineers make?", session="alice")
 """
 
 from __future__ import annotations

@@ -14,13 +14,21 @@ from .slots import SlotFiller
 class Acts:
     """Performs the act an intent of category "dialogue" names (see `intents.ACTS`)."""
 
-    def __init__(self, intents: IntentSet, renderer: Renderer, slots: SlotFiller, settings: Settings) -> None:
+    def __init__(
+        self, intents: IntentSet, renderer: Renderer, slots: SlotFiller, settings: Settings
+    ) -> None:
         self.intents, self.renderer, self.slots = intents, renderer, slots
         self.texts, self.starters = settings.texts, settings.starter_questions
 
     def perform(self, act: Intent, top: Candidate, state: Session) -> Reply:
         if state.intent not in self.intents:
-            return Reply(self.texts["no_context"], act.name, top.score, suggestions=self.starters[:3], kind="act")
+            return Reply(
+                self.texts["no_context"],
+                act.name,
+                top.score,
+                suggestions=self.starters[:3],
+                kind="act",
+            )
         intent = self.intents.get(state.intent or "")
         if act.name == "sources":
             return self._sources(act, top, state)
@@ -28,9 +36,23 @@ class Acts:
             return self._why(act, intent, top, state)
         return self._more(act, intent, top, state)
 
-    def _reply(self, text: str, name: str, top: Candidate, state: Session,
-               citations: tuple[Citation, ...] = ()) -> Reply:
-        return Reply(text, name, top.score, dict(state.slots), tuple(state.suggestions), citations, kind="act")
+    def _reply(
+        self,
+        text: str,
+        name: str,
+        top: Candidate,
+        state: Session,
+        citations: tuple[Citation, ...] = (),
+    ) -> Reply:
+        return Reply(
+            text,
+            name,
+            top.score,
+            dict(state.slots),
+            tuple(state.suggestions),
+            citations,
+            kind="act",
+        )
 
     def _sources(self, act: Intent, top: Candidate, state: Session) -> Reply:
         cited = tuple(Citation.from_dict(c) for c in state.citations)

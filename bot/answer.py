@@ -21,16 +21,29 @@ TOPICAL = ("career", "profile")
 class Composer:
     """Renders answers from the intents' templates against the knowledge base."""
 
-    def __init__(self, intents: IntentSet, renderer: Renderer, slots: SlotFiller, profile: ProfileReader,
-                 settings: Settings) -> None:
+    def __init__(
+        self,
+        intents: IntentSet,
+        renderer: Renderer,
+        slots: SlotFiller,
+        profile: ProfileReader,
+        settings: Settings,
+    ) -> None:
         self.intents, self.renderer, self.slots, self.profile = intents, renderer, slots, profile
         self.texts = settings.texts
         self._knows: dict[tuple[str, str, str], bool] = {}
         self._lock = threading.Lock()
 
-    def answer(self, intent: Intent, u: Understanding, state: Session, confidence: float,
-               carry: bool = False, slots: dict[str, str] | None = None,
-               ranked: tuple[Candidate, ...] = ()) -> Reply:
+    def answer(
+        self,
+        intent: Intent,
+        u: Understanding,
+        state: Session,
+        confidence: float,
+        carry: bool = False,
+        slots: dict[str, str] | None = None,
+        ranked: tuple[Candidate, ...] = (),
+    ) -> Reply:
         """The intent's answer to the message; the session then holds it as the last answer."""
         if intent.category == "profile" or intent.remember:
             self.profile.remember(u, state.profile)
@@ -41,7 +54,9 @@ class Composer:
         values = self.slots.values(intent, slots, state.profile, u)
         rendered = self.renderer.render(intent.name, intent.answer, values)
         text = rendered.text
-        from_profile = [values[k].name for k, o in origins.items() if o == "profile" and values.get(k)]
+        from_profile = [
+            values[k].name for k, o in origins.items() if o == "profile" and values.get(k)
+        ]
         if from_profile:
             text = self.texts["profile_note"].format(values=", ".join(from_profile)) + "\n" + text
         runner = next((c for c in (ranked or u.candidates) if c.intent != intent.name), None)
@@ -54,7 +69,15 @@ class Composer:
             state.suggestions = list(intent.suggestions)
         state.turns += 1
         kind = "smalltalk" if intent.category == "smalltalk" else "answer"
-        return Reply(text, intent.name, confidence, slots, intent.suggestions[:3], rendered.citations, kind=kind)
+        return Reply(
+            text,
+            intent.name,
+            confidence,
+            slots,
+            intent.suggestions[:3],
+            rendered.citations,
+            kind=kind,
+        )
 
     def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
         """Whether the intent's answer has facts about this particular entity (cached)."""

@@ -44,8 +44,15 @@ Answerer = Callable[[Turn], Reply | None]
 class Answerers:
     """The standard answering paths over one content's parts."""
 
-    def __init__(self, intents: IntentSet, settings: Settings, policy: Policy, composer: Composer,
-                 acts: Acts, ask: Callable[[str, Session], Reply]) -> None:
+    def __init__(
+        self,
+        intents: IntentSet,
+        settings: Settings,
+        policy: Policy,
+        composer: Composer,
+        acts: Acts,
+        ask: Callable[[str, Session], Reply],
+    ) -> None:
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
         self.texts, self.starters = settings.texts, settings.starter_questions
         self.anaphora_words = frozenset(settings.anaphora_words)
@@ -87,7 +94,7 @@ class Answerers:
         return self.acts.perform(turn.intent, turn.top, turn.state)
 
     def follow_up(self, turn: Turn) -> Reply | None:
-        """"and Amazon?": the last answer's intent for another entity."""
+        """ "and Amazon?": the last answer's intent for another entity."""
         # "I'm based in Austin" tells about the user; a bare "in Austin?" follows the last answer up
         if turn.intent and turn.intent.category == "profile" and not self.policy.is_bare(turn.u):
             return None
@@ -99,14 +106,18 @@ class Answerers:
     def _needs_entity(self, turn: Turn) -> bool:
         """No confident intent, or a bare entity that a slotless intent cannot use."""
         intent = turn.intent
-        return intent is None or (self.policy.is_bare(turn.u) and intent.category in TOPICAL and not intent.slots)
+        return intent is None or (
+            self.policy.is_bare(turn.u) and intent.category in TOPICAL and not intent.slots
+        )
 
     def entity(self, turn: Turn) -> Reply | None:
-        """"Nvidia?": the intent that describes that kind of entity."""
+        """ "Nvidia?": the intent that describes that kind of entity."""
         if not self._needs_entity(turn):
             return None
         intent = self.policy.entity_intent(turn.u)
-        return None if intent is None else self.composer.answer(intent, turn.u, turn.state, turn.score)
+        return (
+            None if intent is None else self.composer.answer(intent, turn.u, turn.state, turn.score)
+        )
 
     def intent(self, turn: Turn) -> Reply | None:
         """The confident intent's answer, or a clarifying question when two are close."""
@@ -116,23 +127,35 @@ class Answerers:
         if runner is not None:
             return self._clarify(turn, turn.top, runner)
         carry = bool(self.anaphora_words & set(turn.u.tokens))
-        return self.composer.answer(turn.intent, turn.u, turn.state, turn.score, carry=carry, ranked=turn.ranked)
+        return self.composer.answer(
+            turn.intent, turn.u, turn.state, turn.score, carry=carry, ranked=turn.ranked
+        )
 
     def _clarify(self, turn: Turn, top: Candidate, runner: Candidate) -> Reply:
         first, second = self.intents.get(top.intent), self.intents.get(runner.intent)
         turn.state.options = [first.name, second.name]
-        turn.state.pending_slots = self.composer.slots.resolve(first, turn.u, turn.state, carry=False)[0]
+        turn.state.pending_slots = self.composer.slots.resolve(
+            first, turn.u, turn.state, carry=False
+        )[0]
         options = f"1) {first.title.lower()} or 2) {second.title.lower()}"
-        return Reply(self.texts["clarify"].format(options=options), None, top.score,
-                     suggestions=(top.example, runner.example), kind="clarify")
+        return Reply(
+            self.texts["clarify"].format(options=options),
+            None,
+            top.score,
+            suggestions=(top.example, runner.example),
+            kind="clarify",
+        )
 
     def decline(self, turn: Turn) -> Reply:
-        """"I don't know that", with the closest career questions as suggestions."""
+        """ "I don't know that", with the closest career questions as suggestions."""
         seen: list[str] = []
         threshold = self.policy.settings.threshold
         for c in turn.u.candidates:
-            if (self.intents.get(c.intent).category == "career" and c.score >= threshold * 0.5
-                    and c.example not in seen):
+            if (
+                self.intents.get(c.intent).category == "career"
+                and c.score >= threshold * 0.5
+                and c.example not in seen
+            ):
                 seen.append(c.example)
         suggestions = tuple(seen[:3]) or self.starters[:3]
         text = self.texts["fallback"]

@@ -14,36 +14,61 @@ from .errors import CareerBotError, ContentError
 if TYPE_CHECKING:
     from .engine import Engine
 
-DESCRIPTION = "A career-advice chatbot for Machine Learning engineers, answering from four career guides."
+DESCRIPTION = (
+    "A career-advice chatbot for Machine Learning engineers, answering from four career guides."
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="careerbot", description=DESCRIPTION)
-    p.add_argument("--content", metavar="DIR", help="content folder holding intents/ and knowledge/ "
-                   "(default: the bundled content)")
-    p.add_argument("--no-color", action="store_true", help="plain output, no colours (also $NO_COLOR)")
+    p.add_argument(
+        "--content",
+        metavar="DIR",
+        help="content folder holding intents/ and knowledge/ (default: the bundled content)",
+    )
+    p.add_argument(
+        "--no-color", action="store_true", help="plain output, no colours (also $NO_COLOR)"
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("chat", help="chat in the terminal (the default)")
     ask = sub.add_parser("ask", help="ask one question and print the answer")
     ask.add_argument("question", nargs="+", help="the question (quote it or not)")
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
     ask.add_argument("--session", default="default", help=argparse.SUPPRESS)
-    sub.add_parser("jsonl", help="JSON lines on stdin/stdout: {\"session\": ..., \"text\": ...} per line")
+    sub.add_parser(
+        "jsonl", help='JSON lines on stdin/stdout: {"session": ..., "text": ...} per line'
+    )
     sub.add_parser("validate", help="check the content; list every problem found")
     ev = sub.add_parser("eval", help="accuracy over the labelled questions and dialogues")
-    ev.add_argument("--questions", metavar="FILE", help="labelled questions (default tests/data/questions.yaml)")
-    ev.add_argument("--dialogues", metavar="FILE", help="dialogue scripts (default tests/data/dialogues.yaml)")
+    ev.add_argument(
+        "--questions", metavar="FILE", help="labelled questions (default tests/data/questions.yaml)"
+    )
+    ev.add_argument(
+        "--dialogues", metavar="FILE", help="dialogue scripts (default tests/data/dialogues.yaml)"
+    )
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
-    ev.add_argument("--sets", metavar="DIR", help="the blind sets' folder (default: the checkout's evaluation/)")
-    ev.add_argument("--failures", action="store_true",
-                    help="list the failures of the development halves (sealed halves are never shown)")
-    ev.add_argument("--calibrate", action="store_true",
-                    help="choose the fallback threshold on the development questions")
+    ev.add_argument(
+        "--sets", metavar="DIR", help="the blind sets' folder (default: the checkout's evaluation/)"
+    )
+    ev.add_argument(
+        "--failures",
+        action="store_true",
+        help="list the failures of the development halves (sealed halves are never shown)",
+    )
+    ev.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="choose the fallback threshold on the development questions",
+    )
     bench = sub.add_parser("bench", help="latency, throughput, cold start and memory")
-    bench.add_argument("--questions", metavar="FILE", help="questions to time (default: the labelled set)")
+    bench.add_argument(
+        "--questions", metavar="FILE", help="questions to time (default: the labelled set)"
+    )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     clinc = sub.add_parser("clinc", help="CLINC150: convert to intents, or benchmark the matcher")
-    clinc.add_argument("args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]")
+    clinc.add_argument(
+        "args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]"
+    )
     return p
 
 
@@ -53,25 +78,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "clinc":
             from .devtools import clinc
+
             return clinc.main(args.args)
         if command == "validate":
             return _validate(args)
         if command == "eval":
             from .devtools import evaluate
+
             return evaluate.main(args)
         if command == "bench":
             from .devtools import bench
+
             return bench.main(args)
         engine = _load(args)
         if command == "ask":
             return _ask(engine, args)
         if command == "jsonl":
             from . import jsonl
+
             jsonl.serve(engine, _text_stdin(), sys.stdout)
             return 0
         if not sys.stdin.isatty():
             return _piped(engine, args)
         from .repl import run
+
         return run(engine, no_color=args.no_color)
     except CareerBotError as exc:
         print(f"careerbot: {exc}", file=sys.stderr)
@@ -84,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _load(args: argparse.Namespace) -> Engine:
     from .engine import Engine
+
     return Engine.load(args.content)
 
 
@@ -98,6 +129,7 @@ def _ask(engine: Engine, args: argparse.Namespace) -> int:
         print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
     else:
         from .terminal import format_reply, stdout_color
+
         print(format_reply(reply, color=stdout_color(args.no_color), numbered=False))
     return 0
 
@@ -105,6 +137,7 @@ def _ask(engine: Engine, args: argparse.Namespace) -> int:
 def _piped(engine: Engine, args: argparse.Namespace) -> int:
     """Lines from a pipe: plain answers, no prompt, no terminal control codes."""
     from .terminal import format_reply
+
     first = True
     for line in _text_stdin():
         if not line.strip():
@@ -112,12 +145,15 @@ def _piped(engine: Engine, args: argparse.Namespace) -> int:
         if not first:
             print()
         first = False
-        print(format_reply(engine.reply(line.rstrip("\r\n")), color=False, numbered=False), flush=True)
+        print(
+            format_reply(engine.reply(line.rstrip("\r\n")), color=False, numbered=False), flush=True
+        )
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     from .engine import validate
+
     engine, problems = validate(args.content)
     if problems:
         print(str(ContentError(problems)), file=sys.stderr)

@@ -45,10 +45,13 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     settings, abbreviations = intents.settings, intents.abbreviations
 
     def terms(key: str) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(t) for term in getattr(settings, key) if (t := normalise(term, abbreviations)))
+        return tuple(
+            tuple(t) for term in getattr(settings, key) if (t := normalise(term, abbreviations))
+        )
 
-    entities = EntityIndex(knowledge.all_entities() if knowledge else (), abbreviations,
-                           settings.ignore_entities)
+    entities = EntityIndex(
+        knowledge.all_entities() if knowledge else (), abbreviations, settings.ignore_entities
+    )
     examples = []
     vocabulary: list[str] = list(entities.vocabulary)
     for intent in intents.intents:
@@ -65,10 +68,20 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     vocabulary.extend(t for term in out_of_scope for t in term)
     common = normalise(" ".join(settings.common_words))
     templates = {intent.name: (intent.answer, intent.file) for intent in intents.intents}
-    templates |= {intent.name + ".why": (intent.why, intent.file) for intent in intents.intents if intent.why}
+    templates |= {
+        intent.name + ".why": (intent.why, intent.file) for intent in intents.intents if intent.why
+    }
     code = Renderer(knowledge).precompile(templates)
-    return Compiled(intents, knowledge, entities, Speller(vocabulary), Matcher(examples, common),
-                    out_of_scope, terms("subject_terms"), code)
+    return Compiled(
+        intents,
+        knowledge,
+        entities,
+        Speller(vocabulary),
+        Matcher(examples, common),
+        out_of_scope,
+        terms("subject_terms"),
+        code,
+    )
 
 
 def _cache_dir() -> Path | None:
@@ -111,7 +124,9 @@ def cached(files: list[Path], make: Callable[[], Compiled]) -> Compiled:
     folder = _cache_dir()
     if folder is None:
         return make()
-    location = hashlib.sha256("\0".join(str(f.parent.resolve()) for f in files).encode()).hexdigest()[:16]
+    location = hashlib.sha256(
+        "\0".join(str(f.parent.resolve()) for f in files).encode()
+    ).hexdigest()[:16]
     path = folder / f"index-{location}.pickle"
     key = _key(files)
     try:
@@ -149,7 +164,9 @@ def _write(folder: Path, path: Path, value: object) -> None:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         tmp = None
-        others = sorted(folder.glob("index-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        others = sorted(
+            folder.glob("index-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
         for old in others[KEEP_CACHED:]:
             old.unlink(missing_ok=True)
     except OSError as exc:

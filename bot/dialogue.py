@@ -22,17 +22,32 @@ from .understanding import Understanding
 class Dialogue:
     """Turns an understood message and a session into a reply; the session is changed in place."""
 
-    def __init__(self, intents: IntentSet, knowledge: KnowledgeBase | None, renderer: Renderer,
-                 settings: Settings, read: Callable[[str], Understanding], out_of_scope: Terms = (),
-                 subject_terms: Terms = ()) -> None:
+    def __init__(
+        self,
+        intents: IntentSet,
+        knowledge: KnowledgeBase | None,
+        renderer: Renderer,
+        settings: Settings,
+        read: Callable[[str], Understanding],
+        out_of_scope: Terms = (),
+        subject_terms: Terms = (),
+    ) -> None:
         self.read = read
         self.slots = SlotFiller(intents, knowledge)
         self.composer = Composer(intents, renderer, self.slots, ProfileReader(settings), settings)
-        self.policy = Policy(intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms)
+        self.policy = Policy(
+            intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms
+        )
         acts = Acts(intents, renderer, self.slots, settings)
         a = Answerers(intents, settings, self.policy, self.composer, acts, self._ask)
         self.answerers: Sequence[Answerer] = (
-            a.empty, a.choice, a.out_of_scope_term, a.act, a.follow_up, a.entity, a.intent,
+            a.empty,
+            a.choice,
+            a.out_of_scope_term,
+            a.act,
+            a.follow_up,
+            a.entity,
+            a.intent,
         )
         self.decline = a.decline
 

@@ -39,14 +39,28 @@ class Engine:
         self.threshold = self.settings.threshold
         self.store: SessionStore = store if store is not None else MemoryStore()
         self._entities = compiled.entities
-        self._read = Reader(compiled.intents.abbreviations, compiled.speller, compiled.entities, compiled.matcher)
+        self._read = Reader(
+            compiled.intents.abbreviations, compiled.speller, compiled.entities, compiled.matcher
+        )
         self._renderer = Renderer(self.knowledge, compiled.templates)
-        self._dialogue = Dialogue(self.intents, self.knowledge, self._renderer, self.settings, self._read,
-                                  compiled.out_of_scope, compiled.subject_terms)
+        self._dialogue = Dialogue(
+            self.intents,
+            self.knowledge,
+            self._renderer,
+            self.settings,
+            self._read,
+            compiled.out_of_scope,
+            compiled.subject_terms,
+        )
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, store: SessionStore | None = None,
-             cache: bool = True) -> Engine:
+    def load(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        store: SessionStore | None = None,
+        cache: bool = True,
+    ) -> Engine:
         """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents folder.
 
         With no path: the checkout's content, else the copy inside the installed package.
@@ -54,7 +68,10 @@ class Engine:
         content is cached (see `bot.index`): a later start with unchanged content skips parsing.
         """
         intents_dir, knowledge_dir = content.resolve(path)
-        files = sorted(intents_dir.rglob("*.yaml")) + (sorted(knowledge_dir.glob("*.yaml")) if knowledge_dir else [])
+        files = sorted(intents_dir.rglob("*.yaml")) + (
+            sorted(knowledge_dir.glob("*.yaml")) if knowledge_dir else []
+        )
+
         def make() -> Compiled:
             return build(*_read(intents_dir, knowledge_dir))
 
@@ -124,14 +141,24 @@ class Engine:
         runner = self.intents.get(state.runner_up) if state.runner_up in known else None
         slots: tuple[SlotValue, ...] = ()
         if intent is not None:
-            slots = tuple(SlotValue(slot, self._entity_name(intent.slots.get(slot), value),
-                                    state.slot_origins.get(slot, ""))
-                          for slot, value in state.slots.items())
+            slots = tuple(
+                SlotValue(
+                    slot,
+                    self._entity_name(intent.slots.get(slot), value),
+                    state.slot_origins.get(slot, ""),
+                )
+                for slot, value in state.slots.items()
+            )
         return Explanation(
-            intent=intent.name if intent else None, title=intent.title if intent else None,
-            confidence=state.confidence, threshold=self.threshold, last_kind=state.last_kind,
-            runner_up=runner.name if runner else None, runner_up_title=runner.title if runner else None,
-            runner_up_confidence=state.runner_up_confidence, slots=slots,
+            intent=intent.name if intent else None,
+            title=intent.title if intent else None,
+            confidence=state.confidence,
+            threshold=self.threshold,
+            last_kind=state.last_kind,
+            runner_up=runner.name if runner else None,
+            runner_up_title=runner.title if runner else None,
+            runner_up_confidence=state.runner_up_confidence,
+            slots=slots,
             citations=tuple(Citation.from_dict(c) for c in state.citations),
             options=tuple(self.intents.get(n).title for n in state.options if n in known),
             profile=profile_rows(state.profile, self.knowledge),
@@ -160,8 +187,9 @@ class Engine:
             for slots in trials:
                 values = self._dialogue.slots.values(intent, slots, Profile())
                 for detail in (0, 1):
-                    rendered, problem = self._renderer.check(intent.name, intent.answer, intent.file,
-                                                             values, detail)
+                    rendered, problem = self._renderer.check(
+                        intent.name, intent.answer, intent.file, values, detail
+                    )
                     if problem:
                         problems.append(problem)
                         break
@@ -170,14 +198,23 @@ class Engine:
                     continue
                 break
             if intent.why:
-                _, problem = self._renderer.check(intent.name + ".why", intent.why, intent.file,
-                                                  self._dialogue.slots.values(intent, {}, Profile()))
+                _, problem = self._renderer.check(
+                    intent.name + ".why",
+                    intent.why,
+                    intent.file,
+                    self._dialogue.slots.values(intent, {}, Profile()),
+                )
                 if problem:
                     problems.append(problem)
         if kb:
             for topic_id in sorted(set(kb.topics) - reached):
-                problems.append(Problem(kb.topics[topic_id].file, f"topics.{topic_id}",
-                                        "no intent's answer reaches this topic"))
+                problems.append(
+                    Problem(
+                        kb.topics[topic_id].file,
+                        f"topics.{topic_id}",
+                        "no intent's answer reaches this topic",
+                    )
+                )
         return problems
 
     def _unmatchable_keywords(self) -> list[Problem]:
@@ -187,11 +224,14 @@ class Engine:
             for keyword in intent.keywords:
                 for mention in self._entities.find(normalise(keyword, self.intents.abbreviations)):
                     entity = mention.entities[0]
-                    problems.append(Problem(
-                        intent.file, f"{intent.name}.keywords",
-                        f"{keyword!r} names the {entity.type} {entity.name!r}, which questions carry as "
-                        f"{mention.placeholder!r}, so it never matches: drop it, or say it in an example",
-                    ))
+                    problems.append(
+                        Problem(
+                            intent.file,
+                            f"{intent.name}.keywords",
+                            f"{keyword!r} names the {entity.type} {entity.name!r}, which questions carry as "
+                            f"{mention.placeholder!r}, so it never matches: drop it, or say it in an example",
+                        )
+                    )
         return problems
 
     def summary(self) -> dict[str, dict[str, int]]:
@@ -206,7 +246,9 @@ class Engine:
         }
         if self.knowledge:
             out["knowledge"] = self.knowledge.summary()
-            out["entities"] = {name: len(self.knowledge.entities.get(t, {})) for name, t in CATALOGUES.items()}
+            out["entities"] = {
+                name: len(self.knowledge.entities.get(t, {})) for name, t in CATALOGUES.items()
+            }
         return out
 
 

@@ -31,8 +31,12 @@ class Mention:
 class EntityIndex:
     """Alias token sequences -> entities; longest match wins, left to right."""
 
-    def __init__(self, entities: Iterable[Entity], abbreviations: Mapping[str, str] | None = None,
-                 ignore: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        entities: Iterable[Entity],
+        abbreviations: Mapping[str, str] | None = None,
+        ignore: Iterable[str] = (),
+    ) -> None:
         skipped = set(ignore)  # "type:id" of entities never to find (the domain's own subject)
         table: dict[tuple[str, ...], dict[str, Entity]] = {}
         for entity in entities:
@@ -61,11 +65,13 @@ class EntityIndex:
         while i < len(tokens):
             end, found = 0, dict[str, Entity]()
             for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                for entity in self._table.get(tuple(tokens[i:i + n]), ()):
+                for entity in self._table.get(tuple(tokens[i : i + n]), ()):
                     end = end or i + n
                     found.setdefault(entity.type, entity)
             if found:
-                ordered = sorted(found.values(), key=lambda e: (rank.get(e.type, len(rank)), e.type))
+                ordered = sorted(
+                    found.values(), key=lambda e: (rank.get(e.type, len(rank)), e.type)
+                )
                 mentions.append(Mention(i, end, tuple(ordered)))
                 i = end
             else:
@@ -78,7 +84,7 @@ class EntityIndex:
         out: list[str] = []
         i = 0
         for m in mentions:
-            out.extend(tokens[i:m.start])
+            out.extend(tokens[i : m.start])
             out.append(m.placeholder)
             i = m.end
         out.extend(tokens[i:])

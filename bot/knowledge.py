@@ -316,7 +316,9 @@ def _read_entities(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
             c.unknown_fields(entry, ("id", "name", "aliases", "state", "group"), ekeys)
             id_, name = c.text(entry, "id", ekeys), c.text(entry, "name", ekeys)
             aliases = entry.get("aliases", [])
-            if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            if not isinstance(aliases, list) or not all(
+                isinstance(a, str) and a.strip() for a in aliases
+            ):
                 c.add(ekeys + ("aliases",), "'aliases' must be a list of non-empty strings")
                 aliases = []
             state = c.text(entry, "state", ekeys, required=False)
@@ -329,15 +331,21 @@ def _read_entities(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
             for j, alias in enumerate([name, *aliases]):
                 owner = alias_owner.setdefault(alias.strip().lower(), id_)
                 if owner != id_:
-                    c.add(ekeys + (("aliases", j - 1) if j else ("name",)),
-                          f"alias {alias!r} already names {type_} {owner!r}")
+                    c.add(
+                        ekeys + (("aliases", j - 1) if j else ("name",)),
+                        f"alias {alias!r} already names {type_} {owner!r}",
+                    )
             table[id_] = Entity(type_, id_, name, tuple(a.strip() for a in aliases), state, group)
 
 
 def _check_entity_links(kb: KnowledgeBase, parsed: list[tuple[Path, _Checker, Any]]) -> None:
     states = kb.entities.get("state", {})
     for _, c, data in parsed:
-        regions = (data.get("entities") or {}).get("regions") if isinstance(data.get("entities"), Mapping) else None
+        regions = (
+            (data.get("entities") or {}).get("regions")
+            if isinstance(data.get("entities"), Mapping)
+            else None
+        )
         for i, entry in enumerate(regions or []):
             if isinstance(entry, Mapping) and entry.get("state") and entry["state"] not in states:
                 c.add(("entities", "regions", i, "state"), f"unknown state {entry['state']!r}")
@@ -362,7 +370,11 @@ def _read_topics(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
         if not isinstance(raw_facts, list) or not raw_facts:
             c.add(keys + ("facts",), "'facts' must be a non-empty list")
             continue
-        facts = [f for i, raw in enumerate(raw_facts) if (f := _read_fact(raw, topic_id, keys + ("facts", i), c, kb))]
+        facts = [
+            f
+            for i, raw in enumerate(raw_facts)
+            if (f := _read_fact(raw, topic_id, keys + ("facts", i), c, kb))
+        ]
         if topic_id in kb.topics:
             c.add(keys, f"topic {topic_id!r} is already defined in {kb.topics[topic_id].file}")
         elif title:
@@ -378,7 +390,10 @@ def _read_fact(raw: Any, topic: str, keys: tuple, c: _Checker, kb: KnowledgeBase
     source_id = c.text(raw, "source", keys)
     source = kb.sources.get(source_id or "")
     if source_id and source is None:
-        c.add(keys + ("source",), f"unknown source {source_id!r} (known: {', '.join(sorted(kb.sources))})")
+        c.add(
+            keys + ("source",),
+            f"unknown source {source_id!r} (known: {', '.join(sorted(kb.sources))})",
+        )
         ok = False
     section = c.text(raw, "section", keys)
     values: dict[str, Any] = {}
@@ -461,7 +476,15 @@ def _read_pay(raw: Any, keys: tuple, c: _Checker) -> Pay | None:
         ok = False
     if not ok:
         return None
-    return Pay(low, high, bool(raw.get("open_max", False)), bool(raw.get("approx", False)), currency, period, basis)
+    return Pay(
+        low,
+        high,
+        bool(raw.get("open_max", False)),
+        bool(raw.get("approx", False)),
+        currency,
+        period,
+        basis,
+    )
 
 
 def _read_count(raw: Any, keys: tuple, c: _Checker) -> Count | None:

@@ -149,7 +149,9 @@ class Matcher:
             keyed = [[_key(token) for token in example] for example in intent.examples]
             self._slots.add(index, keyed)
             groups = [(keys, 1) for keys in keyed]
-            groups += [([_key(token) for token in keyword], KEYWORD_COUNT) for keyword in intent.keywords]
+            groups += [
+                ([_key(token) for token in keyword], KEYWORD_COUNT) for keyword in intent.keywords
+            ]
             phrasings.append([])
             for keys, times in groups:
                 sizes[index] += times
@@ -173,7 +175,9 @@ class Matcher:
             weight = _concentration(row, n, log_n) * (BIGRAM_WEIGHT if bigram else 1.0)
             idf = math.log(n / len(row)) if n > 1 else 1.0
             row = dict(sorted(row.items()))
-            evidence = {index: weight * math.log((count + ALPHA) / ALPHA) for index, count in row.items()}
+            evidence = {
+                index: weight * math.log((count + ALPHA) / ALPHA) for index, count in row.items()
+            }
             lacking = {
                 index: MISSING_WEIGHT * weight * math.log(1.0 - count / (sizes[index] + 1))
                 for index, count in row.items()
@@ -186,7 +190,10 @@ class Matcher:
         # each example or keyword with any weight as (its features, their total evidence weight)
         self._examples: list[list[tuple[tuple[str, ...], float]]] = []
         for phrases in phrasings:
-            weighed = [(found, sum(self._postings[feature].weight for feature in found)) for found in phrases]
+            weighed = [
+                (found, sum(self._postings[feature].weight for feature in found))
+                for found in phrases
+            ]
             self._examples.append([(found, total) for found, total in weighed if total > 0.0])
 
     def rank(self, tokens: Sequence[str], limit: int = 3) -> list[Candidate]:
@@ -219,7 +226,9 @@ class Matcher:
                 scores[index] += value
         scores = [score + base * weight for score, base in zip(scores, self._base)]
         ranking = scores
-        if len(set(keys)) > 1:  # a message of one word lacks nearly everything: ranked by what it has
+        if (
+            len(set(keys)) > 1
+        ):  # a message of one word lacks nearly everything: ranked by what it has
             lacking = list(self._lacking)
             for posting in postings:
                 for index, value in posting.lacking.items():
@@ -307,7 +316,9 @@ class _SlotContexts:
     def add(self, index: int, examples: Sequence[Sequence[str]]) -> None:
         """Learn the contexts of one intent from its examples (as keys, see `_key`)."""
         sequences = [["^", *keys, "$"] for keys in examples]
-        frequency = Counter(key for keys in sequences for key in keys)  # "^" and "$" count as common
+        frequency = Counter(
+            key for keys in sequences for key in keys
+        )  # "^" and "$" count as common
         after: dict[str, list[int]] = {}
         before: dict[str, list[int]] = {}
         for keys in sequences:

@@ -55,11 +55,31 @@ class Explanation:
     slots: tuple[SlotValue, ...] = ()
     citations: tuple[Citation, ...] = ()
     options: tuple[str, ...] = ()
-    profile: tuple[tuple[str, str], ...] = ()  # (label, value) rows of what the user told about themselves
+    profile: tuple[
+        tuple[str, str], ...
+    ] = ()  # (label, value) rows of what the user told about themselves
 
 
 _QUESTION_WORDS = frozenset(
-    ["how", "what", "which", "who", "where", "when", "why", "is", "are", "do", "does", "can", "should", "could", "will", "would", "any"]
+    [
+        "how",
+        "what",
+        "which",
+        "who",
+        "where",
+        "when",
+        "why",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "should",
+        "could",
+        "will",
+        "would",
+        "any",
+    ]
 )
 
 

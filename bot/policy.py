@@ -14,15 +14,24 @@ from .settings import Settings
 from .slots import SlotFiller
 from .understanding import Understanding
 
-UNMET_REQUIRED = 0.5  # confidence kept by a candidate whose required slots the question leaves empty
+UNMET_REQUIRED = (
+    0.5  # confidence kept by a candidate whose required slots the question leaves empty
+)
 Terms = tuple[tuple[str, ...], ...]
 
 
 class Policy:
     """Ranks and picks intents for a message in a conversation; never writes the session."""
 
-    def __init__(self, intents: IntentSet, settings: Settings, slots: SlotFiller,
-                 knows: Callable[[Intent, str, str], bool], out_of_scope: Terms, subject_terms: Terms) -> None:
+    def __init__(
+        self,
+        intents: IntentSet,
+        settings: Settings,
+        slots: SlotFiller,
+        knows: Callable[[Intent, str, str], bool],
+        out_of_scope: Terms,
+        subject_terms: Terms,
+    ) -> None:
         self.intents, self.settings, self.slots, self.knows = intents, settings, slots, knows
         self.out_of_scope, self.subject_terms = out_of_scope, subject_terms
         self.followup_words = frozenset(settings.followup_words)
@@ -52,7 +61,9 @@ class Policy:
                 ceiling = min(ceiling, candidate.score if candidate.own is None else candidate.own)
                 candidate = replace(candidate, score=ceiling)
             if carried & set(intent.slots.values()) and intent.category == "career":
-                candidate = replace(candidate, score=min(1.0, candidate.score + self.settings.context_boost))
+                candidate = replace(
+                    candidate, score=min(1.0, candidate.score + self.settings.context_boost)
+                )
             ranked.append(candidate)
         ranked.sort(key=lambda c: -c.score)  # stable: ties keep the matcher's order
         if len(ranked) > 1 and ranked[0].score - ranked[1].score <= self.settings.tie_margin:
@@ -84,7 +95,9 @@ class Policy:
 
     def is_bare(self, u: Understanding) -> bool:
         """Whether the message only names entities, with follow-up words around them ("and Amazon?")."""
-        return bool(u.mentions) and all(t.startswith("@") or t in self.followup_words for t in u.matched)
+        return bool(u.mentions) and all(
+            t.startswith("@") or t in self.followup_words for t in u.matched
+        )
 
     def out_of_scope_term(self, u: Understanding) -> str | None:
         """A term the content declares out of scope ("dentist"), unless the question also names
@@ -93,7 +106,9 @@ class Policy:
             return None
         if any(occurrence(u.tokens, term) for term in self.subject_terms):
             return None  # "I've been a teacher, how do I get into ML?" is about the domain
-        return next((found for term in self.out_of_scope if (found := occurrence(u.tokens, term))), None)
+        return next(
+            (found for term in self.out_of_scope if (found := occurrence(u.tokens, term))), None
+        )
 
     def ordinal(self, tokens: Sequence[str], count: int) -> int | None:
         """A number or "the second one" in a short message, as a position from 1 to `count`."""
@@ -142,7 +157,10 @@ class Policy:
         for c in u.candidates[1:]:
             if c.intent == top.intent or top.score - c.score > margin:
                 continue
-            if c.score >= self.settings.threshold and self.intents.get(c.intent).category == "career":
+            if (
+                c.score >= self.settings.threshold
+                and self.intents.get(c.intent).category == "career"
+            ):
                 return c
         return None
 
@@ -156,7 +174,7 @@ def occurrence(tokens: Sequence[str], term: Sequence[str]) -> str | None:
     n = len(term)
     plurals = (term[-1], term[-1] + "s", term[-1] + "es")
     for i in range(len(tokens) - n + 1):
-        window = tokens[i:i + n]
+        window = tokens[i : i + n]
         if tuple(window[:-1]) == tuple(term[:-1]) and window[-1] in plurals:
             return " ".join(window)
     return None

@@ -61,8 +61,12 @@ def template_profile(profile: Profile, kb: KnowledgeBase | None) -> dict[str, An
         return kb.entity(type_, id_) if kb else None
 
     return {
-        "level": ent("level", profile.level), "years": profile.years, "role": ent("role", profile.role),
-        "student": profile.student, "region": ent(CITY, profile.region), "state": ent(STATE, profile.state),
+        "level": ent("level", profile.level),
+        "years": profile.years,
+        "role": ent("role", profile.role),
+        "student": profile.student,
+        "region": ent(CITY, profile.region),
+        "state": ent(STATE, profile.state),
         "interests": [e for i in profile.interests if (e := ent("specialisation", i))],
         "skills": [e for i in profile.skills if (e := ent("skill", i))],
         "empty": profile.is_empty(),

@@ -74,7 +74,9 @@ class _Use:
         values = list(values)
         return values if self.detail > 0 else values[:n]
 
-    def bullets(self, facts: Iterable[Fact], n: int = 6, cite: bool = True, numbered: bool = False) -> str:
+    def bullets(
+        self, facts: Iterable[Fact], n: int = 6, cite: bool = True, numbered: bool = False
+    ) -> str:
         """Each fact's text and items as lines, under the title of its guide when citing."""
         blocks: list[str] = []
         last_source = None
@@ -109,7 +111,9 @@ def _names(text: object, entity: Entity) -> bool:
     if isinstance(text, Fact):
         text = f"{text.name or ''} {text.text or ''}"
     words = "|".join(re.escape(w) for w in (entity.name, *entity.aliases))
-    return re.search(rf"(?<![\w+#])(?:{words})(?![\w+#])", str(text or ""), re.IGNORECASE) is not None
+    return (
+        re.search(rf"(?<![\w+#])(?:{words})(?![\w+#])", str(text or ""), re.IGNORECASE) is not None
+    )
 
 
 class Renderer:
@@ -120,7 +124,10 @@ class Renderer:
         self.kb = kb
         self._code = dict(code or {})
         self._env = SandboxedEnvironment(
-            undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
             extensions=["jinja2.ext.do"],
         )
         self._env.filters["cite"] = _cite
@@ -142,7 +149,9 @@ class Renderer:
         code = self._code.get(key)
         if code is None:
             return self._env.from_string(source)
-        return self._env.template_class.from_code(self._env, marshal.loads(code), self._env.make_globals(None))
+        return self._env.template_class.from_code(
+            self._env, marshal.loads(code), self._env.make_globals(None)
+        )
 
     def precompile(self, templates: Mapping[str, tuple[str, str]]) -> dict[str, bytes]:
         """Each template (key -> (source, file)) compiled to marshalled Python code; a template that
@@ -164,16 +173,23 @@ class Renderer:
         use.slot_ids = {v.id for v in values.values() if isinstance(v, Entity)}
         context = dict(values)
         context.update(
-            facts=use.facts, fact=use.fact, entities=use.entities, entity=use.entity,
-            cite=use.cite, bullets=use.bullets, limit=use.limit, detail=detail,
+            facts=use.facts,
+            fact=use.fact,
+            entities=use.entities,
+            entity=use.entity,
+            cite=use.cite,
+            bullets=use.bullets,
+            limit=use.limit,
+            detail=detail,
             sources=list(self.kb.sources.values()) if self.kb else [],
         )
         text = self.compile(key, source).render(context)
         text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
         return Rendered(text, tuple(use.citations), frozenset(use.topics), use.specific)
 
-    def check(self, key: str, source: str, file: str, values: Mapping[str, Any],
-              detail: int = 0) -> tuple[Rendered | None, Problem | None]:
+    def check(
+        self, key: str, source: str, file: str, values: Mapping[str, Any], detail: int = 0
+    ) -> tuple[Rendered | None, Problem | None]:
         """Render for validation: a template error becomes a problem naming the intent's file."""
         try:
             return self.render(key, source, values, detail), None

@@ -154,7 +154,9 @@ class Repl:
         self.last: Reply | None = None
         self.said_goodbye = False
         self.starters: tuple[str, ...] = engine.settings.starter_questions[:3]
-        self.topic: str | None = None  # the title of what the conversation is about, for the toolbar
+        self.topic: str | None = (
+            None  # the title of what the conversation is about, for the toolbar
+        )
         #: the last numbered list on screen: a bare number asks its question
         self.suggestions: tuple[str, ...] = self.starters
         self.commands = {
@@ -296,7 +298,9 @@ class Repl:
         if why.confidence < why.threshold:
             self.say(
                 " " * label
-                + paint("a follow-up: the topic carried over from the previous answer", DIM, self.color)
+                + paint(
+                    "a follow-up: the topic carried over from the previous answer", DIM, self.color
+                )
             )
         if why.runner_up:
             self.say(
@@ -310,7 +314,8 @@ class Repl:
             for slot in why.slots:
                 where = ORIGINS.get(slot.origin, f"from {slot.origin}" if slot.origin else "")
                 self.say(
-                    f"  {slot.name} = {slot.value}" + (paint(f"  ({where})", DIM, self.color) if where else "")
+                    f"  {slot.name} = {slot.value}"
+                    + (paint(f"  ({where})", DIM, self.color) if where else "")
                 )
         else:
             self.say(paint("Details:".ljust(label), BOLD, self.color) + "none (a general answer)")
@@ -368,7 +373,8 @@ class Repl:
         """Print a line; a long plain one is folded at the terminal width, not mid-word by it."""
         if "\x1b" not in text:
             text = "\n".join(
-                part for line in text.split("\n")
+                part
+                for line in text.split("\n")
                 for part in wrap(line, self.width, " " * (len(line) - len(line.lstrip(" "))))
             )
         self.console.say(text)
@@ -386,7 +392,6 @@ class Repl:
             wrap(right, self.width - column if self.width > column + 20 else None)
         ):
             self.say((left if i == 0 else "").ljust(column) + paint(line, DIM, self.color))
-
 
 
 # -- the prompt -------------------------------------------------------------------------------

@@ -23,8 +23,15 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "truncated": "Your message was long, so I read only its first {limit:,} characters.",
     "part_heading": "{number}. {question}",
 }
-DEFAULT_CHOICE_WORDS: Mapping[str, int] = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3,
-                                           "last": -1}
+DEFAULT_CHOICE_WORDS: Mapping[str, int] = {
+    "first": 1,
+    "one": 1,
+    "second": 2,
+    "two": 2,
+    "third": 3,
+    "three": 3,
+    "last": -1,
+}
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,9 @@ class Settings:
     threshold: float = 0.5  # confidence below which the bot declines
     clarify_margin: float = 0.0  # two career intents this close get a clarifying question
     context_boost: float = 0.0  # a terse turn's lean towards intents taking the last answer's slots
-    tie_margin: float = 0.0  # near-equal candidates: the one whose answer knows the named entity wins
+    tie_margin: float = (
+        0.0  # near-equal candidates: the one whose answer knows the named entity wins
+    )
     ignore_entities: tuple[str, ...] = ()  # "type:id" never found in text
     common_words: tuple[str, ...] = ()  # everyday words, no evidence
     subject_terms: tuple[str, ...] = ()  # make a question about the domain
@@ -47,8 +56,12 @@ class Settings:
     starter_questions: tuple[str, ...] = ()
     topic_groups: tuple[str, ...] = ()  # the order of /topics' headings
     # mappings are plain dicts (the compiled content is pickled); nothing writes to them
-    choice_words: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CHOICE_WORDS))  # -1: the last
-    entity_intents: Mapping[str, str] = field(default_factory=dict)  # a bare entity's type -> intent
+    choice_words: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_CHOICE_WORDS)
+    )  # -1: the last
+    entity_intents: Mapping[str, str] = field(
+        default_factory=dict
+    )  # a bare entity's type -> intent
     texts: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TEXTS))
 
     def merged(self, raw: Mapping[str, Any], report: Callable[[str, str], None]) -> Settings:
@@ -79,11 +92,19 @@ def _check(key: str, value: Any, default: Any) -> tuple[str | None, Any]:
     if isinstance(default, Mapping):
         kind = int if key == "choice_words" else str
         if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, kind) and not isinstance(v, bool) for k, v in value.items()
+            isinstance(k, str) and isinstance(v, kind) and not isinstance(v, bool)
+            for k, v in value.items()
         ):
             return f"'{key}' must map strings to {kind.__name__} values", None
         return None, dict(value)
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        bad = next((v for v in value if not isinstance(v, str)), value) if isinstance(value, list) else value
-        return f"'{key}' must be a list of strings, got {bad!r} (quote words such as yes, no, on)", None
+        bad = (
+            next((v for v in value if not isinstance(v, str)), value)
+            if isinstance(value, list)
+            else value
+        )
+        return (
+            f"'{key}' must be a list of strings, got {bad!r} (quote words such as yes, no, on)",
+            None,
+        )
     return None, tuple(value)

@@ -50,8 +50,14 @@ class SlotFiller:
                 slots[slot], origins[slot] = value, "profile"
         return slots, origins
 
-    def _carry(self, intent: Intent, u: Understanding, state: Session, slots: dict[str, str],
-               origins: dict[str, str]) -> None:
+    def _carry(
+        self,
+        intent: Intent,
+        u: Understanding,
+        state: Session,
+        slots: dict[str, str],
+        origins: dict[str, str],
+    ) -> None:
         previous = self.intents.get(state.intent or "")
         question_types = {e.type for m in u.mentions for e in m.entities}
         for slot, type_ in intent.slots.items():
@@ -65,13 +71,19 @@ class SlotFiller:
                     slots[slot], origins[slot] = state.slots[old_slot], "conversation"
                     break
 
-    def values(self, intent: Intent, slots: Mapping[str, str], profile: Profile,
-               u: Understanding | None = None) -> dict[str, Any]:
+    def values(
+        self,
+        intent: Intent,
+        slots: Mapping[str, str],
+        profile: Profile,
+        u: Understanding | None = None,
+    ) -> dict[str, Any]:
         """Template values: every slot as its Entity (None when unfilled), the entities the
         question mentioned by type, and the profile."""
         kb = self.kb
         values: dict[str, Any] = {
-            slot: kb.entity(type_, slots.get(slot)) if kb else None for slot, type_ in intent.slots.items()
+            slot: kb.entity(type_, slots.get(slot)) if kb else None
+            for slot, type_ in intent.slots.items()
         }
         mentioned: dict[str, list[Any]] = {}
         for mention in u.mentions if u else ():

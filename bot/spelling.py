@@ -104,7 +104,9 @@ class Speller:
             for word, distance, _ in process.extract(
                 token, words, scorer=OSA.distance, score_cutoff=limit, limit=None
             ):
-                if not _plausible(token, word, distance) or (family is not None and stem(word) != family):
+                if not _plausible(token, word, distance) or (
+                    family is not None and stem(word) != family
+                ):
                     continue
                 key = (distance, self._rank[word], word)
                 if best is None or key < best:

@@ -22,7 +22,8 @@ def _strip_accents(text: str) -> str:
     """Drop combining marks after canonical decomposition, and format characters (zero-width etc.)."""
     decomposed = unicodedata.normalize("NFKD", text)
     kept = [
-        char for char in decomposed
+        char
+        for char in decomposed
         if not unicodedata.combining(char) and unicodedata.category(char) != "Cf"
     ]
     return unicodedata.normalize("NFC", "".join(kept))
@@ -80,7 +81,7 @@ def _has_vowel(stem: str) -> bool:
 
 
 def _undouble(stem: str) -> str:
-    """"runn" -> "run", "stopp" -> "stop" (after -ing / -ed was removed)."""
+    """ "runn" -> "run", "stopp" -> "stop" (after -ing / -ed was removed)."""
     if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] in _DOUBLES:
         return stem[:-1]
     return stem
@@ -104,7 +105,11 @@ def stem(token: str) -> str:
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
     for suffix in ("ing", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and _has_vowel(word[: -len(suffix)]):
+        if (
+            word.endswith(suffix)
+            and len(word) - len(suffix) >= 3
+            and _has_vowel(word[: -len(suffix)])
+        ):
             word = _undouble(word[: -len(suffix)])
             break
     if word.endswith("ly") and len(word) >= 6:

@@ -29,13 +29,25 @@ class Understanding:
 class Reader:
     """Turns text into an Understanding with the content's abbreviations, speller, entities and matcher."""
 
-    def __init__(self, abbreviations: Mapping[str, str], speller: Speller, entities: EntityIndex,
-                 matcher: Matcher) -> None:
-        self.abbreviations, self.speller, self.entities, self.matcher = abbreviations, speller, entities, matcher
+    def __init__(
+        self,
+        abbreviations: Mapping[str, str],
+        speller: Speller,
+        entities: EntityIndex,
+        matcher: Matcher,
+    ) -> None:
+        self.abbreviations, self.speller, self.entities, self.matcher = (
+            abbreviations,
+            speller,
+            entities,
+            matcher,
+        )
 
     def __call__(self, text: str, limit: int = 3) -> Understanding:
         tokens = self.speller.correct(normalise(text, self.abbreviations))
         mentions = self.entities.find(tokens)
         matched = EntityIndex.replace(tokens, mentions)
         candidates = self.matcher.rank(matched, limit) if matched else []
-        return Understanding(text, tuple(tokens), tuple(mentions), tuple(matched), tuple(candidates))
+        return Understanding(
+            text, tuple(tokens), tuple(mentions), tuple(matched), tuple(candidates)
+        )

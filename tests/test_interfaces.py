@@ -15,16 +15,27 @@ from bot.jsonl import serve
 from .conftest import ROOT
 
 
-def _careerbot(*args: str, stdin: str | bytes | None = None, cwd: str = "/") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], check=False, input=stdin, capture_output=True,
-                          cwd=cwd, timeout=60, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
-                          text=not isinstance(stdin, bytes))
+def _careerbot(
+    *args: str, stdin: str | bytes | None = None, cwd: str = "/"
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        check=False,
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        text=not isinstance(stdin, bytes),
+    )
 
 
 def test_ask_prints_the_answer_and_its_sources() -> None:
     out = _careerbot("ask", "how", "much", "do", "senior", "ml", "engineers", "make")
     assert out.returncode == 0, out.stderr
-    assert "$210,000–$300,000" in out.stdout and "Sources: ML Engineer Career Guide Card" in out.stdout
+    assert (
+        "$210,000–$300,000" in out.stdout and "Sources: ML Engineer Career Guide Card" in out.stdout
+    )
     assert "\x1b[" not in out.stdout
 
 
@@ -41,10 +52,19 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_one_shot_path_does_not_import_prompt_toolkit() -> None:
-    code = ("import sys, io, contextlib; from bot.cli import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()): main(['ask', 'hi'])\n"
-            "assert 'prompt_toolkit' not in sys.modules, 'prompt_toolkit was imported'")
-    out = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys, io, contextlib; from bot.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(['ask', 'hi'])\n"
+        "assert 'prompt_toolkit' not in sys.modules, 'prompt_toolkit was imported'"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
 
 
@@ -69,7 +89,9 @@ def test_jsonl_answers_every_line_and_survives_bad_ones(engine: Engine) -> None:
 
 
 def test_jsonl_process_with_binary_junk_keeps_going() -> None:
-    stdin = b'{"session": "x", "text": "hi"}\n\xff\xfe\x00junk\n{"session": "x", "text": "thanks"}\n'
+    stdin = (
+        b'{"session": "x", "text": "hi"}\n\xff\xfe\x00junk\n{"session": "x", "text": "thanks"}\n'
+    )
     out = _careerbot("jsonl", stdin=stdin)
     assert out.returncode == 0
     rows = [json.loads(line) for line in out.stdout.decode().splitlines()]

@@ -54,8 +54,14 @@ _REPORT_RSS = (
 def _run(args: list[str], stdin: str | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB, as the child itself reports it) of one `careerbot` process."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _REPORT_RSS, *args], input=stdin, capture_output=True,
-                          text=True, check=True, env=_child_env())
+    done = subprocess.run(
+        [sys.executable, "-c", _REPORT_RSS, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_child_env(),
+    )
     wall = time.perf_counter() - start
     return wall, int(done.stderr.rsplit("maxrss=", 1)[1].split()[0])
 
@@ -88,8 +94,9 @@ def measure(content: str | None, questions: list[str], passes: int = 5) -> dict[
     figures["ask_cold_start_ms"] = 1000 * statistics.median(w for w, _ in cold)
     figures["ask_peak_rss_mb"] = max(m for _, m in cold) / 1024
 
-    lines = "".join(json.dumps({"session": f"u{i % 20}", "text": t}) + "\n"
-                    for i, t in enumerate(questions * 3))
+    lines = "".join(
+        json.dumps({"session": f"u{i % 20}", "text": t}) + "\n" for i, t in enumerate(questions * 3)
+    )
     empty_wall, _ = _run(base + ["jsonl"], stdin="")
     wall, _ = _run(base + ["jsonl"], stdin=lines)
     figures["jsonl_replies_per_s"] = len(questions) * 3 / max(wall - empty_wall, 1e-9)
@@ -122,5 +129,9 @@ def main(args: argparse.Namespace) -> int:
         if key in figures:
             value = figures[key]
             unit = " ms" if key.endswith("_ms") else " MB" if key.endswith("_mb") else ""
-            print(f"  {label:42} {value:10.2f}{unit}" if unit or value % 1 else f"  {label:42} {value:10.0f}")
+            print(
+                f"  {label:42} {value:10.2f}{unit}"
+                if unit or value % 1
+                else f"  {label:42} {value:10.0f}"
+            )
     return 0

@@ -61,7 +61,9 @@ class SetReport:
 
     @property
     def overall(self) -> Tally:
-        return Tally(self.answered.passed + self.declined.passed, self.answered.total + self.declined.total)
+        return Tally(
+            self.answered.passed + self.declined.passed, self.answered.total + self.declined.total
+        )
 
 
 def _relaxed(text: str) -> str:
@@ -83,7 +85,10 @@ def missing(reply_text: str, facts: Iterable[Any]) -> list[str]:
 def judge(reply: Reply, row: dict[str, Any]) -> tuple[bool, str]:
     """Whether a reply is right for a row, and what was wrong."""
     if row.get("expect") == "decline":
-        return reply.kind == "decline", "" if reply.kind == "decline" else f"answered ({reply.kind})"
+        return (
+            reply.kind == "decline",
+            "" if reply.kind == "decline" else f"answered ({reply.kind})",
+        )
     if reply.kind not in ANSWERING:
         return False, f"not answered ({reply.kind})"
     lacking = missing(reply.text, row.get("facts") or ())
@@ -124,7 +129,9 @@ def _score(engine: Engine, report: SetReport, row: dict[str, Any], session: str)
     return ok
 
 
-def run_all(engine: Engine, folder: Path | None = None, halves: Sequence[str] = HALVES) -> list[SetReport]:
+def run_all(
+    engine: Engine, folder: Path | None = None, halves: Sequence[str] = HALVES
+) -> list[SetReport]:
     root = folder or default_folder()
     if not root.is_dir():
         raise UsageError(f"no evaluation folder at {root}: run from a checkout, or pass --sets DIR")
@@ -144,8 +151,12 @@ def table(reports: Sequence[SetReport]) -> list[str]:
     styles = sorted({s for r in reports for s in r.by_style})
     lines = [f"{'set':24} {'answered right':>20} {'declined right':>20}  by style"]
     for r in reports:
-        per_style = ", ".join(f"{s} {100 * r.by_style[s].rate:.0f}%" for s in styles if s in r.by_style)
+        per_style = ", ".join(
+            f"{s} {100 * r.by_style[s].rate:.0f}%" for s in styles if s in r.by_style
+        )
         conv = f", whole conversations {_pct(r.conversations)}" if r.conversations.total else ""
-        lines.append(f"{r.name + ' (' + r.half + ')':24} {_pct(r.answered):>20} {_pct(r.declined):>20}  "
-                     f"{per_style}{conv}")
+        lines.append(
+            f"{r.name + ' (' + r.half + ')':24} {_pct(r.answered):>20} {_pct(r.declined):>20}  "
+            f"{per_style}{conv}"
+        )
     return lines
