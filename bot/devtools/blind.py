@@ -142,12 +142,29 @@ def run_all(
     return reports
 
 
+def combined(reports: Sequence[SetReport], name: str, half: str) -> SetReport:
+    """The question sets of one half added up (dialogues and the forum set stay apart)."""
+    total = SetReport(name, half)
+    for r in reports:
+        if r.half != half or r.conversations.total or r.name == "forum":
+            continue
+        for mine, theirs in ((total.answered, r.answered), (total.declined, r.declined)):
+            mine.passed += theirs.passed
+            mine.total += theirs.total
+        for style, tally in r.by_style.items():
+            mine = total.by_style.setdefault(style, Tally())
+            mine.passed += tally.passed
+            mine.total += tally.total
+    return total
+
+
 def _pct(tally: Tally) -> str:
     return f"{100 * tally.rate:5.1f}% ({tally.passed}/{tally.total})" if tally.total else "      -"
 
 
 def table(reports: Sequence[SetReport]) -> list[str]:
     """Lines of a report: per set and half, in-scope answered, declines, by style, conversations."""
+    reports = [*reports, *(combined(reports, "persona sets", half) for half in HALVES)]
     styles = sorted({s for r in reports for s in r.by_style})
     lines = [f"{'set':24} {'answered right':>20} {'declined right':>20}  by style"]
     for r in reports:
