@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
@@ -69,11 +70,39 @@ def _parser() -> argparse.ArgumentParser:
     clinc.add_argument(
         "args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]"
     )
+    for command in sub.choices.values():  # the global options are taken after the command too
+        command.add_argument(
+            "--content", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+        command.add_argument(
+            "--no-color", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        status = _run(args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:  # e.g. a full disk behind stdout: say so, without a traceback
+        _quiet_stdout()
+        print(f"careerbot: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+    except OSError:
+        pass
+
+
+def _run(args: argparse.Namespace) -> int:
     command = args.command or "chat"
     try:
         if command == "clinc":
