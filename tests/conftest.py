@@ -10,6 +10,8 @@ import pytest
 
 from bot import Engine
 
+pytest_plugins = ["tests.servers"]  # fixtures starting real programs: redis-server, careerbot serve
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 

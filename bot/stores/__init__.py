@@ -1,0 +1,97 @@
+"""Persistent session stores (SQLite, Redis) and what they share: the default file and the JSON codec.
+
+`bot.store.open_store(url)` picks one by URL scheme; each implements `bot.store.SessionStore`.
+The modules here import their client libraries only when a store is opened, so importing `bot`
+never loads `sqlite3` or `redis`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import StoreError
+from ..session import Session
+
+LOCK_TIMEOUT = 30.0  # seconds a turn may hold a session's lock before others may take it
+WAIT_TIMEOUT = 10.0  # seconds a turn waits for a session held by another request
+
+
+def state_dir() -> Path:
+    """`$XDG_STATE_HOME/careerbot`, else `~/.local/state/careerbot` (a relative XDG_STATE_HOME is
+    ignored, as the XDG spec asks)."""
+    state = os.environ.get("XDG_STATE_HOME", "")
+    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "careerbot"
+
+
+def default_sqlite_path() -> Path:
+    """Where the server keeps sessions unless told otherwise."""
+    return state_dir() / "sessions.db"
+
+
+def default_sqlite_url() -> str:
+    return "sqlite:///" + str(default_sqlite_path())
+
+
+def encode(session: Session) -> str:
+    """A session as the JSON text a store keeps."""
+    return json.dumps(session.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str | bytes) -> Session:
+    """A stored session; text that is not JSON gives a fresh session (Session.from_dict warns
+    about anything else it cannot use)."""
+    try:
+        return Session.from_dict(json.loads(text))
+    except ValueError:
+        return Session.from_dict(None)
+
+
+class ThreadTurns:
+    """One lock per session for the threads of this process, kept only while some turn wants it:
+    threads queue here, so only one of them at a time waits on the store's own lock."""
+
+    def __init__(self, wait_timeout: float) -> None:
+        self.wait_timeout = wait_timeout
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}  # lock and how many turns want it
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def hold(self, session_id: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(session_id, (None, 0))
+            lock = lock or threading.Lock()
+            self._locks[session_id] = (lock, users + 1)
+        try:
+            if not lock.acquire(timeout=self.wait_timeout):
+                raise StoreError(busy_message(session_id, self.wait_timeout))
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            with self._guard:
+                lock, users = self._locks[session_id]
+                if users <= 1:
+                    del self._locks[session_id]
+                else:
+                    self._locks[session_id] = (lock, users - 1)
+
+
+def busy_message(session_id: str, seconds: float) -> str:
+    return (
+        f"session {session_id!r} is busy: another request for it held it for over {seconds:g}s; "
+        "try again"
+    )
+
+
+def lost_lock_message(session_id: str, seconds: float) -> str:
+    return (
+        f"lost the lock of session {session_id!r} (the turn took longer than {seconds:g}s); "
+        "its changes were not saved"
+    )
