@@ -23,7 +23,9 @@ def handle(engine: Engine, line: str) -> dict[str, Any]:
 
 
 def serve(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
-    """Answer every line of `stdin` on `stdout`, flushing after each; returns the number of lines."""
+    """Answer every line of `stdin` on `stdout`,
+    flushing after each; returns the number of lines.
+    """
     count = 0
     for line in stdin:
         stdout.write(json.dumps(handle(engine, line.rstrip("\r\n")), ensure_ascii=False) + "\n")
