@@ -1,4 +1,6 @@
-"""The content compiled for answering (entity index, speller, matcher), built once and cached on disk."""
+"""The content compiled for answering (entity index,
+speller, matcher), built once and cached on disk.
+"""
 
 from __future__ import annotations
 
@@ -64,7 +66,8 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
         vocabulary.extend(t for keyword in keywords for t in keyword)
         examples.append(IntentExamples(intent.name, tuple(token_lists), keywords, intent.examples))
     out_of_scope = terms("out_of_scope_terms")
-    # out-of-scope words are known words, so never "corrected" into the domain ("pilot" is no typo of "pivot")
+    # out-of-scope words are known words, so never "corrected" into the domain
+    # ("pilot" is no typo of "pivot")
     vocabulary.extend(t for term in out_of_scope for t in term)
     common = normalise(" ".join(settings.common_words))
     templates = {intent.name: (intent.answer, intent.file) for intent in intents.intents}
@@ -155,7 +158,9 @@ def _private(path: Path) -> bool:
 
 
 def _write(folder: Path, path: Path, value: object) -> None:
-    """Write the cache file atomically in a private folder, and drop the oldest other cache files."""
+    """Write the cache file atomically in a private
+    folder, and drop the oldest other cache files.
+    """
     tmp: str | None = None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -1,4 +1,6 @@
-"""The dialogue: builds the answering parts from the content, and answers a message with the first answerer that can."""
+"""The dialogue: builds the answering parts from the content,
+and answers a message with the first answerer that can.
+"""
 
 from __future__ import annotations
 

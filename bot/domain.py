@@ -1,4 +1,5 @@
-"""The career domain's conventions that generic stages rely on: entity types of places, what the profile holds.
+"""The career domain's conventions that generic stages
+rely on: entity types of places, what the profile holds.
 
 Everything else about careers is content (YAML). The engine still runs content with none of these
 types (CLINC150): each rule here then simply never applies.

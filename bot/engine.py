@@ -1,4 +1,6 @@
-"""The engine: loads the content and answers messages in sessions (read -> decide -> render -> Reply)."""
+"""The engine: loads the content and answers messages
+in sessions (read -> decide -> render -> Reply).
+"""
 
 from __future__ import annotations
 
@@ -30,7 +32,9 @@ log = logging.getLogger(__name__)
 
 
 class Engine:
-    """Answers career questions from the knowledge base; one instance serves many sessions and threads."""
+    """Answers career questions from the knowledge base;
+    one instance serves many sessions and threads.
+    """
 
     def __init__(self, compiled: Compiled, store: SessionStore | None = None) -> None:
         self.intents = compiled.intents
@@ -61,7 +65,8 @@ class Engine:
         store: SessionStore | None = None,
         cache: bool = True,
     ) -> Engine:
-        """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents folder.
+        """Load content from a folder holding `intents/`
+        (and `knowledge/`), or a bare intents folder.
 
         With no path: the checkout's content, else the copy inside the installed package.
         Raises ContentError naming every problem found. Unless `cache` is false, the compiled
@@ -228,8 +233,9 @@ class Engine:
                         Problem(
                             intent.file,
                             f"{intent.name}.keywords",
-                            f"{keyword!r} names the {entity.type} {entity.name!r}, which questions carry as "
-                            f"{mention.placeholder!r}, so it never matches: drop it, or say it in an example",
+                            f"{keyword!r} names the {entity.type} {entity.name!r}, "
+                            f"which questions carry as {mention.placeholder!r}, "
+                            "so it never matches: drop it, or say it in an example",
                         )
                     )
         return problems

@@ -53,4 +53,6 @@ class InputError(UsageError):
 
 
 class StoreError(CareerBotError):
-    """The session store cannot be reached or used (a file that cannot be written, a server down)."""
+    """The session store cannot be reached or used
+    (a file that cannot be written, a server down).
+    """

@@ -1,4 +1,5 @@
-"""Checks on what arrives from outside (message text, session ids, JSON requests), shared by every interface.
+"""Checks on what arrives from outside (message text,
+session ids, JSON requests), shared by every interface.
 
 Each check raises InputError with a one-line message a client can act on; the interface reports
 it for that request and goes on with the next.
@@ -57,7 +58,9 @@ def check_session_id(session: Any) -> str:
 def parse_request(
     body: str | bytes, text_key: str = "text", session_key: str = "session"
 ) -> Request:
-    """A request from a JSON object such as {"session": "alice", "text": "hi"} (session optional)."""
+    """A request from a JSON object such as
+    {"session": "alice", "text": "hi"} (session optional).
+    """
     if len(body) > MAX_REQUEST_BYTES:
         raise InputError(
             f"request too large ({len(body):,} bytes; the limit is {MAX_REQUEST_BYTES:,})"

@@ -77,7 +77,9 @@ class IntentSet:
 
 
 def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
-    """Load and validate every YAML file of an intents folder; raise ContentError listing all problems."""
+    """Load and validate every YAML file of an intents
+    folder; raise ContentError listing all problems.
+    """
     problems: list[Problem] = []
     intents: list[Intent] = []
     abbreviations: dict[str, str] = {}

@@ -1,4 +1,6 @@
-"""The knowledge base: sources, entity catalogues and sourced facts, loaded and validated from YAML."""
+"""The knowledge base: sources, entity catalogues
+and sourced facts, loaded and validated from YAML.
+"""
 
 from __future__ import annotations
 
@@ -235,7 +237,9 @@ def _label(path: Path, root: Path) -> str:
 
 
 def load_knowledge(folder: Path) -> KnowledgeBase:
-    """Load and validate every YAML file of a knowledge folder; raise ContentError listing all problems."""
+    """Load and validate every YAML file of a knowledge
+    folder; raise ContentError listing all problems.
+    """
     kb = KnowledgeBase()
     problems: list[Problem] = []
     files = sorted(folder.glob("*.yaml"))

@@ -1,4 +1,6 @@
-"""What the engine tells adapters about itself and a conversation: its topics, the last answer explained."""
+"""What the engine tells adapters about itself and a
+conversation: its topics, the last answer explained.
+"""
 
 from __future__ import annotations
 

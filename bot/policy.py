@@ -1,4 +1,6 @@
-"""Choosing the intent: the matcher's candidates re-ranked for the conversation, follow-ups, ties, scope."""
+"""Choosing the intent: the matcher's candidates
+re-ranked for the conversation, follow-ups, ties, scope.
+"""
 
 from __future__ import annotations
 
@@ -94,7 +96,9 @@ class Policy:
         return False
 
     def is_bare(self, u: Understanding) -> bool:
-        """Whether the message only names entities, with follow-up words around them ("and Amazon?")."""
+        """Whether the message only names entities, with
+        follow-up words around them ("and Amazon?").
+        """
         return bool(u.mentions) and all(
             t.startswith("@") or t in self.followup_words for t in u.matched
         )
@@ -139,7 +143,9 @@ class Policy:
         return None
 
     def entity_intent(self, u: Understanding) -> Intent | None:
-        """A bare entity ("Nvidia?") with no clear intent: the intent that describes that kind of thing."""
+        """A bare entity ("Nvidia?") with no clear intent:
+        the intent that describes that kind of thing.
+        """
         if not self.is_bare(u):
             return None
         for mention in u.mentions:

@@ -1,4 +1,6 @@
-"""What a user tells about themselves: reading it from a message into the Profile, and showing it."""
+"""What a user tells about themselves: reading it
+from a message into the Profile, and showing it.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Rendering answer templates (sandboxed Jinja2) against the knowledge base, recording the facts used."""
+"""Rendering answer templates (sandboxed Jinja2)
+against the knowledge base, recording the facts used.
+"""
 
 from __future__ import annotations
 

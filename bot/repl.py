@@ -276,8 +276,8 @@ class Repl:
         if last is not None and last.intent is None:
             if why.options:
                 self.say(
-                    f"Your last question was close to two topics ({' or '.join(why.options)}), so I "
-                    "asked which you meant."
+                    "Your last question was close to two topics "
+                    f"({' or '.join(why.options)}), so I asked which you meant."
                 )
             else:
                 self.say(
@@ -305,7 +305,8 @@ class Repl:
         if why.runner_up:
             self.say(
                 paint("Runner-up:".ljust(label), BOLD, self.color)
-                + f"{why.runner_up_title} ({why.runner_up}), confidence {why.runner_up_confidence:.2f}"
+                + f"{why.runner_up_title} ({why.runner_up}), "
+                + f"confidence {why.runner_up_confidence:.2f}"
             )
         if last is not None and last.kind == "act":
             self.say(" " * label + f"(your last message asked for {last.intent!r} on this topic)")

@@ -1,4 +1,6 @@
-"""The values every interface shows: a `Reply` (text, kind, intent, suggestions, citations) and its `Citation`s."""
+"""The values every interface shows: a `Reply` (text,
+kind, intent, suggestions, citations) and its `Citation`s.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Per-user conversation state: the last answer, the profile, pending questions; JSON with a schema version."""
+"""Per-user conversation state: the last answer, the
+profile, pending questions; JSON with a schema version.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The content's settings (thresholds, word lists, texts): one frozen, validated value with every default."""
+"""The content's settings (thresholds, word lists,
+texts): one frozen, validated value with every default.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Filling an intent's slots from the question, then the conversation, then the profile; template values."""
+"""Filling an intent's slots from the question, then
+the conversation, then the profile; template values.
+"""
 
 from __future__ import annotations
 
@@ -95,7 +97,9 @@ class SlotFiller:
 
 
 def from_profile(type_: str, profile: Profile) -> str | None:
-    """The profile's value for a slot of this entity type (the first interest for a specialisation)."""
+    """The profile's value for a slot of this entity
+    type (the first interest for a specialisation).
+    """
     field = PROFILE_FIELDS.get(type_)
     value = getattr(profile, field) if field else None
     if isinstance(value, list):

@@ -1,4 +1,6 @@
-"""Text normalisation shared by content loading and replies: tokens, abbreviations and light stemming."""
+"""Text normalisation shared by content loading and
+replies: tokens, abbreviations and light stemming.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ _PARTIAL_WORD = re.compile(r"[^\W_]+$")
 
 
 def _strip_accents(text: str) -> str:
-    """Drop combining marks after canonical decomposition, and format characters (zero-width etc.)."""
+    """Drop combining marks after canonical decomposition,
+    and format characters (zero-width etc.).
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     kept = [
         char
@@ -54,7 +58,8 @@ def _expansion(text: str) -> tuple[str, ...]:
 
 
 def normalise(text: str, abbreviations: Mapping[str, str] | None = None) -> list[str]:
-    """Lower-case, accent-free word tokens of `text` (first MAX_CHARS characters), abbreviations expanded.
+    """Lower-case, accent-free word tokens of `text`
+    (first MAX_CHARS characters), abbreviations expanded.
 
     Keys of `abbreviations` are single normalised tokens ("ml"); values are any text
     ("machine learning") and are normalised the same way before being spliced in.

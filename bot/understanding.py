@@ -1,4 +1,6 @@
-"""Reading one message: normalise, repair typos, find entities, rank intents; no session is touched."""
+"""Reading one message: normalise, repair typos,
+find entities, rank intents; no session is touched.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +29,9 @@ class Understanding:
 
 
 class Reader:
-    """Turns text into an Understanding with the content's abbreviations, speller, entities and matcher."""
+    """Turns text into an Understanding with the content's
+    abbreviations, speller, entities and matcher.
+    """
 
     def __init__(
         self,

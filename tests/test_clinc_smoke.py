@@ -1,4 +1,6 @@
-"""Smoke test of the CLINC150 tooling on a 10-intent sample: convert, then match well above chance."""
+"""Smoke test of the CLINC150 tooling on a 10-intent
+sample: convert, then match well above chance.
+"""
 
 from __future__ import annotations
 

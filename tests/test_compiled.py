@@ -1,4 +1,6 @@
-"""The compiled-content cache: reused when nothing changed, rebuilt when anything did or it is broken."""
+"""The compiled-content cache: reused when nothing
+changed, rebuilt when anything did or it is broken.
+"""
 
 from __future__ import annotations
 

@@ -67,8 +67,8 @@ def test_salary_with_max_below_min_names_the_line(content_copy: Path) -> None:
     )
     problems = _problems(content_copy)
     assert (
-        f"knowledge/pay.yaml:{line}: topics.salary_by_level.facts[0].pay.max: max 15000 is less than min 110000"
-        in problems
+        f"knowledge/pay.yaml:{line}: topics.salary_by_level.facts[0].pay.max: "
+        "max 15000 is less than min 110000" in problems
     )
 
 
@@ -125,7 +125,8 @@ def test_a_keyword_naming_an_entity_is_reported(content_copy: Path) -> None:
     )
     _, problems = validate(content_copy)
     assert any(
-        "intents/career_path.yaml: career_progression.keywords: 'senior' names the level 'Senior level'"
+        "intents/career_path.yaml: career_progression.keywords: "
+        "'senior' names the level 'Senior level'"
         in str(p)
         and "'@level'" in str(p)
         for p in problems

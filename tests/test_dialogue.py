@@ -108,8 +108,10 @@ def test_clarification_asks_and_the_next_turn_resolves_it(tmp_path: Path) -> Non
     (tmp_path / "bank.yaml").write_text(
         "settings: {clarify_margin: 0.2, threshold: 0.1}\n"
         "intents:\n"
-        f"  - {{name: car_loan, title: Car loans, examples: {examples}, answer: Car loans are here.}}\n"
-        f"  - {{name: home_loan, title: Home loans, examples: {examples}, answer: Home loans are here.}}\n",
+        f"  - {{name: car_loan, title: Car loans, examples: {examples}, "
+        "answer: Car loans are here.}\n"
+        f"  - {{name: home_loan, title: Home loans, examples: {examples}, "
+        "answer: Home loans are here.}\n",
         encoding="utf-8",
     )
     engine = Engine.load(tmp_path)

@@ -151,11 +151,14 @@ def test_domain_agnostic_intents_folder_loads_with_no_code_change(tmp_path) -> N
     (tmp_path / "pets.yaml").write_text(
         "intents:\n"
         "  - name: feed_cat\n"
-        "    examples: [how do i feed my cat, what should my cat eat, cat food advice, feeding a kitten,\n"
-        "               best food for cats, how often to feed a cat, is dry food ok for cats, cat diet]\n"
+        "    examples: [how do i feed my cat, what should my cat eat, cat food advice, "
+        "feeding a kitten,\n"
+        "               best food for cats, how often to feed a cat, is dry food ok for cats, "
+        "cat diet]\n"
         "    answer: Feed your cat twice a day.\n"
         "  - name: walk_dog\n"
-        "    examples: [how often should i walk my dog, dog walking tips, how long to walk a puppy,\n"
+        "    examples: [how often should i walk my dog, dog walking tips, "
+        "how long to walk a puppy,\n"
         "               walking my dog in the rain, best time to walk a dog, dog exercise needs,\n"
         "               do dogs need daily walks, leash training]\n"
         "    answer: Walk your dog every day.\n",

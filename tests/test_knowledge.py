@@ -1,4 +1,6 @@
-"""The knowledge base: it loads fast, keeps every figure with its source, and covers the checklist."""
+"""The knowledge base: it loads fast, keeps every
+figure with its source, and covers the checklist.
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,9 @@ from bot.text import normalise
 
 
 def tokens(text: str) -> tuple[str, ...]:
-    """Normalised tokens, keeping "@type" placeholders as the engine inserts them after normalising."""
+    """Normalised tokens, keeping "@type" placeholders
+    as the engine inserts them after normalising.
+    """
     out: list[str] = []
     for word in text.split():
         out.extend([word] if word.startswith("@") else normalise(word))

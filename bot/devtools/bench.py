@@ -1,4 +1,6 @@
-"""`careerbot bench`: load time, reply latency, JSON-lines throughput, one-shot cold start and memory."""
+"""`careerbot bench`: load time, reply latency,
+JSON-lines throughput, one-shot cold start and memory.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +46,8 @@ def _child_env() -> dict[str, str]:
 _REPORT_RSS = (
     "import resource, sys; from bot.cli import main; code = main(sys.argv[1:])\n"
     "try:\n"
-    "    peak = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+    "    peak = next(int(l.split()[1]) for l in open('/proc/self/status')"
+    " if l.startswith('VmHWM'))\n"
     "except (OSError, StopIteration):\n"
     "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
     "sys.stderr.write(f'\\nmaxrss={peak}\\n'); sys.exit(code)"
@@ -52,7 +55,9 @@ _REPORT_RSS = (
 
 
 def _run(args: list[str], stdin: str | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB, as the child itself reports it) of one `careerbot` process."""
+    """Wall seconds and peak RSS (KiB, as the child
+    itself reports it) of one `careerbot` process.
+    """
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _REPORT_RSS, *args],

@@ -1,4 +1,5 @@
-"""The blind evaluation sets (written from the guides alone): answers with the right facts, honest declines.
+"""The blind evaluation sets (written from the guides
+alone): answers with the right facts, honest declines.
 
 Each set lies in `evaluation/dev/` (failures may be read) and `evaluation/sealed/` (only run, never
 read, never tuned on). A question row: `text`, `style`, `expect` (answer | decline), `facts` (each a

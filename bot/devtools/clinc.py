@@ -1,4 +1,6 @@
-"""The intent matcher against the public CLINC150 benchmark: convert it to intents YAML, and benchmark it."""
+"""The intent matcher against the public CLINC150
+benchmark: convert it to intents YAML, and benchmark it.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +31,9 @@ Pairs = list[tuple[str, str]]
 
 
 def load(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) -> dict[str, Pairs]:
-    """The splits of a CLINC150 JSON file; with `intents`, only the first N labels (sorted) stay in scope."""
+    """The splits of a CLINC150 JSON file; with `intents`,
+    only the first N labels (sorted) stay in scope.
+    """
     raw = json.loads(Path(data_path).read_text(encoding="utf-8"))
     splits = {key: [(str(text), str(label)) for text, label in value] for key, value in raw.items()}
     labels = sorted({label for _, label in splits["train"]})
@@ -47,7 +51,8 @@ def labels_of(pairs: Pairs) -> list[str]:
 def convert(
     data_path: str | Path, out_dir: str | Path, intents: int | None = None, seed: int = 0
 ) -> list[Path]:
-    """Write the train split as intents YAML (files of CHUNK intents, labels sorted); return the files.
+    """Write the train split as intents YAML (files of
+    CHUNK intents, labels sorted); return the files.
 
     `seed` is accepted for a reproducible sampling interface; the sample is the first N sorted
     labels, so it does not depend on it.
@@ -107,7 +112,9 @@ class Scores:
 def score(
     threshold: float, in_scope: Sequence[tuple[str, float, str]], oos: Sequence[float]
 ) -> Scores:
-    """`in_scope`: (predicted, confidence, gold) per query; `oos`: confidences of out-of-scope queries."""
+    """`in_scope`: (predicted, confidence, gold) per
+    query; `oos`: confidences of out-of-scope queries.
+    """
     correct = sum(
         1 for predicted, conf, gold in in_scope if conf >= threshold and predicted == gold
     )
@@ -128,7 +135,9 @@ def choose_threshold(
     oos: Sequence[float],
     objective: Callable[[Scores], float],
 ) -> float:
-    """The candidate threshold (midpoints between observed confidences) maximising `objective`; lowest wins ties."""
+    """The candidate threshold (midpoints between observed
+    confidences) maximising `objective`; lowest wins ties.
+    """
     values = sorted({conf for _, conf, _ in in_scope} | set(oos))
     # a query with no candidate at all has confidence 0 and is out of scope at any threshold > 0
     candidates = (
@@ -270,14 +279,15 @@ def format_report(report: dict[str, Any]) -> str:
     """A readable table of a benchmark() result."""
     lines = [
         (
-            f"CLINC150 benchmark: {report['intents']} intents, {report['train_examples']} train examples, "
+            f"CLINC150 benchmark: {report['intents']} intents, "
+            f"{report['train_examples']} train examples, "
             f"{report['test_in_scope']} in-scope + {report['test_oos']} out-of-scope test queries"
         ),
         f"top-1 in-scope accuracy without fallback: {report['test_top1_no_threshold']:.2%}",
         "",
         (
-            f"{'threshold rule (chosen on val)':38s} {'thr':>7s} {'in-scope acc':>12s} {'OOS recall':>10s} "
-            f"{'OOS prec':>8s} {'all acc':>8s}"
+            f"{'threshold rule (chosen on val)':38s} {'thr':>7s} {'in-scope acc':>12s} "
+            f"{'OOS recall':>10s} {'OOS prec':>8s} {'all acc':>8s}"
         ),
     ]
     rows = [(name, r["threshold"], r["test"]) for name, r in report["rules"].items()]
@@ -295,7 +305,8 @@ def format_report(report: dict[str, Any]) -> str:
         )
     lines.append("")
     lines.append(
-        f"with thresholds chosen on {BOOTSTRAP_ROUNDS} bootstrap resamples of val (5th / 50th / 95th percentile):"
+        f"with thresholds chosen on {BOOTSTRAP_ROUNDS} bootstrap resamples of val "
+        "(5th / 50th / 95th percentile):"
     )
     for name, r in report["rules"].items():
         spread = r.get("bootstrap_test")
@@ -308,7 +319,10 @@ def format_report(report: dict[str, Any]) -> str:
     lat = report["latency_ms"]
     lines += [
         "",
-        f"latency per query: p50 {lat['p50']:.3f} ms, p99 {lat['p99']:.3f} ms, mean {lat['mean']:.3f} ms",
+        (
+            f"latency per query: p50 {lat['p50']:.3f} ms, p99 {lat['p99']:.3f} ms, "
+            f"mean {lat['mean']:.3f} ms"
+        ),
         (
             f"Engine.load (YAML parse, validation, matcher build): {report['load_seconds']:.3f} s "
             f"(after converting to YAML in {report['convert_seconds']:.3f} s)"

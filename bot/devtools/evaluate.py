@@ -1,4 +1,6 @@
-"""`careerbot eval`: intent accuracy, answer facts, out-of-scope rejection and dialogue pass rate."""
+"""`careerbot eval`: intent accuracy, answer facts,
+out-of-scope rejection and dialogue pass rate.
+"""
 
 from __future__ import annotations
 
@@ -209,8 +211,9 @@ def main(args: argparse.Namespace) -> int:
     if args.calibrate:
         threshold, accuracy, rejection = choose_threshold(engine, load_dev())
         print(
-            f"development set: threshold {threshold:.2f} maximises (in-scope accuracy + out-of-scope "
-            f"rejection) / 2: {_pct(accuracy)} and {_pct(rejection)} there "
+            f"development set: threshold {threshold:.2f} maximises "
+            f"(in-scope accuracy + out-of-scope rejection) / 2: "
+            f"{_pct(accuracy)} and {_pct(rejection)} there "
             f"(in use: {engine.threshold:.2f}, set in the intents' settings)"
         )
         return 0
