@@ -21,6 +21,8 @@ class Acts:
         self.texts, self.starters = settings.texts, settings.starter_questions
 
     def perform(self, act: Intent, top: Candidate, state: Session) -> Reply:
+        if act.name == "sources" and state.citations:
+            return self._sources(act, top, state)
         if state.intent not in self.intents:
             return Reply(
                 self.texts["no_context"],

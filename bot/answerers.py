@@ -14,6 +14,7 @@ from .answer import TOPICAL, Composer
 from .intents import Intent, IntentSet
 from .matching import Candidate
 from .policy import Policy
+from .retrieval import PassageIndex
 from .reply import Reply
 from .session import Session
 from .settings import Settings
@@ -39,6 +40,7 @@ class Turn:
 
 
 Answerer = Callable[[Turn], Reply | None]
+RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
 
 
 class Answerers:
@@ -52,8 +54,10 @@ class Answerers:
         composer: Composer,
         acts: Acts,
         ask: Callable[[str, Session], Reply],
+        passages: PassageIndex | None = None,
     ) -> None:
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
+        self.passages, self.coverage = passages, settings.retrieval_coverage
         self.texts, self.starters = settings.texts, settings.starter_questions
         self.anaphora_words = frozenset(settings.anaphora_words)
         self._ask = ask  # answers a whole question in a session (a suggestion picked by number)
@@ -145,6 +149,44 @@ class Answerers:
             suggestions=(top.example, runner.example),
             kind="clarify",
         )
+
+    def retrieve(self, turn: Turn) -> Reply | None:
+        """The passages of the guides that hold most of what the question asks, cited."""
+        if self.passages is None:
+            return None
+        named: dict[str, set[str]] = {}
+        for mention in turn.u.mentions:
+            for entity in mention.entities:
+                named.setdefault(entity.type, set()).add(entity.id)
+        found = self.passages.search(turn.u.tokens, named, limit=3, min_coverage=self.coverage)
+        if not found:
+            return None
+        best = found[0].coverage
+        kept = [f.passage for f in found if f.coverage >= best - RETRIEVAL_SPREAD]
+        lines = [self.texts["retrieved"]]
+        heading = None
+        for passage in kept:
+            if passage.heading != heading:
+                heading = passage.heading
+                lines += ["", heading if heading.endswith(("?", ":")) else heading + ":"]
+            cited = passage.citation
+            lines.append(f"- {passage.text} ({cited.title}, {cited.section})")
+        state = turn.state
+        state.citations = [p.citation.to_dict() for p in kept]
+        state.items = [p.text for p in kept]
+        state.turns += 1
+        return Reply("\n".join(lines), None, found[0].coverage, suggestions=self._closest(turn),
+                     citations=tuple(p.citation for p in kept), kind="retrieved")
+
+    def _closest(self, turn: Turn) -> tuple[str, ...]:
+        """Example questions of the career intents closest to the message."""
+        seen: list[str] = []
+        threshold = self.policy.settings.threshold
+        for c in turn.u.candidates:
+            if (self.intents.get(c.intent).category == "career" and c.score >= threshold * 0.5
+                    and c.example not in seen):
+                seen.append(c.example)
+        return tuple(seen[:3])
 
     def decline(self, turn: Turn) -> Reply:
         """ "I don't know that", with the closest career questions as suggestions."""

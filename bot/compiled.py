@@ -11,7 +11,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,9 +20,11 @@ from .entities import EntityIndex
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .matching import IntentExamples, Matcher
+from .passages import passages
 from .render import Renderer
+from .retrieval import PassageIndex
 from .spelling import Speller
-from .text import normalise
+from .text import normalise, stem
 
 log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
@@ -41,6 +43,7 @@ class Compiled:
     out_of_scope: tuple[tuple[str, ...], ...]  # terms the content declares out of scope, as tokens
     subject_terms: tuple[tuple[str, ...], ...]  # terms that make a question about the domain
     templates: dict[str, bytes]  # each intent's answer (and why) template compiled, by key
+    passages: PassageIndex | None  # every fact as a passage to retrieve (None without knowledge)
 
 
 def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
@@ -75,16 +78,23 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
         intent.name + ".why": (intent.why, intent.file) for intent in intents.intents if intent.why
     }
     code = Renderer(knowledge).precompile(templates)
-    return Compiled(
-        intents,
-        knowledge,
-        entities,
-        Speller(vocabulary),
-        Matcher(examples, common),
-        out_of_scope,
-        terms("subject_terms"),
-        code,
-    )
+    index = None
+    if knowledge is not None:
+        concepts = concept_terms(settings.concepts, abbreviations)
+        index = PassageIndex(passages(knowledge), abbreviations, settings.common_words, concepts)
+    return Compiled(intents, knowledge, entities, Speller(vocabulary), Matcher(examples, common),
+                    out_of_scope, terms("subject_terms"), code, index)
+
+
+def concept_terms(concepts: tuple[tuple[str, ...], ...], abbreviations: Mapping[str, str]) -> dict[str, str]:
+    """Each one-word member of a concept -> the concept's first word, as search terms (stems)."""
+    out: dict[str, str] = {}
+    for group in concepts:
+        words = [normalise(word, abbreviations) for word in group]
+        single = [stem(w[0]) for w in words if len(w) == 1]
+        for term in single[1:]:
+            out.setdefault(term, single[0])
+    return out
 
 
 def _cache_dir() -> Path | None:

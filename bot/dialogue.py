@@ -5,24 +5,33 @@ and answers a message with the first answerer that can.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from .acts import Acts
 from .answer import Composer
 from .answerers import Answerer, Answerers, Turn
+from .inputs import READ_TEXT
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .policy import Policy, Terms
-from .profile import ProfileReader
+from .profile import ProfileReader, profile_rows
 from .render import Renderer
 from .reply import Reply
+from .retrieval import PassageIndex
 from .session import Session
 from .settings import Settings
 from .slots import SlotFiller
+from .splitting import needs_splitting, sentences
 from .understanding import Understanding
+
+
+MAX_PARTS = 3  # questions of one message answered; the rest are left for the user to ask again
 
 
 class Dialogue:
     """Turns an understood message and a session into a reply; the session is changed in place."""
+
+    knowledge: KnowledgeBase | None
 
     def __init__(
         self,
@@ -33,15 +42,18 @@ class Dialogue:
         read: Callable[[str], Understanding],
         out_of_scope: Terms = (),
         subject_terms: Terms = (),
+        passages: PassageIndex | None = None,
     ) -> None:
         self.read = read
+        self.knowledge = knowledge
+        self.texts = settings.texts
         self.slots = SlotFiller(intents, knowledge)
         self.composer = Composer(intents, renderer, self.slots, ProfileReader(settings), settings)
         self.policy = Policy(
             intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms
         )
         acts = Acts(intents, renderer, self.slots, settings)
-        a = Answerers(intents, settings, self.policy, self.composer, acts, self._ask)
+        a = Answerers(intents, settings, self.policy, self.composer, acts, self._ask, passages)
         self.answerers: Sequence[Answerer] = (
             a.empty,
             a.choice,
@@ -50,8 +62,52 @@ class Dialogue:
             a.follow_up,
             a.entity,
             a.intent,
+            a.retrieve,
         )
         self.decline = a.decline
+
+    def reply(self, text: str, state: Session) -> Reply:
+        """Answer a whole message: its first READ_TEXT characters; a long or many-questioned one
+        sentence by sentence (what it says about the person noted, up to MAX_PARTS questions)."""
+        notice = None
+        if len(text) > READ_TEXT:
+            text, notice = text[:READ_TEXT], self.texts["truncated"].format(limit=READ_TEXT)
+        reply = self._split(text, state) if needs_splitting(text) else None
+        if reply is None:
+            reply = self.respond(self.read(text), state)
+        return replace(reply, notice=notice) if notice else reply
+
+    def _split(self, text: str, state: Session) -> Reply | None:
+        pieces = sentences(text)
+        questions = [p.text for p in pieces if p.kind == "question"]
+        if not questions:
+            return None
+        before = profile_rows(state.profile, self.knowledge)
+        for piece in pieces:
+            if piece.kind == "about_me":
+                self.composer.profile.remember(self.read(piece.text), state.profile)
+        learnt = [row for row in profile_rows(state.profile, self.knowledge) if row not in before]
+        note = self.texts["profile_noted"].format(
+            values="; ".join(f"{label.lower()}: {value}" for label, value in learnt)
+        ) if learnt else None
+        if len(questions) == 1:
+            reply = self.respond(self.read(questions[0]), state)
+            if reply.kind == "decline":
+                return None  # the question alone was not enough: try the whole message
+            return replace(reply, notice=note) if note else reply
+        parts = [self.respond(self.read(q), state) for q in questions[:MAX_PARTS]]
+        blocks = [
+            self.texts["part_heading"].format(number=i, question=q) + "\n" + part.text
+            for i, (q, part) in enumerate(zip(questions, parts, strict=False), 1)
+        ]
+        if len(questions) > MAX_PARTS:
+            blocks.append(self.texts["more_questions"].format(limit=MAX_PARTS))
+        citations = tuple(c for part in parts for c in part.citations)
+        answered = [p for p in parts if p.kind != "decline"]
+        kind = "multi" if answered else "decline"
+        return Reply("\n\n".join(blocks), None, min(p.confidence for p in parts),
+                     suggestions=parts[-1].suggestions, citations=citations, kind=kind,
+                     parts=tuple(parts), notice=note)
 
     def respond(self, u: Understanding, state: Session) -> Reply:
         ranked = self.policy.rank(u, state)

@@ -55,6 +55,7 @@ class Engine:
             self._read,
             compiled.out_of_scope,
             compiled.subject_terms,
+            compiled.passages,
         )
 
     @classmethod
@@ -98,7 +99,7 @@ class Engine:
         text, session = check_text(text), check_session_id(session)
         try:
             with self.store.turn(session) as state:
-                return self._dialogue.respond(self._read(text), state)
+                return self._dialogue.reply(text, state)
         except Exception:  # a reply must never be a traceback; the turn's changes were not saved
             log.exception("reply failed for %r", text[:200])
             return Reply(self.settings.texts["error"], kind="decline")

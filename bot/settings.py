@@ -24,6 +24,9 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "out_of_scope_term": "I don't know that: {term} is outside what I cover.",
     "truncated": "Your message was long, so I read only its first {limit:,} characters.",
     "part_heading": "{number}. {question}",
+    "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
+    "profile_noted": "(Noted about you: {values}.)",
+    "retrieved": "Here is what the guides say that comes closest to your question:",
 }
 DEFAULT_CHOICE_WORDS: Mapping[str, int] = {
     "first": 1,
@@ -57,6 +60,9 @@ class Settings:
     interest_words: tuple[str, ...] = ()
     starter_questions: tuple[str, ...] = ()
     topic_groups: tuple[str, ...] = ()  # the order of /topics' headings
+    # sets of words meaning the same here (pay, salary, earn...): the first is the set's name
+    concepts: tuple[tuple[str, ...], ...] = ()
+    retrieval_coverage: float = 0.6  # share of a question's informative terms a passage must hold
     # mappings are plain dicts (the compiled content is pickled); nothing writes to them
     choice_words: Mapping[str, int] = field(
         default_factory=lambda: dict(DEFAULT_CHOICE_WORDS)
@@ -99,6 +105,13 @@ def _check(key: str, value: Any, default: Any) -> tuple[str | None, Any]:
         ):
             return f"'{key}' must map strings to {kind.__name__} values", None
         return None, dict(value)
+    if key == "concepts":
+        if not isinstance(value, list) or not all(
+            isinstance(group, list) and len(group) > 1 and all(isinstance(v, str) and v.strip() for v in group)
+            for group in value
+        ):
+            return f"'{key}' must be a list of lists of two or more words", None
+        return None, tuple(tuple(group) for group in value)
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         bad = (
             next((v for v in value if not isinstance(v, str)), value)

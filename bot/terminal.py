@@ -29,6 +29,8 @@ def format_reply(
     With a `width`, long lines are wrapped to it, list items and suggestions with a hanging indent.
     """
     lines = []
+    if reply.notice:
+        lines += [DIM + part + RESET if color else part for part in wrap(reply.notice, width)] + [""]
     for line in reply.text.splitlines():
         heading = line.endswith(":") and not line.startswith("- ")
         for part in wrap(line, width, _hanging_indent(line)):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 #: only this many characters of any input are looked at (replies must stay fast on 100 KB pastes)
-MAX_CHARS = 2_000
+MAX_CHARS = 4_000
 
 # Apostrophes (ASCII and typographic) are deleted, so "what's" -> "whats" and "don't" -> "dont",
 # which also merges them with the common apostrophe-less spellings users type.
