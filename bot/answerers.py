@@ -13,6 +13,8 @@ from .acts import Acts
 from .answer import TOPICAL, Composer
 from .intents import Intent, IntentSet
 from .matching import Candidate
+from .gaps import GapFinder
+from .knowledge import KnowledgeBase
 from .policy import Policy
 from .retrieval import PassageIndex
 from .reply import Reply
@@ -55,8 +57,11 @@ class Answerers:
         acts: Acts,
         ask: Callable[[str, Session], Reply],
         passages: PassageIndex | None = None,
+        gaps: GapFinder | None = None,
+        knowledge: KnowledgeBase | None = None,
     ) -> None:
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
+        self.gaps, self.kb = gaps, knowledge
         self.passages, self.coverage = passages, settings.retrieval_coverage
         self.texts, self.starters = settings.texts, settings.starter_questions
         self.anaphora_words = frozenset(settings.anaphora_words)
@@ -91,6 +96,26 @@ class Answerers:
             return None
         text = self.texts["out_of_scope_term"].format(term=term)
         return Reply(text, None, 0.0, suggestions=self.starters[:3], kind="decline")
+
+    def gap(self, turn: Turn) -> Reply | None:
+        """Something the guides do not cover (a visa, pay in Berlin, Spotify): say so, and what
+        they do cover nearby."""
+        found = self.gaps.find(turn.u) if self.gaps else None
+        if found is None:
+            return None
+        gap = found.gap
+        nearby: list[str] = []
+        if self.kb is not None:
+            nearby = [self.kb.topics[t].title for t in gap.nearby if t in self.kb.topics]
+            if gap.nearby_entities:
+                nearby = sorted(
+                    e.name for e in self.kb.entities.get(gap.nearby_entities, {}).values()
+                )
+        text = self.texts["gap"].format(what=gap.what.format(name=found.name))
+        if nearby:
+            key = "gap_entities" if gap.nearby_entities else "gap_nearby"
+            text += " " + self.texts[key].format(nearby="; ".join(nearby), count=len(nearby))
+        return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
 
     def act(self, turn: Turn) -> Reply | None:
         if turn.intent is None or turn.intent.category != "dialogue" or turn.top is None:
@@ -175,16 +200,25 @@ class Answerers:
         state.citations = [p.citation.to_dict() for p in kept]
         state.items = [p.text for p in kept]
         state.turns += 1
-        return Reply("\n".join(lines), None, found[0].coverage, suggestions=self._closest(turn),
-                     citations=tuple(p.citation for p in kept), kind="retrieved")
+        return Reply(
+            "\n".join(lines),
+            None,
+            found[0].coverage,
+            suggestions=self._closest(turn),
+            citations=tuple(p.citation for p in kept),
+            kind="retrieved",
+        )
 
     def _closest(self, turn: Turn) -> tuple[str, ...]:
         """Example questions of the career intents closest to the message."""
         seen: list[str] = []
         threshold = self.policy.settings.threshold
         for c in turn.u.candidates:
-            if (self.intents.get(c.intent).category == "career" and c.score >= threshold * 0.5
-                    and c.example not in seen):
+            if (
+                self.intents.get(c.intent).category == "career"
+                and c.score >= threshold * 0.5
+                and c.example not in seen
+            ):
                 seen.append(c.example)
         return tuple(seen[:3])
 

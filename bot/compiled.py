@@ -21,6 +21,7 @@ from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .matching import IntentExamples, Matcher
 from .passages import passages
+from .places import Places
 from .render import Renderer
 from .retrieval import PassageIndex
 from .spelling import Speller
@@ -44,6 +45,7 @@ class Compiled:
     subject_terms: tuple[tuple[str, ...], ...]  # terms that make a question about the domain
     templates: dict[str, bytes]  # each intent's answer (and why) template compiled, by key
     passages: PassageIndex | None  # every fact as a passage to retrieve (None without knowledge)
+    places: Places  # place names the content does not know (a gazetteer's, less the content's own)
 
 
 def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
@@ -82,11 +84,30 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     if knowledge is not None:
         concepts = concept_terms(settings.concepts, abbreviations)
         index = PassageIndex(passages(knowledge), abbreviations, settings.common_words, concepts)
-    return Compiled(intents, knowledge, entities, Speller(vocabulary), Matcher(examples, common),
-                    out_of_scope, terms("subject_terms"), code, index)
+    speller = Speller(vocabulary)
+    places = Places({})
+    if intents.gaps.place_pay is not None:
+        known = [*speller.vocabulary, *settings.common_words, *intents.gaps.place_exclusions]
+        if knowledge is not None:
+            known += [alias for e in knowledge.all_entities() for alias in (e.name, *e.aliases)]
+        places = Places.from_gazetteer(known)
+    return Compiled(
+        intents,
+        knowledge,
+        entities,
+        speller,
+        Matcher(examples, common),
+        out_of_scope,
+        terms("subject_terms"),
+        code,
+        index,
+        places,
+    )
 
 
-def concept_terms(concepts: tuple[tuple[str, ...], ...], abbreviations: Mapping[str, str]) -> dict[str, str]:
+def concept_terms(
+    concepts: tuple[tuple[str, ...], ...], abbreviations: Mapping[str, str]
+) -> dict[str, str]:
     """Each one-word member of a concept -> the concept's first word, as search terms (stems)."""
     out: dict[str, str] = {}
     for group in concepts:

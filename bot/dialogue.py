@@ -11,6 +11,7 @@ from .acts import Acts
 from .answer import Composer
 from .answerers import Answerer, Answerers, Turn
 from .inputs import READ_TEXT
+from .gaps import GapFinder
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .policy import Policy, Terms
@@ -43,6 +44,7 @@ class Dialogue:
         out_of_scope: Terms = (),
         subject_terms: Terms = (),
         passages: PassageIndex | None = None,
+        gaps: GapFinder | None = None,
     ) -> None:
         self.read = read
         self.knowledge = knowledge
@@ -53,11 +55,22 @@ class Dialogue:
             intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms
         )
         acts = Acts(intents, renderer, self.slots, settings)
-        a = Answerers(intents, settings, self.policy, self.composer, acts, self._ask, passages)
+        a = Answerers(
+            intents,
+            settings,
+            self.policy,
+            self.composer,
+            acts,
+            self._ask,
+            passages,
+            gaps,
+            knowledge,
+        )
         self.answerers: Sequence[Answerer] = (
             a.empty,
             a.choice,
             a.out_of_scope_term,
+            a.gap,
             a.act,
             a.follow_up,
             a.entity,
@@ -87,9 +100,13 @@ class Dialogue:
             if piece.kind == "about_me":
                 self.composer.profile.remember(self.read(piece.text), state.profile)
         learnt = [row for row in profile_rows(state.profile, self.knowledge) if row not in before]
-        note = self.texts["profile_noted"].format(
-            values="; ".join(f"{label.lower()}: {value}" for label, value in learnt)
-        ) if learnt else None
+        note = (
+            self.texts["profile_noted"].format(
+                values="; ".join(f"{label.lower()}: {value}" for label, value in learnt)
+            )
+            if learnt
+            else None
+        )
         if len(questions) == 1:
             reply = self.respond(self.read(questions[0]), state)
             if reply.kind == "decline":
@@ -105,9 +122,16 @@ class Dialogue:
         citations = tuple(c for part in parts for c in part.citations)
         answered = [p for p in parts if p.kind != "decline"]
         kind = "multi" if answered else "decline"
-        return Reply("\n\n".join(blocks), None, min(p.confidence for p in parts),
-                     suggestions=parts[-1].suggestions, citations=citations, kind=kind,
-                     parts=tuple(parts), notice=note)
+        return Reply(
+            "\n\n".join(blocks),
+            None,
+            min(p.confidence for p in parts),
+            suggestions=parts[-1].suggestions,
+            citations=citations,
+            kind=kind,
+            parts=tuple(parts),
+            notice=note,
+        )
 
     def respond(self, u: Understanding, state: Session) -> Reply:
         ranked = self.policy.rank(u, state)

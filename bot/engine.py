@@ -14,6 +14,7 @@ from . import content
 from .compiled import Compiled, build, cached
 from .dialogue import Dialogue
 from .errors import ContentError, Problem
+from .gaps import GapFinder
 from .inputs import check_session_id, check_text
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
@@ -47,6 +48,8 @@ class Engine:
             compiled.intents.abbreviations, compiled.speller, compiled.entities, compiled.matcher
         )
         self._renderer = Renderer(self.knowledge, compiled.templates)
+        vocabulary = compiled.speller.vocabulary | set(self.settings.common_words)
+        gaps = GapFinder(compiled.intents.gaps, compiled.places, frozenset(vocabulary))
         self._dialogue = Dialogue(
             self.intents,
             self.knowledge,
@@ -56,6 +59,7 @@ class Engine:
             compiled.out_of_scope,
             compiled.subject_terms,
             compiled.passages,
+            gaps,
         )
 
     @classmethod
@@ -276,9 +280,30 @@ def _read(intents_dir: Path, knowledge_dir: Path | None) -> tuple[IntentSet, Kno
         intents = load_intents(intents_dir, types)
     except ContentError as exc:
         problems.extend(exc.problems)
+    if intents is not None:
+        problems += _gap_problems(intents, knowledge)
     if problems or intents is None:
         raise ContentError(problems)
     return intents, knowledge
+
+
+def _gap_problems(intents: IntentSet, knowledge: KnowledgeBase | None) -> list[Problem]:
+    """Gaps must point at knowledge topics and entity types that exist."""
+    problems = []
+    topics = set(knowledge.topics) if knowledge else set()
+    types = set(knowledge.entities) if knowledge else set()
+    for gap in intents.gaps.all():
+        for topic in gap.nearby:
+            if topic not in topics:
+                problems.append(
+                    Problem(intents.gaps.file, f"gaps.{gap.id}.nearby", f"unknown topic {topic!r}")
+                )
+        for type_ in (*gap.types, *([gap.nearby_entities] if gap.nearby_entities else [])):
+            if type_ not in types:
+                problems.append(
+                    Problem(intents.gaps.file, f"gaps.{gap.id}", f"unknown entity type {type_!r}")
+                )
+    return problems
 
 
 def validate(path: str | os.PathLike[str] | None = None) -> tuple[Engine | None, list[Problem]]:

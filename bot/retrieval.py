@@ -21,6 +21,7 @@ from .text import normalise, stem
 EXCLUSIVE_TYPES = ("company", "level", "region", "state", "industry", "specialisation", "role")
 CANDIDATES = 25  # passages BM25 hands to the evidence check
 HEADING_WEIGHT = 0.4  # of a heading's terms in BM25, relative to the passage's own text
+MIN_TERMS = 2  # a passage must hold at least this many of the question's informative terms
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,13 @@ class Found:
 class PassageIndex:
     """An in-memory FTS5 table of the passages' terms, with the terms' rarity for the evidence check."""
 
-    def __init__(self, passages: Sequence[Passage], abbreviations: Mapping[str, str],
-                 stopwords: Iterable[str], concepts: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        abbreviations: Mapping[str, str],
+        stopwords: Iterable[str],
+        concepts: Mapping[str, str],
+    ) -> None:
         self.passages = tuple(passages)
         self.abbreviations = abbreviations
         self.stopwords = frozenset(stem(w) for w in stopwords)
@@ -49,15 +55,21 @@ class PassageIndex:
             head_terms = self.terms(normalise(passage.heading, abbreviations))
             tag_terms = frozenset(self.terms(normalise(passage.names, abbreviations)))
             self._terms.append(frozenset(text_terms) | frozenset(head_terms) | tag_terms)
-            rows.append((" ".join(text_terms) + " " + " ".join(sorted(tag_terms)), " ".join(head_terms)))
+            rows.append(
+                (" ".join(text_terms) + " " + " ".join(sorted(tag_terms)), " ".join(head_terms))
+            )
         df = Counter(term for terms in self._terms for term in terms)
         n = max(1, len(self.passages))
         self.idf = {term: math.log(1 + n / count) for term, count in df.items()}
         self.unknown_idf = math.log(1 + n)
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.execute("CREATE VIRTUAL TABLE passage USING fts5(body, heading, tokenize='unicode61')")
-        self._db.executemany("INSERT INTO passage (rowid, body, heading) VALUES (?, ?, ?)",
-                             [(i, body, head) for i, (body, head) in enumerate(rows)])
+        self._db.execute(
+            "CREATE VIRTUAL TABLE passage USING fts5(body, heading, tokenize='unicode61')"
+        )
+        self._db.executemany(
+            "INSERT INTO passage (rowid, body, heading) VALUES (?, ?, ?)",
+            [(i, body, head) for i, (body, head) in enumerate(rows)],
+        )
         self._db.commit()
         self._lock = threading.Lock()
 
@@ -86,13 +98,18 @@ class PassageIndex:
             out.append(self.concepts.get(term, term))
         return out
 
-    def search(self, tokens: Sequence[str], named: Mapping[str, set[str]], limit: int = 3,
-               min_coverage: float = 0.6) -> list[Found]:
+    def search(
+        self,
+        tokens: Sequence[str],
+        named: Mapping[str, set[str]],
+        limit: int = 3,
+        min_coverage: float = 0.6,
+    ) -> list[Found]:
         """The passages that answer a question, best first.
 
         `tokens` are the question's (normalised, spelling repaired); `named` maps an entity type to
         the ids the question names. A passage must cover `min_coverage` of the question's
-        informative weight, hold at least two of its terms (one if the question has only one),
+        informative weight, hold at least MIN_TERMS of its terms,
         and not be about another entity of a type the question names.
         """
         query = list(dict.fromkeys(self.terms(tokens)))
@@ -109,7 +126,7 @@ class PassageIndex:
                 "ORDER BY bm25(passage, 1.0, ?) LIMIT ?",
                 (HEADING_WEIGHT, match, HEADING_WEIGHT, CANDIDATES),
             ).fetchall()
-        need = 1 if len(query) == 1 else 2
+        need = MIN_TERMS
         found = []
         for rowid, score in rows:
             passage = self.passages[rowid]

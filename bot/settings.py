@@ -24,6 +24,9 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "out_of_scope_term": "I don't know that: {term} is outside what I cover.",
     "truncated": "Your message was long, so I read only its first {limit:,} characters.",
     "part_heading": "{number}. {question}",
+    "gap": "I don't know that: the guides don't cover {what}.",
+    "gap_nearby": "Nearby, they cover: {nearby}.",
+    "gap_entities": "They cover these {count}: {nearby}.",
     "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
     "profile_noted": "(Noted about you: {values}.)",
     "retrieved": "Here is what the guides say that comes closest to your question:",
@@ -107,7 +110,9 @@ def _check(key: str, value: Any, default: Any) -> tuple[str | None, Any]:
         return None, dict(value)
     if key == "concepts":
         if not isinstance(value, list) or not all(
-            isinstance(group, list) and len(group) > 1 and all(isinstance(v, str) and v.strip() for v in group)
+            isinstance(group, list)
+            and len(group) > 1
+            and all(isinstance(v, str) and v.strip() for v in group)
             for group in value
         ):
             return f"'{key}' must be a list of lists of two or more words", None
