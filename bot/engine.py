@@ -45,7 +45,11 @@ class Engine:
         self.store: SessionStore = store if store is not None else MemoryStore()
         self._entities = compiled.entities
         self._read = Reader(
-            compiled.intents.abbreviations, compiled.speller, compiled.entities, compiled.matcher
+            compiled.intents.abbreviations,
+            compiled.speller,
+            compiled.entities,
+            compiled.matcher,
+            compiled.lexicon,
         )
         self._renderer = Renderer(self.knowledge, compiled.templates)
         vocabulary = compiled.speller.vocabulary | set(self.settings.common_words)

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .lexicon import Lexicon
 from .passages import Passage
 from .text import normalise, stem
 
@@ -42,12 +43,12 @@ class PassageIndex:
         passages: Sequence[Passage],
         abbreviations: Mapping[str, str],
         stopwords: Iterable[str],
-        concepts: Mapping[str, str],
+        lexicon: Lexicon,
     ) -> None:
         self.passages = tuple(passages)
         self.abbreviations = abbreviations
         self.stopwords = frozenset(stem(w) for w in stopwords)
-        self.concepts = dict(concepts)  # term -> the concept's canonical term
+        self.lexicon = lexicon
         self._terms: list[frozenset[str]] = []
         rows = []
         for passage in self.passages:
@@ -89,13 +90,11 @@ class PassageIndex:
     def terms(self, tokens: Iterable[str]) -> list[str]:
         """The informative search terms of tokens: stems, stopwords dropped, concepts unified."""
         out = []
-        for token in tokens:
-            if token.startswith("@"):
-                continue
+        for token in self.lexicon.apply(list(tokens)):
             term = stem(token)
-            if term in self.stopwords or len(term) < 2:
+            if token.startswith("@") or term in self.stopwords or len(term) < 2:
                 continue
-            out.append(self.concepts.get(term, term))
+            out.append(term)
         return out
 
     def search(
