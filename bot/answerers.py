@@ -7,7 +7,7 @@ decline. A new answering path is one more entry in `Dialogue.answerers`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .acts import Acts
 from .answer import TOPICAL, Composer
@@ -17,7 +17,7 @@ from .knowledge import KnowledgeBase
 from .matching import Candidate
 from .policy import Policy
 from .reply import Reply
-from .retrieval import PassageIndex
+from .retrieval import Found, PassageIndex
 from .session import Session
 from .settings import Settings
 from .understanding import Understanding
@@ -43,6 +43,8 @@ class Turn:
 
 Answerer = Callable[[Turn], Reply | None]
 RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
+SHARPEN_COVERAGE = 0.7  # a passage covering this much of a question is added to the intent's answer
+SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 
 
 class Answerers:
@@ -156,9 +158,42 @@ class Answerers:
         if runner is not None:
             return self._clarify(turn, turn.top, runner)
         carry = bool(self.anaphora_words & set(turn.u.tokens))
-        return self.composer.answer(
+        reply = self.composer.answer(
             turn.intent, turn.u, turn.state, turn.score, carry=carry, ranked=turn.ranked
         )
+        return self._sharpen(turn, reply) if turn.intent.category == "career" else reply
+
+    def _sharpen(self, turn: Turn, reply: Reply) -> Reply:
+        """The intent's answer, and after it the passage that holds what the question asks
+        specifically, when the general answer does not already say it."""
+        found = self._search(turn, SHARPEN_COVERAGE)
+        extra = [
+            f.passage
+            for f in found
+            if f.matched >= SHARPEN_TERMS and f.passage.text not in reply.text
+        ]
+        if not extra:
+            return reply
+        best = extra[0]
+        cited = best.citation
+        text = (
+            reply.text
+            + "\n\n"
+            + self.texts["sharpened"]
+            + "\n"
+            + f"- {best.text} ({cited.title}, {cited.section})"
+        )
+        turn.state.citations.append(cited.to_dict())
+        return replace(reply, text=text, citations=(*reply.citations, cited))
+
+    def _search(self, turn: Turn, coverage: float) -> list[Found]:
+        if self.passages is None:
+            return []
+        named: dict[str, set[str]] = {}
+        for mention in turn.u.mentions:
+            for entity in mention.entities:
+                named.setdefault(entity.type, set()).add(entity.id)
+        return self.passages.search(turn.u.tokens, named, limit=3, min_coverage=coverage)
 
     def _clarify(self, turn: Turn, top: Candidate, runner: Candidate) -> Reply:
         first, second = self.intents.get(top.intent), self.intents.get(runner.intent)
@@ -177,13 +212,7 @@ class Answerers:
 
     def retrieve(self, turn: Turn) -> Reply | None:
         """The passages of the guides that hold most of what the question asks, cited."""
-        if self.passages is None:
-            return None
-        named: dict[str, set[str]] = {}
-        for mention in turn.u.mentions:
-            for entity in mention.entities:
-                named.setdefault(entity.type, set()).add(entity.id)
-        found = self.passages.search(turn.u.tokens, named, limit=3, min_coverage=self.coverage)
+        found = self._search(turn, self.coverage)
         if not found:
             return None
         best = found[0].coverage

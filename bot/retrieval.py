@@ -23,6 +23,7 @@ EXCLUSIVE_TYPES = ("company", "level", "region", "state", "industry", "specialis
 CANDIDATES = 25  # passages BM25 hands to the evidence check
 HEADING_WEIGHT = 0.4  # of a heading's terms in BM25, relative to the passage's own text
 MIN_TERMS = 2  # a passage must hold at least this many of the question's informative terms
+UNKNOWN_WEIGHT = 2.0  # a question term no passage has weighs this many times the rarest known term
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class PassageIndex:
         df = Counter(term for terms in self._terms for term in terms)
         n = max(1, len(self.passages))
         self.idf = {term: math.log(1 + n / count) for term, count in df.items()}
-        self.unknown_idf = math.log(1 + n)
+        self.unknown_idf = UNKNOWN_WEIGHT * math.log(1 + n)
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
             "CREATE VIRTUAL TABLE passage USING fts5(body, heading, tokenize='unicode61')"

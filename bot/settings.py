@@ -29,6 +29,7 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "gap_entities": "They cover these {count}: {nearby}.",
     "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
     "profile_noted": "(Noted about you: {values}.)",
+    "sharpened": "More specifically, the guides say:",
     "retrieved": "Here is what the guides say that comes closest to your question:",
 }
 DEFAULT_CHOICE_WORDS: Mapping[str, int] = {
