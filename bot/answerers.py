@@ -167,10 +167,17 @@ class Answerers:
         """The intent's answer, and after it the passage that holds what the question asks
         specifically, when the general answer does not already say it."""
         found = self._search(turn, SHARPEN_COVERAGE)
+        if not found or self.passages is None:
+            return reply
+        # the names the question mentions say which answer; its other words, what it asks of it
+        tokens = turn.u.tokens
+        names = set(
+            self.passages.terms(t for m in turn.u.mentions for t in tokens[m.start : m.end])
+        )
         extra = [
             f.passage
             for f in found
-            if f.matched >= SHARPEN_TERMS and f.passage.text not in reply.text
+            if len(set(f.held) - names) >= SHARPEN_TERMS and f.passage.text not in reply.text
         ]
         if not extra:
             return reply

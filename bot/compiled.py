@@ -87,7 +87,8 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     code = Renderer(knowledge).precompile(templates)
     index = None
     if knowledge is not None:
-        index = PassageIndex(passages(knowledge), abbreviations, settings.common_words, lexicon)
+        stopwords = (*settings.common_words, *settings.domain_words)
+        index = PassageIndex(passages(knowledge), abbreviations, stopwords, lexicon)
     speller = Speller(vocabulary)
     places = Places({})
     if intents.gaps.place_pay is not None:

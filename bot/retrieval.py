@@ -34,6 +34,7 @@ class Found:
     coverage: float
     matched: int  # informative question terms the passage holds
     bm25: float
+    held: tuple[str, ...] = ()  # those terms
 
 
 class PassageIndex:
@@ -134,7 +135,7 @@ class PassageIndex:
             coverage = sum(weights[t] for t in held) / total
             if len(held) < need or coverage < min_coverage or self._other_entity(passage, named):
                 continue
-            found.append(Found(passage, coverage, len(held), -score))
+            found.append(Found(passage, coverage, len(held), -score, tuple(held)))
         found.sort(key=lambda f: (-f.coverage, -f.bm25))
         return found[:limit]
 
