@@ -20,6 +20,7 @@ from .reply import Reply
 from .retrieval import Found, PassageIndex
 from .session import Session
 from .settings import Settings
+from .text import normalise
 from .understanding import Understanding
 
 
@@ -174,10 +175,13 @@ class Answerers:
         names = set(
             self.passages.terms(t for m in turn.u.mentions for t in tokens[m.start : m.end])
         )
+        said = set(self.passages.terms(normalise(reply.text)))
         extra = [
             f.passage
             for f in found
-            if len(set(f.held) - names) >= SHARPEN_TERMS and f.passage.text not in reply.text
+            if len(set(f.held) - names) >= SHARPEN_TERMS
+            and set(f.held) - said  # it holds something asked that the answer does not say
+            and f.passage.text not in reply.text
         ]
         if not extra:
             return reply
