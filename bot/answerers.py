@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from . import references
 from .acts import Acts
 from .answer import TOPICAL, Composer
 from .gaps import GapFinder
 from .intents import Intent, IntentSet
-from .knowledge import KnowledgeBase
+from .knowledge import Entity, KnowledgeBase
 from .matching import Candidate
 from .policy import Policy
-from .reply import Reply
+from .reply import Citation, Reply
 from .retrieval import Found, PassageIndex
 from .session import Session
 from .settings import Settings
@@ -32,6 +33,7 @@ class Turn:
     state: Session
     ranked: tuple[Candidate, ...]
     intent: Intent | None  # the top candidate's intent when confident enough
+    depth: int = 0  # how many references were resolved to reach this message
 
     @property
     def top(self) -> Candidate | None:
@@ -45,6 +47,7 @@ class Turn:
 Answerer = Callable[[Turn], Reply | None]
 RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
 SHARPEN_COVERAGE = 0.7  # a passage covering this much of a question is added to the intent's answer
+MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 
 
@@ -58,13 +61,16 @@ class Answerers:
         policy: Policy,
         composer: Composer,
         acts: Acts,
-        ask: Callable[[str, Session], Reply],
+        ask: Callable[[str, Session, int], Reply],
         passages: PassageIndex | None = None,
         gaps: GapFinder | None = None,
         knowledge: KnowledgeBase | None = None,
     ) -> None:
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
         self.gaps, self.kb = gaps, knowledge
+        self.ordinals = settings.ordinal_words
+        # words that ask nothing of their own around a reference ("tell me about the second one")
+        self.filler = frozenset((*settings.followup_words, *settings.common_words))
         self.passages, self.coverage = passages, settings.retrieval_coverage
         self.texts, self.starters = settings.texts, settings.starter_questions
         self.anaphora_words = frozenset(settings.anaphora_words)
@@ -90,8 +96,44 @@ class Answerers:
             intent = self.intents.get(options[pick - 1])
             return self.composer.answer(intent, u, state, 1.0, slots=dict(state.pending_slots))
         if pick is not None and state.suggestions and len(u.tokens) == 1 and u.tokens[0].isdigit():
-            return self._ask(state.suggestions[pick - 1], state)
+            return self._ask(state.suggestions[pick - 1], state, turn.depth + 1)
         return None
+
+    def reference(self, turn: Turn) -> Reply | None:
+        """ "What does the second one focus on?": the question asked of an item of the last answer;
+        a bare "the second one" shows that item."""
+        ref = references.find(turn.u.tokens, self.ordinals)
+        found = references.target(ref, turn.state) if ref and turn.depth < MAX_DEPTH else None
+        if ref is None or found is None:
+            return None
+        item, entity_key = found
+        entity = self._entity(entity_key)
+        tokens = turn.u.tokens
+        rest = [t for t in (*tokens[: ref.start], *tokens[ref.end :]) if t not in self.filler]
+        if rest and (entity is not None or item):
+            name = entity.name if entity is not None else item
+            question = " ".join((*tokens[: ref.start], name, *tokens[ref.end :]))
+            return self._ask(question, turn.state, turn.depth + 1)
+        if entity is not None and not item:
+            return self._ask(entity.name, turn.state, turn.depth + 1)
+        text = self.texts["item"].format(
+            number=ref.index if ref.index > 0 else len(turn.state.items), item=item
+        )
+        cited = tuple(Citation.from_dict(c) for c in turn.state.citations)
+        return Reply(
+            text,
+            turn.state.intent,
+            1.0,
+            suggestions=tuple(turn.state.suggestions[:3]),
+            citations=cited,
+            kind="answer",
+        )
+
+    def _entity(self, key: str | None) -> Entity | None:
+        if not key or self.kb is None or ":" not in key:
+            return None
+        type_, id_ = key.split(":", 1)
+        return self.kb.entity(type_, id_)
 
     def out_of_scope_term(self, turn: Turn) -> Reply | None:
         term = self.policy.out_of_scope_term(turn.u)
@@ -238,7 +280,7 @@ class Answerers:
             lines.append(f"- {passage.text} ({cited.title}, {cited.section})")
         state = turn.state
         state.citations = [p.citation.to_dict() for p in kept]
-        state.items = [p.text for p in kept]
+        self.composer.remember_items(state, "\n".join(f"- {p.text}" for p in kept))
         state.turns += 1
         return Reply(
             "\n".join(lines),

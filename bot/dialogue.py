@@ -44,12 +44,15 @@ class Dialogue:
         subject_terms: Terms = (),
         passages: PassageIndex | None = None,
         gaps: GapFinder | None = None,
+        name_entities: Callable[[str], list[str]] = lambda text: [],
     ) -> None:
         self.read = read
         self.knowledge = knowledge
         self.texts = settings.texts
         self.slots = SlotFiller(intents, knowledge)
-        self.composer = Composer(intents, renderer, self.slots, ProfileReader(settings), settings)
+        self.composer = Composer(
+            intents, renderer, self.slots, ProfileReader(settings), settings, name_entities
+        )
         self.policy = Policy(
             intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms
         )
@@ -68,6 +71,7 @@ class Dialogue:
         self.answerers: Sequence[Answerer] = (
             a.empty,
             a.choice,
+            a.reference,
             a.out_of_scope_term,
             a.gap,
             a.act,
@@ -132,9 +136,9 @@ class Dialogue:
             notice=note,
         )
 
-    def respond(self, u: Understanding, state: Session) -> Reply:
+    def respond(self, u: Understanding, state: Session, depth: int = 0) -> Reply:
         ranked = self.policy.rank(u, state)
-        turn = Turn(u, state, ranked, self.policy.confident(ranked[0] if ranked else None))
+        turn = Turn(u, state, ranked, self.policy.confident(ranked[0] if ranked else None), depth)
         for answerer in self.answerers:
             reply = answerer(turn)
             if reply is not None:
@@ -142,7 +146,9 @@ class Dialogue:
         else:
             reply = self.decline(turn)
         state.last_kind = reply.kind
+        if reply.kind != "act":  # a bare number picks from what was shown last
+            state.suggestions = list(reply.suggestions)
         return reply
 
-    def _ask(self, text: str, state: Session) -> Reply:
-        return self.respond(self.read(text), state)
+    def _ask(self, text: str, state: Session, depth: int) -> Reply:
+        return self.respond(self.read(text), state, depth)

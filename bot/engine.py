@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
 from .overview import Explanation, SlotValue, Topic, TopicGroup, as_question
 from .profile import profile_rows
+from .references import named_entities
 from .render import Renderer
 from .reply import Citation, Reply
 from .session import Profile, Session
@@ -64,6 +66,11 @@ class Engine:
             compiled.subject_terms,
             compiled.passages,
             gaps,
+            partial(
+                named_entities,
+                entities=compiled.entities,
+                abbreviations=compiled.intents.abbreviations,
+            ),
         )
 
     @classmethod

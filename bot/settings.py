@@ -29,8 +29,24 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "gap_entities": "They cover these {count}: {nearby}.",
     "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
     "profile_noted": "(Noted about you: {values}.)",
+    "item": "Item {number} of my last answer:\n- {item}",
     "sharpened": "More specifically, the guides say:",
     "retrieved": "Here is what the guides say that comes closest to your question:",
+}
+DEFAULT_ORDINAL_WORDS: Mapping[str, int] = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "last": -1,
+    "former": 1,
+    "latter": 2,
 }
 DEFAULT_CHOICE_WORDS: Mapping[str, int] = {
     "first": 1,
@@ -72,6 +88,8 @@ class Settings:
     choice_words: Mapping[str, int] = field(
         default_factory=lambda: dict(DEFAULT_CHOICE_WORDS)
     )  # -1: the last
+    # "the second one" about the last answer's items; -1 is the last
+    ordinal_words: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_ORDINAL_WORDS))
     entity_intents: Mapping[str, str] = field(
         default_factory=dict
     )  # a bare entity's type -> intent
@@ -103,7 +121,7 @@ def _check(key: str, value: Any, default: Any) -> tuple[str | None, Any]:
             return f"'{key}' must be a number from 0 to 1, got {value!r}", None
         return None, float(value)
     if isinstance(default, Mapping):
-        kind = int if key == "choice_words" else str
+        kind = int if key in ("choice_words", "ordinal_words") else str
         if not isinstance(value, Mapping) or not all(
             isinstance(k, str) and isinstance(v, kind) and not isinstance(v, bool)
             for k, v in value.items()
