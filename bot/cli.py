@@ -1,4 +1,4 @@
-"""The `careerbot` command line: chat, ask, jsonl, validate, eval, bench and clinc subcommands."""
+"""The `careerbot` command line: chat, ask, jsonl, matrix, validate, eval, bench and clinc subcommands."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     clinc = sub.add_parser("clinc", help="CLINC150: convert to intents, or benchmark the matcher")
     clinc.add_argument("args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]")
+    # the Matrix adapter's options (matrix-nio is imported only to run it)
+    from .matrix import command as matrix
+    matrix.add_parser(sub)
     return p
 
 
@@ -59,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "bench":
             from .devtools import bench
             return bench.main(args)
+        if command == "matrix":
+            from .matrix import command as matrix
+            return matrix.main(args)
         engine = _load(args)
         if command == "ask":
             return _ask(engine, args)

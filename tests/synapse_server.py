@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -38,8 +39,11 @@ _RATE_LIMITS = {
 def synapse_python() -> str | None:
     """A Python that can import synapse: $CAREERBOT_SYNAPSE_PYTHON, the venv .ci/run makes,
     a `.synapse-venv` in the checkout, or this interpreter; None when there is none."""
-    candidates = [os.environ.get("CAREERBOT_SYNAPSE_PYTHON", ""),
-                  str(CI_VENV / "bin" / "python"), str(ROOT / ".synapse-venv" / "bin" / "python")]
+    candidates = [
+        os.environ.get("CAREERBOT_SYNAPSE_PYTHON", ""),
+        str(CI_VENV / "bin" / "python"),
+        str(ROOT / ".synapse-venv" / "bin" / "python"),
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return candidate
@@ -81,7 +85,9 @@ class Synapse:
         self._generate_config()
         self.process = subprocess.Popen(
             [self.python, "-m", "synapse.app.homeserver", "-c", str(self.config)],
-            cwd=self.folder, stdin=subprocess.DEVNULL, stdout=self.log.open("ab"),
+            cwd=self.folder,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + START_TIMEOUT
@@ -111,14 +117,56 @@ class Synapse:
     def register(self, localpart: str, password: str, admin: bool = False) -> str:
         """Create an account with the shared secret, as an operator would; its user id."""
         script = Path(self.python).with_name("register_new_matrix_user")
-        command = [str(script)] if script.is_file() else [
-            self.python, "-m", "synapse._scripts.register_new_matrix_user"]
+        command = (
+            [str(script)]
+            if script.is_file()
+            else [self.python, "-m", "synapse._scripts.register_new_matrix_user"]
+        )
         subprocess.run(
-            [*command, "-c", str(self.config), "-u", localpart, "-p", password,
-             "--admin" if admin else "--no-admin", self.url],
-            check=True, capture_output=True, timeout=60,
+            [
+                *command,
+                "-c",
+                str(self.config),
+                "-u",
+                localpart,
+                "-p",
+                password,
+                "--admin" if admin else "--no-admin",
+                self.url,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
         return f"@{localpart}:{SERVER_NAME}"
+
+    def login(self, localpart: str, password: str) -> str:
+        """A new access token for the account (a new device), as `curl .../login` gives one."""
+        body = json.dumps(
+            {
+                "type": "m.login.password",
+                "password": password,
+                "identifier": {"type": "m.id.user", "user": localpart},
+            }
+        ).encode()
+        request = urllib.request.Request(
+            self.url + "/_matrix/client/v3/login",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return str(json.load(response)["access_token"])
+
+    def admin(self, token: str, method: str, path: str, body: dict[str, object]) -> None:
+        """One admin API call (e.g. a rate-limit override) with an admin's token."""
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(body).encode(),
+            method=method,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=10):
+            pass
 
     def tail(self, lines: int = 40) -> str:
         try:
@@ -129,20 +177,44 @@ class Synapse:
     def _generate_config(self) -> None:
         """Synapse's own generated config (secrets, signing key), then made local and quiet."""
         subprocess.run(
-            [self.python, "-m", "synapse.app.homeserver", "--server-name", SERVER_NAME,
-             "--config-path", str(self.config), "--data-directory", str(self.folder),
-             "--generate-config", "--report-stats=no"],
-            check=True, capture_output=True, cwd=self.folder, timeout=60,
+            [
+                self.python,
+                "-m",
+                "synapse.app.homeserver",
+                "--server-name",
+                SERVER_NAME,
+                "--config-path",
+                str(self.config),
+                "--data-directory",
+                str(self.folder),
+                "--generate-config",
+                "--report-stats=no",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=self.folder,
+            timeout=60,
         )
         config = yaml.safe_load(self.config.read_text())
-        config["listeners"] = [{
-            "port": self.port, "bind_addresses": ["127.0.0.1"], "type": "http", "tls": False,
-            "x_forwarded": False, "resources": [{"names": ["client"], "compress": False}],
-        }]
+        config["listeners"] = [
+            {
+                "port": self.port,
+                "bind_addresses": ["127.0.0.1"],
+                "type": "http",
+                "tls": False,
+                "x_forwarded": False,
+                "resources": [{"names": ["client"], "compress": False}],
+            }
+        ]
         config.pop("log_config", None)  # log to stderr, which start() sends to homeserver.log
         config.update(
-            trusted_key_servers=[], suppress_key_server_warning=True, enable_registration=False,
-            presence={"enabled": False}, url_preview_enabled=False, enable_metrics=False,
+            trusted_key_servers=[],
+            suppress_key_server_warning=True,
+            enable_registration=False,
+            presence={"enabled": False},
+            url_preview_enabled=False,
+            enable_metrics=False,
+            bcrypt_rounds=4,  # password logins in milliseconds, not a quarter second
             # rooms created by the tests are not end-to-end encrypted, like Element's defaults
             # when the server turns encryption off
             encryption_enabled_by_default_for_room_type="off",
