@@ -213,7 +213,7 @@ class MatrixBot:
             self._greet.discard(room_id)
             await self._greet_room(room)
             events = self._since_invite(events)
-        if limited:
+        elif limited:
             log.warning(
                 "%s: more messages came than one sync holds; answering the last %d",
                 room_id,
@@ -257,7 +257,8 @@ class MatrixBot:
         text = addressed_text(content, self.identity(room), direct)
         if text is None:
             return
-        await self._typing(room.room_id, True)
+        # typing starts alongside the answer, not before it; it is withdrawn once the answer is sent
+        typing = asyncio.create_task(self._typing(room.room_id, True))
         try:
             message = await asyncio.to_thread(
                 self.respond, text, session_id(room.room_id, event.sender), direct
@@ -266,6 +267,7 @@ class MatrixBot:
                 room.room_id, message.content(), _txn(event.event_id), None if direct else event
             )
         finally:
+            await typing
             await self._typing(room.room_id, False)
         if sent:
             state.mark_answered(event.event_id)
