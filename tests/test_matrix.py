@@ -12,7 +12,14 @@ from bot import Citation, Engine, Reply
 from bot.errors import StoreError
 from bot.inputs import MAX_SESSION_ID, check_session_id
 from bot.matrix.addressing import Identity, addressed_text, session_id
-from bot.matrix.chat import COMMANDS, is_command, run_command
+from bot.matrix.chat import (
+    COMMANDS,
+    NoSuchSuggestion,
+    ShownSuggestions,
+    command_name,
+    is_command,
+    run_command,
+)
 from bot.matrix.message import Block, render, reply_message, text_blocks
 from bot.matrix.retry import Backoff, Exhausted, retry
 from bot.matrix.syncstate import MAX_ANSWERED, SyncState, default_path
@@ -201,6 +208,27 @@ def test_why_sources_profile_and_reset_follow_the_session(engine: Engine) -> Non
     assert "Seattle" in run_command(engine, sid, "!profile").body
     assert "forgotten" in run_command(engine, sid, "!reset").body
     assert "I don't know anything about you yet" in run_command(engine, sid, "!profile").body
+
+
+def test_a_number_picks_a_suggestion_the_session_was_shown() -> None:
+    shown = ShownSuggestions(limit=2)
+    assert shown.resolve("a", "2") == "2"  # nothing shown yet: the engine decides
+    shown.remember("a", ("First?", "Second?"))
+    assert [shown.resolve("a", t) for t in ("2", "#1", "2.", " 1 ", "two")] == [
+        "Second?",
+        "First?",
+        "Second?",
+        "First?",
+        "two",
+    ]
+    with pytest.raises(NoSuchSuggestion, match="There is no question 3 here; type 1 to 2"):
+        shown.resolve("a", "3")
+    shown.remember("b", ("B?",))
+    shown.remember("c", ("C?",))  # the oldest session is forgotten
+    assert shown.resolve("a", "1") == "1" and shown.resolve("c", "1") == "C?"
+    shown.forget("c")
+    assert shown.resolve("c", "1") == "1"
+    assert command_name("!H please") == "!help"
 
 
 def test_an_unknown_command_gets_a_hint(engine: Engine) -> None:

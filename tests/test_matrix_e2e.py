@@ -202,8 +202,10 @@ def test_a_question_gets_its_answer_with_sources_and_follow_ups_in_context(
             follow_up = await alice.ask(room, "and Amazon?")
             assert follow_up["body"].startswith("Amazon's hiring for ML engineers")
 
-            picked = await alice.ask(room, "2")  # "What are their notable ML projects?"
-            assert picked["body"].startswith("Notable ML projects at Amazon")
+            picked = await alice.ask(room, "2")
+            assert picked["body"].startswith(
+                "→ What are their notable ML projects?\n\nNotable ML projects at Amazon"
+            )
 
             sources = await alice.ask(room, "!sources")
             assert "The last answer comes from:" in sources["body"]

@@ -179,6 +179,26 @@ def test_commands_go_to_the_chat_commands(tmp_path: Path) -> None:
     assert "!reset" in client.sent()[0]["content"]["body"]
 
 
+def test_a_number_asks_the_suggestion_shown_even_after_a_decline(tmp_path: Path) -> None:
+    client = RecordingClient()
+    bot = make_bot(tmp_path, client)
+    handle(
+        bot,
+        room(ALICE),
+        text_event("what is Google's hiring process?", event_id="$1"),
+        text_event("asdf qwerty", event_id="$2"),
+        text_event("1", event_id="$3"),
+        text_event("9", event_id="$4"),
+        text_event("!reset", event_id="$5"),
+    )
+    bodies = [sent["content"]["body"] for sent in client.sent()]
+    declined = bodies[1].split("1. ", 1)[1].split("\n")[0]  # the first suggestion shown
+    assert bodies[2].startswith(f"→ {declined}\n\n")
+    assert bodies[3].startswith("There is no question 9 here")
+    assert "forgotten" in bodies[4]
+    assert bot.shown.resolve("matrix:!room:example.org @alice:example.org", "1") == "1"
+
+
 def test_an_encrypted_room_is_told_once_that_the_bot_cannot_read_it(tmp_path: Path) -> None:
     client = RecordingClient()
     bot = make_bot(tmp_path, client)

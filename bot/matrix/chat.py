@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from ..engine import Engine
@@ -29,16 +31,63 @@ ORIGINS = {
 }
 MAX_COMMAND_ECHO = 30
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NUMBER = re.compile(r"#?(\d{1,3})[.)]?")
+
+
+class NoSuchSuggestion(Exception):
+    """A number beyond the suggestions shown; `str()` says which numbers there are."""
+
+
+class ShownSuggestions:
+    """The numbered suggestions each session was shown last, so that "2" asks the second one, as
+    in the REPL. Bounded (least recently used forgotten first) and safe across threads. A number
+    with nothing remembered (after a restart) goes to the engine, which resolves it itself."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._shown: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, session: str, suggestions: tuple[str, ...]) -> None:
+        with self._lock:
+            self._shown[session] = suggestions
+            self._shown.move_to_end(session)
+            while len(self._shown) > self.limit:
+                self._shown.popitem(last=False)
+
+    def forget(self, session: str) -> None:
+        with self._lock:
+            self._shown.pop(session, None)
+
+    def resolve(self, session: str, text: str) -> str:
+        """The suggestion a bare number ("2", "#2", "2.") picks, else `text` unchanged.
+        Raises NoSuchSuggestion for a number beyond those shown."""
+        number = _NUMBER.fullmatch(text.strip())
+        with self._lock:
+            shown = self._shown.get(session, ())
+        if number is None or not shown:
+            return text
+        pick = int(number.group(1))
+        if not 1 <= pick <= len(shown):
+            raise NoSuchSuggestion(
+                f"There is no question {pick} here; type 1 to {len(shown)}, or ask in your own words."
+            )
+        return shown[pick - 1]
 
 
 def is_command(text: str) -> bool:
     return text.startswith(PREFIX) and len(text) > 1 and not text[1].isspace()
 
 
+def command_name(text: str) -> str:
+    """The command a line names, aliases resolved ("!H please" -> "!help")."""
+    word = text.split()[0].lower()
+    return ALIASES.get(word, word)
+
+
 def run_command(engine: Engine, session: str, text: str, direct: bool = True) -> Message:
     """The answer to a command line such as "!sources"; an unknown one gets a hint."""
-    word = text.split()[0].lower()
-    name = ALIASES.get(word, word)
+    name = command_name(text)
     actions: dict[str, Callable[[], list[Block]]] = {
         "!help": lambda: help_blocks(direct),
         "!topics": lambda: topics_blocks(engine),

@@ -89,10 +89,11 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def reply_blocks(reply: Reply) -> list[Block]:
-    """A reply as blocks: notice, answer, sources, then numbered suggestions. A multi-part reply
-    shows each part under its own "1/2" label with its own sources, rules between parts."""
-    blocks: list[Block] = []
+def reply_blocks(reply: Reply, asked: str | None = None) -> list[Block]:
+    """A reply as blocks: the question a number picked (`asked`), notice, answer, sources, then
+    numbered suggestions. A multi-part reply shows each part under its own "1/2" label with its
+    own sources, rules between parts."""
+    blocks: list[Block] = [Block("note", f"→ {asked}")] if asked else []
     if reply.notice:
         blocks.append(Block("note", reply.notice))
     if reply.parts:
@@ -102,7 +103,7 @@ def reply_blocks(reply: Reply) -> list[Block]:
             blocks += _labelled(f"{i}/{len(reply.parts)}", _answer_blocks(part))
     else:
         blocks += _answer_blocks(reply)
-    suggestions = reply.suggestions or (reply.parts[-1].suggestions if reply.parts else ())
+    suggestions = shown_suggestions(reply)
     if suggestions:
         head = "Try" if reply.fallback else "You could ask"
         blocks.append(Block("h", f"{head} ({NUMBER_HINT}):"))
@@ -110,8 +111,13 @@ def reply_blocks(reply: Reply) -> list[Block]:
     return blocks
 
 
-def reply_message(reply: Reply) -> Message:
-    return render(reply_blocks(reply))
+def reply_message(reply: Reply, asked: str | None = None) -> Message:
+    return render(reply_blocks(reply, asked))
+
+
+def shown_suggestions(reply: Reply) -> tuple[str, ...]:
+    """The suggestions a reply's message numbers (a multi-part reply: its own, else its last part's)."""
+    return reply.suggestions or (reply.parts[-1].suggestions if reply.parts else ())
 
 
 def sources_line(titles: Sequence[str]) -> str:

@@ -35,8 +35,15 @@ from nio import (  # type: ignore[import-untyped]
 from ..engine import Engine
 from ..errors import CareerBotError, StoreError, UsageError
 from .addressing import Identity, addressed_text, session_id
-from .chat import is_command, run_command, welcome_blocks
-from .message import Block, Message, render, reply_message
+from .chat import (
+    NoSuchSuggestion,
+    ShownSuggestions,
+    command_name,
+    is_command,
+    run_command,
+    welcome_blocks,
+)
+from .message import Block, Message, render, reply_message, shown_suggestions
 from .retry import Backoff, Exhausted, retry
 from .syncstate import SyncState, default_path
 
@@ -113,6 +120,7 @@ class MatrixBot:
         )
         self.ready = asyncio.Event()
         self.answered = 0  # messages answered since start (for logs and tests)
+        self.shown = ShownSuggestions()
         self.state: SyncState | None = None
         self._names: tuple[str, ...] = ()
         self._stopping = False
@@ -275,11 +283,20 @@ class MatrixBot:
             self.answered += 1
 
     def respond(self, text: str, session: str, direct: bool = True) -> Message:
-        """The message answering `text` in `session`: a chat command's output or the engine's reply."""
+        """The message answering `text` in `session`: a chat command's output or the engine's
+        reply (to the suggestion a bare number picks). Called in a worker thread."""
         try:
             if is_command(text):
+                if command_name(text) == "!reset":
+                    self.shown.forget(session)
                 return run_command(self.engine, session, text, direct)
-            return reply_message(self.engine.reply(text, session=session))
+            try:
+                question = self.shown.resolve(session, text)
+            except NoSuchSuggestion as exc:
+                return render(_paragraph(str(exc)))
+            reply = self.engine.reply(question, session=session)
+            self.shown.remember(session, shown_suggestions(reply))
+            return reply_message(reply, asked=question if question != text else None)
         except StoreError as exc:
             log.error("session store: %s", exc)
             return render(_paragraph(SORRY))
