@@ -262,3 +262,28 @@ def test_credentials_come_from_the_environment() -> None:
     )
     with pytest.raises(UsageError, match="no homeserver"):
         command.config_from(args, {command.ENV_TOKEN: "t0k"})
+
+
+def test_an_unreachable_homeserver_is_waited_for_until_stopped(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    config = MatrixConfig(
+        f"http://127.0.0.1:{port}",
+        access_token="t",
+        state_path=tmp_path / "s.json",
+        sync_backoff=Backoff(first=0.01, cap=0.05, attempts=None),
+    )
+    bot = MatrixBot(Engine.load(store=MemoryStore()), config)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(bot.run())
+        await asyncio.sleep(0.3)
+        assert not task.done()  # still trying
+        await bot.stop()
+        await asyncio.wait_for(task, 5)
+
+    asyncio.run(scenario())
+    assert not bot.ready.is_set()

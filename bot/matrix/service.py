@@ -132,7 +132,8 @@ class MatrixBot:
     # -- lifecycle ------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Log in and answer until `stop()`; raises UsageError when the credentials are refused."""
+        """Log in and answer until `stop()`; raises UsageError when the credentials are refused.
+        A homeserver that cannot be reached is waited for, with back-off, as long as it takes."""
         try:
             await self.login()
             state = self._state()
@@ -144,10 +145,14 @@ class MatrixBot:
                 if response is None:
                     break
                 await self.handle(response, answer=state.since is not None, full_state=full_state)
-                state.since = response.next_batch
-                state.save()
+                if response.next_batch != state.since:
+                    state.since = response.next_batch
+                    state.save()
                 first = False
                 self.ready.set()
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
         finally:
             await self.client.close()
 
@@ -161,7 +166,7 @@ class MatrixBot:
     async def login(self) -> None:
         if self.config.access_token:
             self.client.access_token = self.config.access_token
-            who = await self._request(self.client.whoami, "whoami")
+            who = await self._until_reached(self.client.whoami, "check the access token")
             if not isinstance(who, WhoamiResponse):
                 raise UsageError(f"the homeserver refused the access token: {who}")
             self.client.user_id, self.client.device_id = who.user_id, who.device_id or ""
@@ -171,8 +176,8 @@ class MatrixBot:
             self.state = self._load_state(self.config.user_id)
             self.client.device_id = self.state.device_id or ""
             password = self.config.password
-            login = await self._request(
-                lambda: self.client.login(password, device_name=self.config.device_name), "login"
+            login = await self._until_reached(
+                lambda: self.client.login(password, device_name=self.config.device_name), "log in"
             )
             if not isinstance(login, LoginResponse):
                 raise UsageError(f"login as {self.config.user_id} failed: {login}")
@@ -402,6 +407,11 @@ class MatrixBot:
         except TimeoutError:
             return
         raise asyncio.CancelledError
+
+    async def _until_reached(self, call: Callable[[], Awaitable[R]], what: str) -> R:
+        """`call` retried with the sync back-off (for ever) until the homeserver answers;
+        `stop()` ends the wait."""
+        return await retry(call, _verdict, what, self.config.sync_backoff, TRANSIENT, self._sleep)
 
     async def _request(self, call: Callable[[], Awaitable[R]], what: str) -> R | None:
         """`call` with the request back-off; None when every attempt failed."""
