@@ -79,6 +79,7 @@ class Person:
         self.localpart = localpart
         self.client = nio.AsyncClient(server.url, f"@{localpart}:localhost")
         self.inbox: dict[str, asyncio.Queue[tuple[Any, float]]] = defaultdict(asyncio.Queue)
+        self.typing: list[tuple[str, tuple[str, ...]]] = []  # (room, who is typing) as seen
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Self:
@@ -101,6 +102,9 @@ class Person:
                 continue
             arrived = time.perf_counter()
             for room_id, info in response.rooms.join.items():
+                for ephemeral in info.ephemeral:
+                    if isinstance(ephemeral, nio.TypingNoticeEvent):
+                        self.typing.append((room_id, tuple(ephemeral.users)))
                 for event in info.timeline.events:
                     if isinstance(event, nio.RoomMessage) and event.sender != self.client.user_id:
                         self.inbox[room_id].put_nowait((event, arrived))
@@ -210,6 +214,13 @@ def test_a_question_gets_its_answer_with_sources_and_follow_ups_in_context(
             sources = await alice.ask(room, "!sources")
             assert "The last answer comes from:" in sources["body"]
             assert "Amazon" in sources["body"] and SOURCE in sources["body"]
+
+            # the bot was seen typing, and stopped
+            assert (room, (matrix.bot,)) in alice.typing
+            deadline = time.monotonic() + WAIT
+            while alice.typing[-1] != (room, ()) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert alice.typing[-1] == (room, ())
 
     run(scenario())
 
