@@ -339,3 +339,15 @@ def test_other_errors_are_not_retried() -> None:
 
 def test_a_servers_wait_is_obeyed_only_up_to_a_bound() -> None:
     assert Backoff(max_hint=60).delay(1, hint=3600) == 60
+
+
+def test_the_command_line_stays_light_with_the_matrix_subcommand() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.cli; bot.cli._parser(); "
+        "heavy = [m for m in ('asyncio', 'nio', 'aiohttp') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

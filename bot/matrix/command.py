@@ -4,10 +4,8 @@ runs the bot until SIGINT or SIGTERM."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
-import signal
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,6 +85,8 @@ def main(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> i
             "(use --sessions sqlite:///PATH to keep them)"
         )
     bot = MatrixBot(Engine.load(args.content, store=store), config)
+    import asyncio  # here, not at the top: `careerbot ask` builds this parser and must stay light
+
     asyncio.run(_serve(bot))
     return 0
 
@@ -107,6 +107,9 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> MatrixC
 
 
 async def _serve(bot: MatrixBot) -> None:
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.stop()))
