@@ -1,4 +1,4 @@
-"""The `careerbot` command line: chat, ask, jsonl, validate, eval, bench and clinc subcommands."""
+"""The `careerbot` command line: chat, ask, jsonl, matrix, validate, eval, bench, clinc."""
 
 from __future__ import annotations
 
@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     clinc.add_argument(
         "args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]"
     )
+    # the Matrix adapter's options (matrix-nio is imported only to run it)
+    from .matrix import command as matrix
+
+    matrix.add_parser(sub)
     for command in sub.choices.values():  # the global options are taken after the command too
         command.add_argument(
             "--content", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS
@@ -119,6 +123,10 @@ def _run(args: argparse.Namespace) -> int:
             from .devtools import bench
 
             return bench.main(args)
+        if command == "matrix":
+            from .matrix import command as matrix
+
+            return matrix.main(args)
         engine = _load(args)
         if command == "ask":
             return _ask(engine, args)

@@ -1,4 +1,4 @@
-"""What a message refers to in the last answer: an item by position ("the second one"), or by a name in it.
+"""What a message refers to in the last answer: an item by position ("the second one").
 
 The last answer leaves its list items and the entities it named in the session; these functions
 find the reference in a message and what it points at.
