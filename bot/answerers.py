@@ -6,7 +6,7 @@ decline. A new answering path is one more entry in `Dialogue.answerers`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from . import references
@@ -45,6 +45,7 @@ class Turn:
 
 
 Answerer = Callable[[Turn], Reply | None]
+MAX_PARTS = 3  # questions (or entities) of one message answered in parts
 RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
 SHARPEN_COVERAGE = 0.7  # a passage covering this much of a question is added to the intent's answer
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
@@ -69,6 +70,7 @@ class Answerers:
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
         self.gaps, self.kb = gaps, knowledge
         self.ordinals = settings.ordinal_words
+        self.each_words = frozenset(settings.each_words)
         # words that ask nothing of their own around a reference ("tell me about the second one")
         self.filler = frozenset((*settings.followup_words, *settings.common_words))
         self.passages, self.coverage = passages, settings.retrieval_coverage
@@ -201,10 +203,41 @@ class Answerers:
         if runner is not None:
             return self._clarify(turn, turn.top, runner)
         carry = bool(self.anaphora_words & set(turn.u.tokens))
+        each = self._each(turn, turn.intent)
+        if each:
+            return self._for_each(turn, turn.intent, *each, carry)
         reply = self.composer.answer(
             turn.intent, turn.u, turn.state, turn.score, carry=carry, ranked=turn.ranked
         )
         return self._sharpen(turn, reply) if turn.intent.category == "career" else reply
+
+    def _each(self, turn: Turn, intent: Intent) -> tuple[str, list[Entity]] | None:
+        """(slot, entities) when the question asks its one-entity intent of several entities of
+        the slot's type: "what do OpenAI, Tesla and IBM focus on?", "what does each of them pay?"."""
+        types = list(intent.slots.values())
+        if intent.requires or not types:
+            return None
+        for slot, type_ in intent.slots.items():
+            if types.count(type_) > 1:
+                continue
+            named = list(dict.fromkeys(e for m in turn.u.mentions if (e := m.of_type(type_))))
+            if len(named) < 2 and self.each_words & set(turn.u.tokens):
+                named = [
+                    e for key in turn.state.entities if (e := self._entity(key)) and e.type == type_
+                ]
+            if len(named) >= 2:
+                return slot, named[:MAX_PARTS]
+        return None
+
+    def _for_each(
+        self, turn: Turn, intent: Intent, slot: str, entities: list[Entity], carry: bool
+    ) -> Reply:
+        base, _ = self.composer.slots.resolve(intent, turn.u, turn.state, carry)
+        parts = [
+            self.composer.answer(intent, turn.u, turn.state, turn.score, slots={**base, slot: e.id})
+            for e in entities
+        ]
+        return combine([f"{i}. {e.name}" for i, e in enumerate(entities, 1)], parts, intent.name)
 
     def _sharpen(self, turn: Turn, reply: Reply) -> Reply:
         """The intent's answer, and after it the passage that holds what the question asks
@@ -321,3 +354,18 @@ class Answerers:
             text += " " + self.texts["fallback_suggest"]
         top = turn.u.top
         return Reply(text, None, top.score if top else 0.0, suggestions=suggestions, kind="decline")
+
+
+def combine(headings: Sequence[str], parts: Sequence[Reply], intent: str | None = None) -> Reply:
+    """One reply of several parts, each under its heading; a decline only if every part is one."""
+    blocks = [f"{heading}\n{part.text}" for heading, part in zip(headings, parts, strict=False)]
+    kind = "multi" if any(p.kind != "decline" for p in parts) else "decline"
+    return Reply(
+        "\n\n".join(blocks),
+        intent,
+        min(p.confidence for p in parts),
+        suggestions=parts[-1].suggestions,
+        citations=tuple(c for part in parts for c in part.citations),
+        kind=kind,
+        parts=tuple(parts),
+    )

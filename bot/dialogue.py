@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from .acts import Acts
 from .answer import Composer
-from .answerers import Answerer, Answerers, Turn
+from .answerers import MAX_PARTS, Answerer, Answerers, Turn, combine
 from .gaps import GapFinder
 from .inputs import READ_TEXT
 from .intents import IntentSet
@@ -24,8 +24,6 @@ from .settings import Settings
 from .slots import SlotFiller
 from .splitting import needs_splitting, sentences
 from .understanding import Understanding
-
-MAX_PARTS = 3  # questions of one message answered; the rest are left for the user to ask again
 
 
 class Dialogue:
@@ -116,25 +114,15 @@ class Dialogue:
                 return None  # the question alone was not enough: try the whole message
             return replace(reply, notice=note) if note else reply
         parts = [self.respond(self.read(q), state) for q in questions[:MAX_PARTS]]
-        blocks = [
-            self.texts["part_heading"].format(number=i, question=q) + "\n" + part.text
-            for i, (q, part) in enumerate(zip(questions, parts, strict=False), 1)
+        headings = [
+            self.texts["part_heading"].format(number=i, question=q)
+            for i, q in enumerate(questions, 1)
         ]
+        reply = combine(headings, parts)
         if len(questions) > MAX_PARTS:
-            blocks.append(self.texts["more_questions"].format(limit=MAX_PARTS))
-        citations = tuple(c for part in parts for c in part.citations)
-        answered = [p for p in parts if p.kind != "decline"]
-        kind = "multi" if answered else "decline"
-        return Reply(
-            "\n\n".join(blocks),
-            None,
-            min(p.confidence for p in parts),
-            suggestions=parts[-1].suggestions,
-            citations=citations,
-            kind=kind,
-            parts=tuple(parts),
-            notice=note,
-        )
+            more = self.texts["more_questions"].format(limit=MAX_PARTS)
+            reply = replace(reply, text=reply.text + "\n\n" + more)
+        return replace(reply, notice=note) if note else reply
 
     def respond(self, u: Understanding, state: Session, depth: int = 0) -> Reply:
         ranked = self.policy.rank(u, state)
