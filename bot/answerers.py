@@ -17,10 +17,12 @@ from .intents import Intent, IntentSet
 from .knowledge import Entity, KnowledgeBase
 from .matching import Candidate
 from .policy import Policy
+from .profile import profile_rows
 from .reply import Citation, Reply
 from .retrieval import Found, PassageIndex
 from .session import Session
 from .settings import Settings
+from .splitting import sentences
 from .text import normalise
 from .understanding import Understanding
 
@@ -147,7 +149,7 @@ class Answerers:
     def gap(self, turn: Turn) -> Reply | None:
         """Something the guides do not cover (a visa, pay in Berlin, Spotify): say so, and what
         they do cover nearby."""
-        found = self.gaps.find(turn.u) if self.gaps else None
+        found = self.gaps.find(turn.u, turn.state.profile.elsewhere) if self.gaps else None
         if found is None:
             return None
         gap = found.gap
@@ -213,7 +215,7 @@ class Answerers:
 
     def _each(self, turn: Turn, intent: Intent) -> tuple[str, list[Entity]] | None:
         """(slot, entities) when the question asks its one-entity intent of several entities of
-        the slot's type: "what do OpenAI, Tesla and IBM focus on?", "what does each of them pay?"."""
+        the slot's type: "what do OpenAI, Tesla and IBM focus on?", "what do each of them do?"."""
         types = list(intent.slots.values())
         if intent.requires or not types:
             return None
@@ -294,6 +296,26 @@ class Answerers:
             top.score,
             suggestions=(top.example, runner.example),
             kind="clarify",
+        )
+
+    def about_me(self, turn: Turn) -> Reply | None:
+        """ "I moved to Austin", "I'm not a student any more": noted in the profile, and said so
+        (unless the content's own profile intent answers it)."""
+        if turn.intent is not None and turn.intent.category == "profile":
+            return None
+        pieces = sentences(turn.u.text)
+        if not pieces or any(p.kind == "question" for p in pieces):
+            return None
+        if not any(p.kind == "about_me" for p in pieces):
+            return None
+        before = profile_rows(turn.state.profile, self.kb)
+        self.composer.profile.remember(turn.u, turn.state.profile)
+        after = profile_rows(turn.state.profile, self.kb)
+        if after == before:
+            return None
+        lines = [self.texts["profile_ack"], *(f"- {label}: {value}" for label, value in after)]
+        return Reply(
+            "\n".join(lines), None, turn.score, suggestions=self.starters[:3], kind="answer"
         )
 
     def retrieve(self, turn: Turn) -> Reply | None:

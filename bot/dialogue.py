@@ -49,7 +49,12 @@ class Dialogue:
         self.texts = settings.texts
         self.slots = SlotFiller(intents, knowledge)
         self.composer = Composer(
-            intents, renderer, self.slots, ProfileReader(settings), settings, name_entities
+            intents,
+            renderer,
+            self.slots,
+            ProfileReader(settings, gaps.places if gaps else None),
+            settings,
+            name_entities,
         )
         self.policy = Policy(
             intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms
@@ -75,6 +80,7 @@ class Dialogue:
             a.act,
             a.follow_up,
             a.entity,
+            a.about_me,
             a.intent,
             a.retrieve,
         )

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .domain import PLACE_TYPES
 from .places import Places
 from .understanding import Understanding
 
@@ -146,7 +147,9 @@ class GapFinder:
     def __init__(self, gaps: Gaps, places: Places, vocabulary: frozenset[str]) -> None:
         self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
 
-    def find(self, u: Understanding) -> Found | None:
+    def find(self, u: Understanding, elsewhere: str | None = None) -> Found | None:
+        """The gap the message falls into; `elsewhere` is where the person said they live, when
+        the content has no such place (pay questions naming no place are about it)."""
         text = " ".join(u.tokens)
         for gap in self.gaps.topics:
             if any(p.search(text) for p in gap.patterns):
@@ -154,6 +157,8 @@ class GapFinder:
         asks_pay = bool(self.gaps.pay_words & set(u.tokens))
         if asks_pay and self.gaps.place_pay:
             place = self.places.find(u.tokens, [(m.start, m.end) for m in u.mentions])
+            names_place = any(e.type in PLACE_TYPES for m in u.mentions for e in m.entities)
+            place = place or (elsewhere if not names_place else None)
             if place:
                 return Found(self.gaps.place_pay, place)
         if asks_pay and self.gaps.entity_pay:

@@ -56,7 +56,10 @@ def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None
         if value is None and re.fullmatch(r"\d{1,2}(st|nd|rd|th)", token):
             value = int(token[:-2])
         if value is not None:
-            return _span(tokens, value, i, i + 1)
+            ref = _span(tokens, value, i, i + 1)
+            # "the second", "second one", or the ordinal alone; not "last month", "first job"
+            if ref.end - ref.start > 1 or len(tokens) == 1:
+                return ref
     return None
 
 

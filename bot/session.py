@@ -24,6 +24,7 @@ class Profile:
     student: bool = False
     region: str | None = None
     state: str | None = None
+    elsewhere: str | None = None  # a place they live that the content has no entity for ("Berlin")
     interests: list[str] = field(default_factory=list)  # specialisation ids
     skills: list[str] = field(default_factory=list)  # skill ids
 
@@ -159,6 +160,7 @@ _CHECKS: dict[str, Any] = {
     "student": _flag,
     "region": _optional_text,
     "state": _optional_text,
+    "elsewhere": _optional_text,
     "interests": _texts,
     "skills": _texts,
 }
