@@ -49,7 +49,7 @@ class Composer:
         ranked: tuple[Candidate, ...] = (),
     ) -> Reply:
         """The intent's answer to the message; the session then holds it as the last answer."""
-        if intent.category == "profile" or intent.remember:
+        if intent.category == "profile" or intent.remember or self.profile.describes_self(u):
             self.profile.remember(u, state.profile)
         if slots is None:
             slots, origins = self.slots.resolve(intent, u, state, carry)

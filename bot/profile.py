@@ -27,6 +27,16 @@ class ProfileReader:
         self.years_words = frozenset(settings.years_words)
         self.interest_words = frozenset(settings.interest_words)
         self.negation_words = frozenset(settings.negation_words)
+        self.self_words = tuple(tuple(w.split()) for w in settings.self_words)
+
+    def describes_self(self, u: Understanding) -> bool:
+        """Whether the message says who the person is ("as a data analyst, ...", "I'm a student")."""
+        tokens = u.tokens
+        return any(
+            tuple(tokens[i : i + len(words)]) == words
+            for words in self.self_words
+            for i in range(len(tokens) - len(words) + 1)
+        )
 
     def _negated(self, tokens: tuple[str, ...], start: int, end: int) -> bool:
         """Whether words just before (or "anymore" just after) deny what tokens [start, end) say:

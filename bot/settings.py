@@ -79,6 +79,7 @@ class Settings:
     years_words: tuple[str, ...] = ()  # "5 years" in the profile
     student_words: tuple[str, ...] = ()
     interest_words: tuple[str, ...] = ()
+    self_words: tuple[str, ...] = ()  # a person describing themselves: "i m a", "as a", "work as"
     negation_words: tuple[str, ...] = ()  # deny what follows: "not a student", "no longer a..."
     each_words: tuple[str, ...] = ()  # "each", "all": ask of every entity the last answer named
     starter_questions: tuple[str, ...] = ()
