@@ -8,12 +8,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .errors import CareerBotError, ContentError
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .unanswered import UnansweredLog
 
 DESCRIPTION = (
     "A career-advice chatbot for Machine Learning engineers, answering from four career guides."
@@ -29,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--no-color", action="store_true", help="plain output, no colours (also $NO_COLOR)"
+    )
+    p.add_argument(
+        "--log-unanswered",
+        action="store_true",
+        help="append what the bot declines or is unsure of to the state folder's "
+        "unanswered.jsonl (or the file $CAREERBOT_LOG_UNANSWERED names); texts only, no ids",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("chat", help="chat in the terminal (the default)")
@@ -61,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="choose the fallback threshold on the development questions",
     )
+    unanswered = sub.add_parser(
+        "unanswered", help="what people asked that the bot declined, grouped, most frequent first"
+    )
+    unanswered.add_argument("--file", metavar="FILE", help="the log (default: the state folder's)")
+    unanswered.add_argument("--top", type=int, default=20, help="groups to show (default 20)")
+    unanswered.add_argument("--json", action="store_true", help="print the groups as JSON")
     bench = sub.add_parser("bench", help="latency, throughput, cold start and memory")
     bench.add_argument(
         "--questions", metavar="FILE", help="questions to time (default: the labelled set)"
@@ -78,9 +92,10 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--content", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )
-        command.add_argument(
-            "--no-color", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
-        )
+        for flag in ("--no-color", "--log-unanswered"):
+            command.add_argument(
+                flag, action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+            )
     return p
 
 
@@ -115,6 +130,8 @@ def _run(args: argparse.Namespace) -> int:
             return clinc.main(args.args)
         if command == "validate":
             return _validate(args)
+        if command == "unanswered":
+            return _unanswered(args)
         if command == "eval":
             from .devtools import evaluate
 
@@ -152,7 +169,48 @@ def _run(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> Engine:
     from .engine import Engine
 
-    return Engine.load(args.content)
+    return Engine.load(args.content, unanswered=_unanswered_log(args))
+
+
+def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:
+    """The opt-in log, from --log-unanswered or $CAREERBOT_LOG_UNANSWERED ("1" or a path)."""
+    value = os.environ.get("CAREERBOT_LOG_UNANSWERED", "")
+    if not getattr(args, "log_unanswered", False) and value in ("", "0"):
+        return None
+    from .unanswered import UnansweredLog
+
+    return UnansweredLog(None if value in ("", "0", "1") else value)
+
+
+def _unanswered(args: argparse.Namespace) -> int:
+    from .unanswered import default_path, group, read
+
+    groups = group(read(Path(args.file) if args.file else default_path()))
+    if args.json:
+        print(json.dumps([g.__dict__ for g in groups[: args.top]], ensure_ascii=False, indent=2))
+        return 0
+    if not groups:
+        print("The log is empty.")
+        return 0
+    topics: dict[str, int] = {}
+    for g in groups:
+        for name, n in g.nearest.items():
+            topics[name] = topics.get(name, 0) + n
+    print(
+        "Nearest topics: "
+        + ", ".join(f"{t} ({n})" for t, n in sorted(topics.items(), key=lambda x: -x[1]))
+    )
+    print()
+    for g in groups[: args.top]:
+        nearest = max(g.nearest, key=lambda k: g.nearest[k])
+        print(f"{g.count:4}  {g.text[:100]}")
+        print(
+            f"      nearest topic: {nearest}; replies: "
+            + ", ".join(f"{k} {n}" for k, n in g.kinds.items())
+        )
+        for example in g.examples[1:]:
+            print(f"      also: {example[:90]}")
+    return 0
 
 
 def _text_stdin() -> TextIO:

@@ -29,6 +29,7 @@ from .session import Profile, Session
 from .settings import Settings
 from .store import MemoryStore, SessionStore
 from .text import normalise
+from .unanswered import UnansweredLog
 from .understanding import Reader, Understanding
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Engine:
         self.settings: Settings = compiled.intents.settings
         self.threshold = self.settings.threshold
         self.store: SessionStore = store if store is not None else MemoryStore()
+        self.unanswered: UnansweredLog | None = None
         self._entities = compiled.entities
         self._read = Reader(
             compiled.intents.abbreviations,
@@ -80,13 +82,15 @@ class Engine:
         *,
         store: SessionStore | None = None,
         cache: bool = True,
+        unanswered: UnansweredLog | None = None,
     ) -> Engine:
-        """Load content from a folder holding `intents/`
-        (and `knowledge/`), or a bare intents folder.
+        """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents
+        folder; sessions live in `store` (a bounded memory store by default), and what the bot
+        declines or is unsure of is written to `unanswered` when given (off by default).
 
         With no path: the checkout's content, else the copy inside the installed package.
         Raises ContentError naming every problem found. Unless `cache` is false, the compiled
-        content is cached (see `bot.index`): a later start with unchanged content skips parsing.
+        content is cached (see `bot.compiled`): a later start with unchanged content skips parsing.
         """
         intents_dir, knowledge_dir = content.resolve(path)
         files = sorted(intents_dir.rglob("*.yaml")) + (
@@ -96,7 +100,9 @@ class Engine:
         def make() -> Compiled:
             return build(*_read(intents_dir, knowledge_dir))
 
-        return cls(cached(files, make) if cache else make(), store)
+        engine = cls(cached(files, make) if cache else make(), store)
+        engine.unanswered = unanswered
+        return engine
 
     # -- the pipeline -------------------------------------------------------------------------
 
@@ -114,10 +120,14 @@ class Engine:
         text, session = check_text(text), check_session_id(session)
         try:
             with self.store.turn(session) as state:
-                return self._dialogue.reply(text, state)
+                reply = self._dialogue.reply(text, state)
         except Exception:  # a reply must never be a traceback; the turn's changes were not saved
             log.exception("reply failed for %r", text[:200])
             return Reply(self.settings.texts["error"], kind="decline")
+        if self.unanswered is not None:
+            top = self._read(text).top
+            self.unanswered.record(text, reply, self.intents.get(top.intent).title if top else None)
+        return reply
 
     # -- sessions ------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ class ProfileReader:
         self.self_words = tuple(tuple(w.split()) for w in settings.self_words)
 
     def describes_self(self, u: Understanding) -> bool:
-        """Whether the message says who the person is ("as a data analyst, ...", "I'm a student")."""
+        """Whether the message says who the person is ("as a data analyst, ...", "I'm a nurse")."""
         tokens = u.tokens
         return any(
             tuple(tokens[i : i + len(words)]) == words
