@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 from .intents import Intent, IntentSet
 from .matching import Candidate
@@ -30,10 +29,8 @@ class Composer:
         slots: SlotFiller,
         profile: ProfileReader,
         settings: Settings,
-        name_entities: Callable[[str], list[str]] = lambda text: [],
     ) -> None:
         self.intents, self.renderer, self.slots, self.profile = intents, renderer, slots, profile
-        self.name_entities = name_entities  # "type:id" of the entities a text names
         self.texts = settings.texts
         self._knows: dict[tuple[str, str, str], bool] = {}
         self._lock = threading.Lock()
@@ -85,10 +82,8 @@ class Composer:
         )
 
     def remember_items(self, state: Session, text: str) -> None:
-        """Keep the answer's list items and the entities it names, for "the second one"."""
+        """Keep the answer's list items, for "the second one"."""
         state.items = list_items(text)
-        state.item_entities = [next(iter(self.name_entities(item)), "") for item in state.items]
-        state.entities = self.name_entities(text)
 
     def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
         """Whether the intent's answer has facts about this particular entity (cached)."""

@@ -68,7 +68,9 @@ class Answerers:
         passages: PassageIndex | None = None,
         gaps: GapFinder | None = None,
         knowledge: KnowledgeBase | None = None,
+        name_entities: Callable[[str], list[str]] = lambda text: [],
     ) -> None:
+        self.name_entities = name_entities  # "type:id" of the entities a text names
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
         self.gaps, self.kb = gaps, knowledge
         self.ordinals = settings.ordinal_words
@@ -107,7 +109,11 @@ class Answerers:
         """ "What does the second one focus on?": the question asked of an item of the last answer;
         a bare "the second one" shows that item."""
         ref = references.find(turn.u.tokens, self.ordinals)
-        found = references.target(ref, turn.state) if ref and turn.depth < MAX_DEPTH else None
+        found = (
+            references.target(ref, turn.state, self.name_entities)
+            if ref and turn.depth < MAX_DEPTH
+            else None
+        )
         if ref is None or found is None:
             return None
         item, entity_key = found
@@ -225,7 +231,9 @@ class Answerers:
             named = list(dict.fromkeys(e for m in turn.u.mentions if (e := m.of_type(type_))))
             if len(named) < 2 and self.each_words & set(turn.u.tokens):
                 named = [
-                    e for key in turn.state.entities if (e := self._entity(key)) and e.type == type_
+                    e
+                    for key in self.name_entities("\n".join(turn.state.items))
+                    if (e := self._entity(key)) and e.type == type_
                 ]
             if len(named) >= 2:
                 return slot, named[:MAX_PARTS]

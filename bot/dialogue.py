@@ -54,7 +54,6 @@ class Dialogue:
             self.slots,
             ProfileReader(settings, gaps.places if gaps else None),
             settings,
-            name_entities,
         )
         self.policy = Policy(
             intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms
@@ -70,6 +69,7 @@ class Dialogue:
             passages,
             gaps,
             knowledge,
+            name_entities,
         )
         self.answerers: Sequence[Answerer] = (
             a.empty,

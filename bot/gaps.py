@@ -14,6 +14,7 @@ from typing import Any
 
 from .domain import PLACE_TYPES
 from .places import Places
+from .text import holds_phrase
 from .understanding import Understanding
 
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
@@ -44,8 +45,8 @@ class Gaps:
     entity_pay: Gap | None = None
     unknown_company: Gap | None = None
     pay_words: frozenset[str] = frozenset()
-    company_words: tuple[tuple[str, ...], ...] = ()
-    self_words: tuple[tuple[str, ...], ...] = ()
+    company_words: tuple[str, ...] = ()  # phrases: normalised words joined by spaces
+    self_words: tuple[str, ...] = ()
     place_exclusions: tuple[str, ...] = ()
     file: str = ""
     lines: Mapping[str, int] = field(default_factory=dict)
@@ -92,8 +93,8 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
     return Gaps(
         topics=tuple(topics),
         pay_words=frozenset(words["pay_words"]),
-        company_words=tuple(tuple(w.split()) for w in words["company_words"]),
-        self_words=tuple(tuple(w.split()) for w in words["self_words"]),
+        company_words=tuple(" ".join(w.split()) for w in words["company_words"]),
+        self_words=tuple(" ".join(w.split()) for w in words["self_words"]),
         place_exclusions=tuple(words["place_exclusions"]),
         place_pay=singles["place_pay"],
         entity_pay=singles["entity_pay"],
@@ -179,12 +180,12 @@ class GapFinder:
             if entity is None or f"{entity.type}:{entity.id}" in gap.exceptions:
                 continue
             before = u.tokens[max(0, mention.start - 4) : mention.start]
-            if not any(_contains(before, words) for words in self.gaps.self_words):
+            if not holds_phrase(before, self.gaps.self_words):
                 return entity.name
         return None
 
     def _about_company(self, tokens: tuple[str, ...]) -> bool:
-        return any(_contains(tokens, words) for words in self.gaps.company_words)
+        return holds_phrase(tokens, self.gaps.company_words)
 
     def _unknown_name(self, u: Understanding) -> str | None:
         """A capitalised word no content knows, where a company would be named ("Anthropic")."""
@@ -199,8 +200,3 @@ class GapFinder:
             if index is not None and index not in named:
                 return word if word[0].isupper() else word.capitalize()
         return None
-
-
-def _contains(tokens: tuple[str, ...], words: tuple[str, ...]) -> bool:
-    n = len(words)
-    return any(tuple(tokens[i : i + n]) == words for i in range(len(tokens) - n + 1))

@@ -12,6 +12,7 @@ from .knowledge import Entity, KnowledgeBase
 from .places import Places
 from .session import Profile
 from .settings import Settings
+from .text import holds_phrase
 from .understanding import Understanding
 
 _YEARS = re.compile(r"^(\d{1,2})$")
@@ -27,16 +28,11 @@ class ProfileReader:
         self.years_words = frozenset(settings.years_words)
         self.interest_words = frozenset(settings.interest_words)
         self.negation_words = frozenset(settings.negation_words)
-        self.self_words = tuple(tuple(w.split()) for w in settings.self_words)
+        self.self_words = tuple(" ".join(w.split()) for w in settings.self_words)
 
     def describes_self(self, u: Understanding) -> bool:
         """Whether the message says who the person is ("as a data analyst, ...", "I'm a nurse")."""
-        tokens = u.tokens
-        return any(
-            tuple(tokens[i : i + len(words)]) == words
-            for words in self.self_words
-            for i in range(len(tokens) - len(words) + 1)
-        )
+        return holds_phrase(u.tokens, self.self_words)
 
     def _negated(self, tokens: tuple[str, ...], start: int, end: int) -> bool:
         """Whether words just before (or "anymore" just after) deny what tokens [start, end) say:

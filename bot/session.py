@@ -5,7 +5,7 @@ profile, pending questions; JSON with a schema version.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,20 @@ class Session:
     items: list[str] = field(
         default_factory=list
     )  # the last answer's list items, for "the first one"
-    entities: list[str] = field(default_factory=list)  # "type:id" the last answer named, in order
-    item_entities: list[str] = field(default_factory=list)  # per item, the first it names, or ""
     last_kind: str | None = None  # Reply.kind of the last reply
     turns: int = 0
     profile: Profile = field(default_factory=Profile)
+
+    def copy(self) -> Session:
+        """An independent copy (no validation: for a value that is already a Session)."""
+        values = {f.name: _copy(getattr(self, f.name)) for f in fields(self) if f.name != "profile"}
+        profile = self.profile
+        return Session(
+            **values,
+            profile=replace(
+                profile, interests=list(profile.interests), skills=list(profile.skills)
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"version": SCHEMA_VERSION}
@@ -149,8 +158,6 @@ _CHECKS: dict[str, Any] = {
     "pending_slots": _text_map,
     "suggestions": _texts,
     "items": _texts,
-    "entities": _texts,
-    "item_entities": _texts,
     "last_kind": _optional_text,
     "turns": _whole,
     # the profile's fields
