@@ -197,15 +197,15 @@ class Matcher:
         self._example_totals: list[list[float]] = []
         self._example_holders: list[dict[str, list[int]]] = []
         for phrases in phrasings:
-            totals: list[float] = []
+            weights: list[float] = []
             holders: dict[str, list[int]] = {}
             for found in phrases:
                 total = sum(self._postings[feature].weight for feature in found)
                 if total > 0.0:
                     for feature in found:
-                        holders.setdefault(feature, []).append(len(totals))
-                    totals.append(total)
-            self._example_totals.append(totals)
+                        holders.setdefault(feature, []).append(len(weights))
+                    weights.append(total)
+            self._example_totals.append(weights)
             self._example_holders.append(holders)
 
     def rank(self, tokens: Sequence[str], limit: int = 3) -> list[Candidate]:
