@@ -74,6 +74,22 @@ class Answerers:
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
         self.gaps, self.kb = gaps, knowledge
         self.ordinals = settings.ordinal_words
+        # the words acts are asked with (their examples'), and words that ask nothing of their own
+        self.act_words = frozenset(
+            (
+                *settings.followup_words,
+                *settings.common_words,
+                *settings.anaphora_words,
+                *(
+                    t
+                    for i in intents.intents
+                    if i.category == "dialogue"
+                    for e in i.examples
+                    for t in normalise(e, intents.abbreviations)
+                ),
+            )
+        )
+        self.entity_intents = settings.entity_intents
         self.each_words = frozenset(settings.each_words)
         # words that ask nothing of their own around a reference ("tell me about the second one")
         self.filler = frozenset((*settings.followup_words, *settings.common_words))
@@ -173,7 +189,11 @@ class Answerers:
         return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
 
     def act(self, turn: Turn) -> Reply | None:
+        """ "tell me more", "source?", "why?" about the last answer; not "tell me more about their
+        projects", which asks of a topic the act's own words do not name."""
         if turn.intent is None or turn.intent.category != "dialogue" or turn.top is None:
+            return None
+        if any(t not in self.act_words and not t.startswith("@") for t in turn.u.tokens):
             return None
         return self.acts.perform(turn.intent, turn.top, turn.state)
 
@@ -353,6 +373,24 @@ class Answerers:
             citations=tuple(p.citation for p in kept),
             kind="retrieved",
         )
+
+    def about_entity(self, turn: Turn) -> Reply | None:
+        """ "What is Tesla doing in ML?": a question about one named entity that asks nothing the
+        guides' passages about it lack gets the intent that describes that kind of entity."""
+        if self.passages is None:
+            return None
+        found = [
+            (m, e) for m in turn.u.mentions for e in m.entities[:1] if e.type in self.entity_intents
+        ]
+        if len({e for _, e in found}) != 1:
+            return None
+        mention, entity = found[0]
+        tokens = turn.u.tokens
+        asked = set(self.passages.terms((*tokens[: mention.start], *tokens[mention.end :])))
+        if not asked <= self.passages.entity_terms.get(f"{entity.type}:{entity.id}", frozenset()):
+            return None
+        intent = self.intents.get(self.entity_intents[entity.type])
+        return self.composer.answer(intent, turn.u, turn.state, turn.score)
 
     def _closest(self, turn: Turn) -> tuple[str, ...]:
         """Example questions of the career intents closest to the message."""

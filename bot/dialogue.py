@@ -83,6 +83,7 @@ class Dialogue:
             a.about_me,
             a.intent,
             a.retrieve,
+            a.about_entity,
         )
         self.decline = a.decline
 

@@ -61,6 +61,10 @@ class PassageIndex:
             rows.append(
                 (" ".join(text_terms) + " " + " ".join(sorted(tag_terms)), " ".join(head_terms))
             )
+        self.entity_terms: dict[str, frozenset[str]] = {}  # "type:id" -> terms of its passages
+        for passage, terms in zip(self.passages, self._terms, strict=True):
+            for tag in passage.tags:
+                self.entity_terms[tag] = self.entity_terms.get(tag, frozenset()) | terms
         df = Counter(term for terms in self._terms for term in terms)
         n = max(1, len(self.passages))
         self.idf = {term: math.log(1 + n / count) for term, count in df.items()}

@@ -22,7 +22,7 @@ from ..errors import UsageError
 from ..reply import Reply
 
 HALVES = ("dev", "sealed")
-ANSWERING = ("answer", "retrieved", "multi")
+ANSWERING = ("answer", "retrieved", "multi", "act")
 _DASHES = re.compile("[\u2010-\u2015\u2212-]+")
 _SPACE = re.compile(r"\s+")
 
