@@ -41,11 +41,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("validate", help="check the content; list every problem found")
     ev = sub.add_parser("eval", help="accuracy over the labelled questions and dialogues")
+    # the sets lie in a source checkout, not in the installed package: outside one, pass them
     ev.add_argument(
         "--questions", metavar="FILE", help="labelled questions (default tests/data/questions.yaml)"
     )
     ev.add_argument(
         "--dialogues", metavar="FILE", help="dialogue scripts (default tests/data/dialogues.yaml)"
+    )
+    ev.add_argument(
+        "--heldout",
+        metavar="FILE",
+        help="the fresh held-out questions (default tests/data/heldout_questions.yaml, "
+        "unless --questions is given)",
     )
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument(
@@ -61,14 +68,23 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="choose the fallback threshold on the development questions",
     )
+    ev.add_argument(
+        "--dev",
+        metavar="FILE",
+        help="development questions for --calibrate (default tests/data/dev_questions.yaml)",
+    )
     bench = sub.add_parser("bench", help="latency, throughput, cold start and memory")
     bench.add_argument(
-        "--questions", metavar="FILE", help="questions to time (default: the labelled set)"
+        "--questions",
+        metavar="FILE",
+        help="questions to time (default tests/data/questions.yaml)",
     )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     clinc = sub.add_parser("clinc", help="CLINC150: convert to intents, or benchmark the matcher")
     clinc.add_argument(
-        "args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]"
+        "args",
+        nargs=argparse.REMAINDER,
+        help="bench [--data FILE] [--intents N] | convert OUT_DIR [--data FILE] [--intents N]",
     )
     for command in sub.choices.values():  # the global options are taken after the command too
         command.add_argument(
