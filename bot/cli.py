@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from .errors import CareerBotError, ContentError
@@ -97,7 +99,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The program; `argv` None means the process's own arguments (it ends when this returns)."""
     args = _parser().parse_args(argv)
+    one_shot = argv is None and args.command == "ask"
+    if one_shot:  # one answer, then the process ends: nothing is worth collecting
+        gc.disable()
     try:
         status = _run(args)
         sys.stdout.flush()
@@ -108,6 +114,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()
         print(f"careerbot: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    finally:
+        if one_shot:  # the collection at exit need not walk the modules and the content either
+            gc.freeze()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: importing the engine and loading the content allocate a
+    great deal and free little, and the collector would walk all of it again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _quiet_stdout() -> None:
@@ -135,9 +157,10 @@ def _run(args: argparse.Namespace) -> int:
             from .devtools import bench
 
             return bench.main(args)
-        engine = _load(args)
-        if command == "ask":
-            return _ask(engine, args)
+        with _collector_paused():
+            engine = _load(args)
+            if command == "ask":
+                return _ask(engine, args)
         if command == "jsonl":
             from . import jsonl
 

@@ -8,7 +8,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import content
 from .compiled import Compiled, build, cached
@@ -19,7 +19,6 @@ from .inputs import check_session_id, check_text
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
-from .overview import Explanation, SlotValue, Topic, TopicGroup, as_question
 from .profile import profile_rows
 from .render import Renderer
 from .reply import Citation, Reply
@@ -28,6 +27,9 @@ from .settings import Settings
 from .store import MemoryStore, SessionStore
 from .text import normalise
 from .understanding import Reader, Understanding
+
+if TYPE_CHECKING:  # imported where used: a one-shot answer needs none of it
+    from .overview import Explanation, TopicGroup
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,8 @@ class Engine:
 
     def topics(self) -> tuple[TopicGroup, ...]:
         """What the bot answers, by group (in the order `topic_groups` gives), an example each."""
+        from .overview import Topic, TopicGroup, as_question
+
         names = self.names("company")
         groups: dict[str, list[Topic]] = {}
         for intent in self.intents.intents:
@@ -149,6 +153,8 @@ class Engine:
     def explain(self, session: str = "default") -> Explanation:
         """How the session's last message was understood: topic, confidence, runner-up, details
         with their origin, the citations of the last answer, and the profile."""
+        from .overview import Explanation, SlotValue
+
         state = self.session(session)
         known = {i.name for i in self.intents.intents}
         intent = self.intents.get(state.intent) if state.intent in known else None
