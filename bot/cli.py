@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -49,11 +51,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("validate", help="check the content; list every problem found")
     ev = sub.add_parser("eval", help="accuracy over the labelled questions and dialogues")
+    # the sets lie in a source checkout, not in the installed package: outside one, pass them
     ev.add_argument(
         "--questions", metavar="FILE", help="labelled questions (default tests/data/questions.yaml)"
     )
     ev.add_argument(
         "--dialogues", metavar="FILE", help="dialogue scripts (default tests/data/dialogues.yaml)"
+    )
+    ev.add_argument(
+        "--heldout",
+        metavar="FILE",
+        help="the fresh held-out questions (default tests/data/heldout_questions.yaml, "
+        "unless --questions is given)",
     )
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument(
@@ -69,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="choose the fallback threshold on the development questions",
     )
+    ev.add_argument(
+        "--dev",
+        metavar="FILE",
+        help="development questions for --calibrate (default tests/data/dev_questions.yaml)",
+    )
     unanswered = sub.add_parser(
         "unanswered", help="what people asked that the bot declined, grouped, most frequent first"
     )
@@ -77,12 +91,16 @@ def _parser() -> argparse.ArgumentParser:
     unanswered.add_argument("--json", action="store_true", help="print the groups as JSON")
     bench = sub.add_parser("bench", help="latency, throughput, cold start and memory")
     bench.add_argument(
-        "--questions", metavar="FILE", help="questions to time (default: the labelled set)"
+        "--questions",
+        metavar="FILE",
+        help="questions to time (default tests/data/questions.yaml)",
     )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     clinc = sub.add_parser("clinc", help="CLINC150: convert to intents, or benchmark the matcher")
     clinc.add_argument(
-        "args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]"
+        "args",
+        nargs=argparse.REMAINDER,
+        help="bench [--data FILE] [--intents N] | convert OUT_DIR [--data FILE] [--intents N]",
     )
     # the Matrix adapter's options (matrix-nio is imported only to run it)
     from .matrix import command as matrix
@@ -100,7 +118,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The program; `argv` None means the process's own arguments (it ends when this returns)."""
     args = _parser().parse_args(argv)
+    one_shot = argv is None and args.command == "ask"
+    if one_shot:  # one answer, then the process ends: nothing is worth collecting
+        gc.disable()
     try:
         status = _run(args)
         sys.stdout.flush()
@@ -111,6 +133,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()
         print(f"careerbot: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    finally:
+        if one_shot:  # the collection at exit need not walk the modules and the content either
+            gc.freeze()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: importing the engine and loading the content allocate a
+    great deal and free little, and the collector would walk all of it again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _quiet_stdout() -> None:
@@ -144,9 +182,10 @@ def _run(args: argparse.Namespace) -> int:
             from .matrix import command as matrix
 
             return matrix.main(args)
-        engine = _load(args)
-        if command == "ask":
-            return _ask(engine, args)
+        with _collector_paused():
+            engine = _load(args)
+            if command == "ask":
+                return _ask(engine, args)
         if command == "jsonl":
             from . import jsonl
 

@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import content
 from .compiled import Compiled, build, cached
@@ -20,7 +20,6 @@ from .inputs import check_session_id, check_text
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
-from .overview import Explanation, SlotValue, Topic, TopicGroup, as_question
 from .profile import profile_rows
 from .references import named_entities
 from .render import Renderer
@@ -31,6 +30,9 @@ from .store import MemoryStore, SessionStore
 from .text import normalise
 from .unanswered import UnansweredLog
 from .understanding import Reader, Understanding
+
+if TYPE_CHECKING:  # imported where used: a one-shot answer needs none of it
+    from .overview import Explanation, TopicGroup
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +150,8 @@ class Engine:
 
     def topics(self) -> tuple[TopicGroup, ...]:
         """What the bot answers, by group (in the order `topic_groups` gives), an example each."""
+        from .overview import Topic, TopicGroup, as_question
+
         names = self.names("company")
         groups: dict[str, list[Topic]] = {}
         for intent in self.intents.intents:
@@ -166,6 +170,8 @@ class Engine:
     def explain(self, session: str = "default") -> Explanation:
         """How the session's last message was understood: topic, confidence, runner-up, details
         with their origin, the citations of the last answer, and the profile."""
+        from .overview import Explanation, SlotValue
+
         state = self.session(session)
         known = {i.name for i in self.intents.intents}
         intent = self.intents.get(state.intent) if state.intent in known else None

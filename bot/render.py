@@ -130,7 +130,6 @@ class Renderer:
             autoescape=False,
             trim_blocks=True,
             lstrip_blocks=True,
-            extensions=["jinja2.ext.do"],
         )
         self._env.filters["cite"] = _cite
         # "x is search('word')": case-insensitive substring test over optional text
@@ -150,10 +149,17 @@ class Renderer:
     def _load(self, key: str, source: str) -> Any:
         code = self._code.get(key)
         if code is None:
-            return self._env.from_string(source)
+            return self._compiler().from_string(source)
         return self._env.template_class.from_code(
             self._env, marshal.loads(code), self._env.make_globals(None)
         )
+
+    def _compiler(self) -> SandboxedEnvironment:
+        """The environment, ready to compile source: the `do` statement is a compile-time extension,
+        so running code compiled earlier needs neither it nor its import."""
+        if not self._env.extensions:
+            self._env.add_extension("jinja2.ext.do")
+        return self._env
 
     def precompile(self, templates: Mapping[str, tuple[str, str]]) -> dict[str, bytes]:
         """Each template (key -> (source, file)) compiled to marshalled Python code; a template that
@@ -162,7 +168,7 @@ class Renderer:
         problems = []
         for key, (source, file) in templates.items():
             try:
-                code[key] = marshal.dumps(self._env.compile(source, name=key))
+                code[key] = marshal.dumps(self._compiler().compile(source, name=key))
             except TemplateSyntaxError as exc:
                 problems.append(Problem(file, key, f"template error: {exc.message}", exc.lineno))
         if problems:
