@@ -18,9 +18,8 @@ from .text import holds_phrase
 from .understanding import Understanding
 
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
-TERSE = (
-    6  # tokens: in a message this short an unknown lower-case word may be a name ("spotify salary")
-)
+TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a name
+COMPANY_BEFORE = frozenset({"at", "for", "with", "join", "joining", "from", "about", "like", "to"})
 
 
 @dataclass(frozen=True)
@@ -188,15 +187,28 @@ class GapFinder:
         return holds_phrase(tokens, self.gaps.company_words)
 
     def _unknown_name(self, u: Understanding) -> str | None:
-        """A capitalised word no content knows, where a company would be named ("Anthropic")."""
+        """A word no content knows, where a company would be named: after "at", "for", "join"...,
+        before a company word or a possessive ("Anthropic's interview", "work at Anthropic"), or
+        alone with a company word in a terse message ("spotify ml interview")."""
         named = {i for m in u.mentions for i in range(m.start, m.end)}
-        terse = len(u.tokens) <= TERSE
-        for match in re.finditer(r"(?<![\w'])([A-Za-z][A-Za-z0-9&]+)", u.text):
-            word = match.group(1)
+        tokens = u.tokens
+        terse = len(tokens) <= TERSE
+        for match in re.finditer(r"(?<![\w'])([A-Za-z][A-Za-z0-9&]+)('s\b)?", u.text):
+            word, possessive = match.group(1), bool(match.group(2))
             low = word.lower()
             if low in self.vocabulary or len(low) < 3 or not (word[0].isupper() or terse):
                 continue
-            index = next((i for i, t in enumerate(u.tokens) if t == low), None)
-            if index is not None and index not in named:
+            index = next((i for i, t in enumerate(tokens) if t in (low, low + "s")), None)
+            if index is None or index in named:
+                continue
+            before = tokens[index - 1] if index else ""
+            after = " ".join(tokens[index + 1 : index + 3])
+            placed = (
+                before in COMPANY_BEFORE
+                or possessive
+                or terse
+                or any(f" {after} ".startswith(f" {w} ") for w in self.gaps.company_words)
+            )
+            if placed:
                 return word if word[0].isupper() else word.capitalize()
         return None
