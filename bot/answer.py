@@ -71,6 +71,8 @@ class Composer:
             self.remember_items(state, text)
         state.turns += 1
         kind = "smalltalk" if intent.category == "smalltalk" else "answer"
+        if rendered.declined:
+            kind = "decline"
         return Reply(
             text,
             intent.name,

@@ -89,6 +89,9 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     if knowledge is not None:
         stopwords = (*settings.common_words, *settings.domain_words)
         index = PassageIndex(passages(knowledge), abbreviations, stopwords, lexicon)
+    if knowledge is not None:  # every word the guides use is a word, not a typo of another
+        for passage in passages(knowledge):
+            vocabulary.extend(normalise(f"{passage.heading} {passage.text}", abbreviations))
     speller = Speller(vocabulary)
     places = Places({})
     if intents.gaps.place_pay is not None:

@@ -28,6 +28,7 @@ class Rendered:
     citations: tuple[Citation, ...]  # of every fact cited, in order of first use
     topics: frozenset[str]
     specific: bool  # the answer used facts tagged with one of its slot values
+    declined: bool = False  # the template said the guides lack what was asked (it called decline())
 
 
 class _Use:
@@ -38,7 +39,14 @@ class _Use:
         self.citations: dict[Citation, None] = {}
         self.topics: set[str] = set()
         self.specific = False  # some fact was looked up by a slot's entity and found
+        self.declined = False
         self.slot_ids: set[str] = set()
+
+    def decline(self) -> str:
+        """Mark the answer as an honest "the guides don't give that" (what it then says is the
+        reply's text); returns "" so a template can call it inline."""
+        self.declined = True
+        return ""
 
     def _kb(self) -> KnowledgeBase:
         if self.kb is None:
@@ -182,6 +190,7 @@ class Renderer:
         context = dict(values)
         context.update(
             facts=use.facts,
+            decline=use.decline,
             fact=use.fact,
             entities=use.entities,
             entity=use.entity,
@@ -193,7 +202,9 @@ class Renderer:
         )
         text = self.compile(key, source).render(context)
         text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
-        return Rendered(text, tuple(use.citations), frozenset(use.topics), use.specific)
+        return Rendered(
+            text, tuple(use.citations), frozenset(use.topics), use.specific, use.declined
+        )
 
     def check(
         self, key: str, source: str, file: str, values: Mapping[str, Any], detail: int = 0
