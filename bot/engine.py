@@ -22,6 +22,7 @@ from .overview import Explanation, SlotValue, Topic, TopicGroup, as_question
 from .profile import profile_rows
 from .render import Renderer
 from .reply import Citation, Reply
+from .restore import SessionCheck
 from .session import Profile, Session
 from .settings import Settings
 from .store import MemoryStore, SessionStore
@@ -47,6 +48,7 @@ class Engine:
             compiled.intents.abbreviations, compiled.speller, compiled.entities, compiled.matcher
         )
         self._renderer = Renderer(self.knowledge, compiled.templates)
+        self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(
             self.intents,
             self.knowledge,
@@ -98,6 +100,7 @@ class Engine:
         text, session = check_text(text), check_session_id(session)
         try:
             with self.store.turn(session) as state:
+                self._fit.fit(state, session)  # saved under other content, the store may hold ids
                 return self._dialogue.respond(self._read(text), state)
         except Exception:  # a reply must never be a traceback; the turn's changes were not saved
             log.exception("reply failed for %r", text[:200])
@@ -110,9 +113,11 @@ class Engine:
         return self.store.get(check_session_id(session)) or Session()
 
     def restore(self, session: str, state: Session | Mapping[str, Any]) -> None:
-        """Replace a session's state, e.g. with one saved by `session(...).to_dict()`."""
-        value = state if isinstance(state, Session) else Session.from_dict(dict(state))
-        self.store.save(check_session_id(session), value)
+        """Replace a session's state, e.g. with one saved by `session(...).to_dict()`. What the
+        loaded content cannot use (unknown intents, entity ids, fields of the wrong type, another
+        schema version) is dropped with a warning (see `bot.restore`)."""
+        session = check_session_id(session)
+        self.store.save(session, self._fit.restored(state, session))
 
     def reset(self, session: str = "default") -> None:
         """Forget a session: its context and its profile."""
