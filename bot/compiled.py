@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from . import template_check
 from .entities import EntityIndex
+from .errors import ContentError
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .matching import IntentExamples, Matcher
@@ -43,7 +45,12 @@ class Compiled:
     templates: dict[str, bytes]  # each intent's answer (and why) template compiled, by key
 
 
-def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
+def build(
+    intents: IntentSet, knowledge: KnowledgeBase | None, root: Path | None = None
+) -> Compiled:
+    """Compile the content for answering; every answer template is rendered with each slot value
+    once here, so a template that fails is a ContentError (naming file, intent and, given the
+    folder `root` the files' labels start from, line) and not a failed reply later."""
     settings, abbreviations = intents.settings, intents.abbreviations
 
     def terms(key: str) -> tuple[tuple[str, ...], ...]:
@@ -74,7 +81,11 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     templates |= {
         intent.name + ".why": (intent.why, intent.file) for intent in intents.intents if intent.why
     }
-    code = Renderer(knowledge).precompile(templates)
+    try:
+        code = Renderer(knowledge).precompile(templates)
+    except ContentError as exc:
+        raise ContentError(template_check.in_files(exc.problems, root)) from None
+    template_check.check_build(intents, knowledge, Renderer(knowledge, code), root)
     return Compiled(
         intents,
         knowledge,

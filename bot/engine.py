@@ -23,9 +23,10 @@ from .profile import profile_rows
 from .render import Renderer
 from .reply import Citation, Reply
 from .restore import SessionCheck
-from .session import Profile, Session
+from .session import Session
 from .settings import Settings
 from .store import MemoryStore, SessionStore
+from .template_check import render_all, scan
 from .text import normalise
 from .understanding import Reader, Understanding
 
@@ -80,7 +81,7 @@ class Engine:
         )
 
         def make() -> Compiled:
-            return build(*_read(intents_dir, knowledge_dir))
+            return build(*_read(intents_dir, knowledge_dir), root=intents_dir.parent)
 
         return cls(cached(files, make) if cache else make(), store)
 
@@ -188,34 +189,9 @@ class Engine:
         """Render every intent with each slot empty and filled by each entity: template errors,
         knowledge topics that no intent reaches, and keywords that can never match are problems."""
         problems = self._unmatchable_keywords()
-        reached: set[str] = set()
         kb = self.knowledge
-        for intent in self.intents.intents:
-            trials: list[dict[str, str]] = [{}]
-            for slot, type_ in intent.slots.items():
-                trials.extend({slot: id_} for id_ in (kb.entities.get(type_, {}) if kb else {}))
-            for slots in trials:
-                values = self._dialogue.slots.values(intent, slots, Profile())
-                for detail in (0, 1):
-                    rendered, problem = self._renderer.check(
-                        intent.name, intent.answer, intent.file, values, detail
-                    )
-                    if problem:
-                        problems.append(problem)
-                        break
-                    reached |= rendered.topics  # type: ignore[union-attr]
-                else:
-                    continue
-                break
-            if intent.why:
-                _, problem = self._renderer.check(
-                    intent.name + ".why",
-                    intent.why,
-                    intent.file,
-                    self._dialogue.slots.values(intent, {}, Profile()),
-                )
-                if problem:
-                    problems.append(problem)
+        found, reached = render_all(self.intents, kb, self._renderer, self._dialogue.slots)
+        problems += found
         if kb:
             for topic_id in sorted(set(kb.topics) - reached):
                 problems.append(
@@ -289,8 +265,13 @@ def validate(path: str | os.PathLike[str] | None = None) -> tuple[Engine | None,
     """Load the content and check every template: (engine or None, every problem found)."""
     try:
         engine = Engine.load(path)
-    except ContentError as exc:
-        return None, exc.problems
+    except ContentError as exc:  # templates are checked too, as far as they can be without a build
+        try:
+            intents_dir, _ = content.resolve(path)
+        except ContentError:
+            return None, exc.problems
+        seen = {(p.file, p.path) for p in exc.problems}
+        return None, exc.problems + [p for p in scan(intents_dir) if (p.file, p.path) not in seen]
     return engine, engine.check()
 
 
