@@ -30,8 +30,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-color", action="store_true", help="plain output, no colours (also $NO_COLOR)"
     )
+    p.add_argument(
+        "--no-history",
+        action="store_true",
+        help="chat without saving what you type to the history file (also $CAREERBOT_NO_HISTORY)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("chat", help="chat in the terminal (the default)")
+    chat = sub.add_parser("chat", help="chat in the terminal (the default)")
+    chat.add_argument(
+        "--no-history",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="don't save what you type to the history file (also $CAREERBOT_NO_HISTORY)",
+    )
     ask = sub.add_parser("ask", help="ask one question and print the answer")
     ask.add_argument("question", nargs="+", help="the question (quote it or not)")
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
@@ -131,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
             return _piped(engine, args)
         from .repl import run
 
-        return run(engine, no_color=args.no_color)
+        return run(engine, no_color=args.no_color, no_history=args.no_history)
     except CareerBotError as exc:
         print(f"careerbot: {exc}", file=sys.stderr)
         return exc.exit_code
