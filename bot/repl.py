@@ -40,6 +40,7 @@ PROMPT = "you> "
 MAX_WIDTH = 100  # answers wrap at the terminal width, but no wider than this, to stay readable
 MAX_COMMAND_ECHO = 30
 MAX_PROMPT_FAILURES = 3  # in a row: then the input is broken, not merely odd
+MAX_PASTED_LINES = 20  # lines of one paste answered; a longer paste is more likely a document
 
 #: slash commands in the order /help lists them, with the line it shows (and Tab completion too)
 COMMANDS: dict[str, str] = {
@@ -137,7 +138,24 @@ class Repl:
     # -- turns --------------------------------------------------------------------------------
 
     def handle(self, line: str) -> bool:
-        """One line typed at the prompt; False when the user is leaving."""
+        """One input at the prompt; False when the user is leaving. A paste of several lines is
+        taken as several messages, each answered in turn, as piped input is."""
+        lines = [text for text in line.splitlines() if text.strip()]
+        if len(lines) <= 1:
+            return self.handle_line(lines[0] if lines else "")
+        for text in lines[:MAX_PASTED_LINES]:
+            self.say(paint("→ " + text.strip(), DIM, self.color))
+            if not self.handle_line(text):
+                return False
+        if len(lines) > MAX_PASTED_LINES:
+            self.say(
+                f"(You pasted {len(lines):,} lines; I answered the first {MAX_PASTED_LINES}. "
+                "Paste the rest again to go on.)"
+            )
+        return True
+
+    def handle_line(self, line: str) -> bool:
+        """One line: a command, a suggestion's number or a question."""
         text = line.strip()
         if not text:
             return True
@@ -460,4 +478,5 @@ def _width(session: PromptSession[str]) -> int:
         columns = session.output.get_size().columns
     except OSError:  # the size ioctl can fail on odd terminals; assume the classic width
         columns = 80
-    return max(40, min(MAX_WIDTH, columns - 1))
+    # Never wider than the terminal: a line folded here and again by the terminal is unreadable.
+    return max(1, min(MAX_WIDTH, columns - 1))
