@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
         "--questions", metavar="FILE", help="questions to time (default: the labelled set)"
     )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument(
+        "--soak",
+        action="store_true",
+        help="instead: many replies over many sessions, and memory over time",
+    )
+    bench.add_argument(
+        "--replies", type=int, default=1_000_000, metavar="N", help="--soak: replies (1,000,000)"
+    )
+    bench.add_argument(
+        "--sessions", type=int, default=200_000, metavar="N", help="--soak: sessions (200,000)"
+    )
     clinc = sub.add_parser("clinc", help="CLINC150: convert to intents, or benchmark the matcher")
     clinc.add_argument(
         "args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]"
