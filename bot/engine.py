@@ -101,7 +101,8 @@ class Engine:
         text, session = check_text(text), check_session_id(session)
         try:
             with self.store.turn(session) as state:
-                self._fit.fit(state, session)  # saved under other content, the store may hold ids
+                # saved under other content, a stored session may name what is gone
+                self._fit.fit(state, session, logging.INFO)
                 return self._dialogue.respond(self._read(text), state)
         except Exception:  # a reply must never be a traceback; the turn's changes were not saved
             log.exception("reply failed for %r", text[:200])

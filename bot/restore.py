@@ -54,9 +54,9 @@ class SessionCheck:
         self.fit(session, label)
         return session
 
-    def fit(self, session: Session, label: str = "") -> list[str]:
+    def fit(self, session: Session, label: str = "", level: int = logging.WARNING) -> list[str]:
         """Drop from `session` what the content cannot use; returns what was dropped (and logs
-        it as one warning)."""
+        it as one message of this level)."""
         dropped: list[str] = []
         self._conversation(session, dropped)
         self._citations(session, dropped)
@@ -65,7 +65,9 @@ class SessionCheck:
         _fit_profile(session.profile, self._known, dropped)
         if dropped:
             where = f"session {label!r}" if label else "a saved session"
-            log.warning("%s: dropped what this content cannot use: %s", where, "; ".join(dropped))
+            log.log(
+                level, "%s: dropped what this content cannot use: %s", where, "; ".join(dropped)
+            )
         return dropped
 
     # -- the parts of a session ---------------------------------------------------------------
@@ -128,6 +130,8 @@ class SessionCheck:
         if any(name not in self.intents for name in s.options):
             dropped.append(f"options {_short(s.options)} (not all are intents)")
             s.options = []
+        if not s.options:
+            s.pending_slots = {}  # left over from a clarifying question already answered
         first = self.intents.get(s.options[0]).slots if s.options else {}
         s.pending_slots = self._slots(s.pending_slots, first, "pending_slots", dropped)
         # A number picks a suggestion and asks it: one that is not the content's own could be

@@ -154,7 +154,7 @@ def test_a_store_holding_ids_of_older_content_is_fitted_on_the_next_turn(
     store = MemoryStore()
     fresh = Engine.load(store=store)
     store.save("old", Session(intent="gone", profile=Profile(region="atlantis", level="senior")))
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO, logger="bot.restore"):
         fresh.reply("hi", session="old")
     assert "session 'old'" in caplog.text and "atlantis" in caplog.text
     state = fresh.session("old")
@@ -169,3 +169,13 @@ def test_a_valid_state_round_trips_without_warnings(engine: Engine, restore: Any
     assert restore(saved) == ""
     assert engine.session(SESSION).to_dict() == saved
     engine.reset("source")
+
+
+def test_an_answered_clarifying_question_leaves_nothing_to_warn_about(
+    engine: Engine, restore: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    restore({"options": ["company_hiring", "salary"], "pending_slots": {"company": "meta"}})
+    with caplog.at_level(logging.WARNING):
+        assert engine.reply("1", session=SESSION).intent == "company_hiring"
+        engine.reply("and at google?", session=SESSION)
+    assert caplog.text == ""
