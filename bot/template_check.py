@@ -23,6 +23,7 @@ from .errors import ContentError, Problem
 from .intents import Intent, IntentSet
 from .knowledge import KnowledgeBase
 from .render import Renderer
+from .restore import PROFILE_TYPES
 from .session import Profile
 from .slots import SlotFiller
 
@@ -64,16 +65,29 @@ def _render_answer(
     slots: SlotFiller,
     reached: set[str],
 ) -> Problem | None:
-    trials: list[dict[str, str]] = [{}]
+    trials: list[tuple[dict[str, str], Profile]] = [({}, Profile()), ({}, _full_profile(kb))]
     for slot, type_ in intent.slots.items():
-        trials.extend({slot: id_} for id_ in (kb.entities.get(type_, {}) if kb else {}))
-    for filled in trials:
-        values = slots.values(intent, filled, Profile())
+        trials.extend(
+            ({slot: id_}, Profile()) for id_ in (kb.entities.get(type_, {}) if kb else {})
+        )
+    for filled, profile in trials:
+        values = slots.values(intent, filled, profile)
         for detail in (0, 1):
             problem = _render(renderer, intent, "answer", values, detail, reached)
             if problem is not None:
                 return problem
     return None
+
+
+def _full_profile(kb: KnowledgeBase | None) -> Profile:
+    """A profile with every field set (to the first entity of its type), so the templates' paths
+    for someone who told about themselves are rendered too."""
+    profile = Profile(years=5, student=True)
+    for field, type_ in PROFILE_TYPES.items():
+        first = next(iter(kb.entities.get(type_, {})), None) if kb else None
+        if first is not None:
+            setattr(profile, field, [first] if isinstance(getattr(profile, field), list) else first)
+    return profile
 
 
 def _render(

@@ -92,3 +92,10 @@ def test_ask_exits_1_for_a_template_that_fails(content_copy: Path) -> None:
         )
         assert out.returncode == 1, out.stdout
         assert "Traceback" not in out.stderr and "'perk_count' is undefined" in out.stderr
+
+
+def test_a_failure_only_with_a_profile_fails_the_load(content_copy: Path) -> None:
+    path = content_copy / "intents" / "skills.yaml"
+    _edit(path, "      You named: ", "      {{ 1 // 0 }}You named: ")  # only when skills are known
+    (problem,) = _load_problems(content_copy)
+    assert problem.startswith(f"intents/skills.yaml:{_line_of(path, '1 // 0')}: skill_gap_check: ")
