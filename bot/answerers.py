@@ -243,7 +243,8 @@ class Answerers:
         """(slot, entities) when the question asks its one-entity intent of several entities of
         the slot's type: "what do OpenAI, Tesla and IBM focus on?", "what do each of them do?"."""
         types = list(intent.slots.values())
-        if intent.requires or not types:
+        # an intent that remembers what is named takes all of it at once ("I know Python and SQL")
+        if intent.requires or intent.remember or not types:
             return None
         for slot, type_ in intent.slots.items():
             if types.count(type_) > 1:

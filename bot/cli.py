@@ -40,8 +40,19 @@ def _parser() -> argparse.ArgumentParser:
         help="append what the bot declines or is unsure of to the state folder's "
         "unanswered.jsonl (or the file $CAREERBOT_LOG_UNANSWERED names); texts only, no ids",
     )
+    p.add_argument(
+        "--no-history",
+        action="store_true",
+        help="chat without saving what you type to the history file (also $CAREERBOT_NO_HISTORY)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("chat", help="chat in the terminal (the default)")
+    chat = sub.add_parser("chat", help="chat in the terminal (the default)")
+    chat.add_argument(
+        "--no-history",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="don't save what you type to the history file (also $CAREERBOT_NO_HISTORY)",
+    )
     ask = sub.add_parser("ask", help="ask one question and print the answer")
     ask.add_argument("question", nargs="+", help="the question (quote it or not)")
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
@@ -96,6 +107,17 @@ def _parser() -> argparse.ArgumentParser:
         help="questions to time (default tests/data/questions.yaml)",
     )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument(
+        "--soak",
+        action="store_true",
+        help="instead: many replies over many sessions, and memory over time",
+    )
+    bench.add_argument(
+        "--replies", type=int, default=1_000_000, metavar="N", help="--soak: replies (1,000,000)"
+    )
+    bench.add_argument(
+        "--sessions", type=int, default=200_000, metavar="N", help="--soak: sessions (200,000)"
+    )
     clinc = sub.add_parser("clinc", help="CLINC150: convert to intents, or benchmark the matcher")
     clinc.add_argument(
         "args",
@@ -195,7 +217,7 @@ def _run(args: argparse.Namespace) -> int:
             return _piped(engine, args)
         from .repl import run
 
-        return run(engine, no_color=args.no_color)
+        return run(engine, no_color=args.no_color, no_history=args.no_history)
     except CareerBotError as exc:
         print(f"careerbot: {exc}", file=sys.stderr)
         return exc.exit_code

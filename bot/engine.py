@@ -24,15 +24,16 @@ from .profile import profile_rows
 from .references import named_entities
 from .render import Renderer
 from .reply import Citation, Reply
-from .session import Profile, Session
+from .restore import SessionCheck
+from .session import Session
 from .settings import Settings
 from .store import MemoryStore, SessionStore
 from .text import normalise
-from .unanswered import UnansweredLog
 from .understanding import Reader, Understanding
 
 if TYPE_CHECKING:  # imported where used: a one-shot answer needs none of it
     from .overview import Explanation, TopicGroup
+    from .unanswered import UnansweredLog
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Engine:
         self._renderer = Renderer(self.knowledge, compiled.templates)
         vocabulary = compiled.speller.vocabulary | set(self.settings.common_words)
         gaps = GapFinder(compiled.intents.gaps, compiled.places, frozenset(vocabulary))
+        self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(
             self.intents,
             self.knowledge,
@@ -100,7 +102,7 @@ class Engine:
         )
 
         def make() -> Compiled:
-            return build(*_read(intents_dir, knowledge_dir))
+            return build(*_read(intents_dir, knowledge_dir), root=intents_dir.parent)
 
         engine = cls(cached(files, make) if cache else make(), store)
         engine.unanswered = unanswered
@@ -122,6 +124,8 @@ class Engine:
         text, session = check_text(text), check_session_id(session)
         try:
             with self.store.turn(session) as state:
+                # saved under other content, a stored session may name what is gone
+                self._fit.fit(state, session, logging.INFO)
                 reply = self._dialogue.reply(text, state)
         except Exception:  # a reply must never be a traceback; the turn's changes were not saved
             log.exception("reply failed for %r", text[:200])
@@ -138,9 +142,11 @@ class Engine:
         return self.store.get(check_session_id(session)) or Session()
 
     def restore(self, session: str, state: Session | Mapping[str, Any]) -> None:
-        """Replace a session's state, e.g. with one saved by `session(...).to_dict()`."""
-        value = state if isinstance(state, Session) else Session.from_dict(dict(state))
-        self.store.save(check_session_id(session), value)
+        """Replace a session's state, e.g. with one saved by `session(...).to_dict()`. What the
+        loaded content cannot use (unknown intents, entity ids, fields of the wrong type, another
+        schema version) is dropped with a warning (see `bot.restore`)."""
+        session = check_session_id(session)
+        self.store.save(session, self._fit.restored(state, session))
 
     def reset(self, session: str = "default") -> None:
         """Forget a session: its context and its profile."""
@@ -215,34 +221,11 @@ class Engine:
         """Render every intent with each slot empty and filled by each entity: template errors,
         knowledge topics that no intent reaches, and keywords that can never match are problems."""
         problems = self._unmatchable_keywords()
-        reached: set[str] = set()
         kb = self.knowledge
-        for intent in self.intents.intents:
-            trials: list[dict[str, str]] = [{}]
-            for slot, type_ in intent.slots.items():
-                trials.extend({slot: id_} for id_ in (kb.entities.get(type_, {}) if kb else {}))
-            for slots in trials:
-                values = self._dialogue.slots.values(intent, slots, Profile())
-                for detail in (0, 1):
-                    rendered, problem = self._renderer.check(
-                        intent.name, intent.answer, intent.file, values, detail
-                    )
-                    if problem:
-                        problems.append(problem)
-                        break
-                    reached |= rendered.topics  # type: ignore[union-attr]
-                else:
-                    continue
-                break
-            if intent.why:
-                _, problem = self._renderer.check(
-                    intent.name + ".why",
-                    intent.why,
-                    intent.file,
-                    self._dialogue.slots.values(intent, {}, Profile()),
-                )
-                if problem:
-                    problems.append(problem)
+        from .template_check import render_all  # validation only: it imports PyYAML
+
+        found, reached = render_all(self.intents, kb, self._renderer, self._dialogue.slots)
+        problems += found
         if kb:
             for topic_id in sorted(set(kb.topics) - reached):
                 problems.append(
@@ -337,8 +320,15 @@ def validate(path: str | os.PathLike[str] | None = None) -> tuple[Engine | None,
     """Load the content and check every template: (engine or None, every problem found)."""
     try:
         engine = Engine.load(path)
-    except ContentError as exc:
-        return None, exc.problems
+    except ContentError as exc:  # templates are checked too, as far as they can be without a build
+        try:
+            intents_dir, _ = content.resolve(path)
+        except ContentError:
+            return None, exc.problems
+        seen = {(p.file, p.path) for p in exc.problems}
+        from .template_check import scan
+
+        return None, exc.problems + [p for p in scan(intents_dir) if (p.file, p.path) not in seen]
     return engine, engine.check()
 
 

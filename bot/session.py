@@ -5,6 +5,7 @@ profile, pending questions; JSON with a schema version.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -82,20 +83,44 @@ class Session:
             log.warning("ignoring a saved session that is not an object: %s", type(data).__name__)
             return cls()
         version = data.get("version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
+        if not _whole(version) or version > SCHEMA_VERSION:
             log.warning(
-                "ignoring a saved session of schema version %r (this is %d)",
+                "ignoring a saved session of schema version %.40r (this is %d)",
                 version,
                 SCHEMA_VERSION,
             )
             return cls()
+        if version < SCHEMA_VERSION:
+            log.warning(
+                "a saved session of the older schema version %d (this is %d): "
+                "keeping the fields that still fit",
+                version,
+                SCHEMA_VERSION,
+            )
+            data = _migrate(data, version)
         session = cls()
         _fill(session, data, "session")
         profile = Profile()
         if isinstance(data.get("profile"), dict):
             _fill(profile, data["profile"], "profile")
+        elif data.get("profile") is not None:
+            log.warning(
+                "ignoring a profile that is not an object: %s", type(data["profile"]).__name__
+            )
         session.profile = profile
         return session
+
+
+#: version -> how a saved session of that version becomes one of the next (renamed fields, say);
+#: a version without an entry keeps the fields whose name and type still fit
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
+    for step in range(version, SCHEMA_VERSION):
+        if step in MIGRATIONS:
+            data = MIGRATIONS[step](data)
+    return data
 
 
 def _copy(value: Any) -> Any:

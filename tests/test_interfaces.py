@@ -28,9 +28,14 @@ def _careerbot(
         capture_output=True,
         cwd=cwd,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", **_private_folders()},
         text=not isinstance(stdin, bytes),
     )
+
+
+def _private_folders() -> dict[str, str]:
+    """HOME and the XDG folders the tests point at, so a child never writes the user's own."""
+    return {k: v for k, v in os.environ.items() if k == "HOME" or k.startswith("XDG_")}
 
 
 def test_ask_prints_the_answer_and_its_sources() -> None:

@@ -107,6 +107,10 @@ def measure(content: str | None, questions: list[str], passes: int = 5) -> dict[
 
 
 def main(args: argparse.Namespace) -> int:
+    if getattr(args, "soak", False):
+        from .soak import main as soak
+
+        return soak(args)
     rows = load_questions(args.questions)
     questions = [row["text"] for row in rows]
     figures = measure(args.content, questions)
