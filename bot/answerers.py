@@ -113,10 +113,12 @@ class Answerers:
             names = [n for n in options if any(c.intent == n for c in u.candidates[:1])]
             if pick is None and names:
                 pick = options.index(names[0]) + 1
+            pending, state.pending_slots = state.pending_slots, {}
             if pick is None or options[pick - 1] not in self.intents:
                 return None
             intent = self.intents.get(options[pick - 1])
-            return self.composer.answer(intent, u, state, 1.0, slots=dict(state.pending_slots))
+            slots = {k: v for k, v in pending.items() if k in intent.slots}  # the slots it takes
+            return self.composer.answer(intent, u, state, 1.0, slots=slots)
         if pick is not None and state.suggestions and len(u.tokens) == 1 and u.tokens[0].isdigit():
             return self._ask(state.suggestions[pick - 1], state, turn.depth + 1)
         return None

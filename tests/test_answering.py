@@ -163,3 +163,13 @@ def test_the_unanswered_log_is_private_and_groups_alike_messages(tmp_path: Path)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     groups = group(entries)
     assert len(groups) == 1 and groups[0].count == 2
+
+
+def test_a_clarifying_choice_keeps_only_the_slots_the_chosen_intent_takes(engine: Engine) -> None:
+    engine.reset("clarify")
+    state = engine.session("clarify")
+    state.options, state.pending_slots = ["top_skills", "company_hiring"], {"company": "meta"}
+    engine.restore("clarify", state)
+    first = engine.reply("1", session="clarify")
+    assert first.intent == "top_skills" and dict(first.slots) == {}
+    assert engine.session("clarify").pending_slots == {}
