@@ -127,6 +127,8 @@ class Answerers:
         """ "What does the second one focus on?": the question asked of an item of the last answer;
         a bare "the second one" shows that item."""
         ref = references.find(turn.u.tokens, self.ordinals)
+        if ref is None:
+            return self._named_item(turn)
         found = (
             references.target(ref, turn.state, self.name_entities)
             if ref and turn.depth < MAX_DEPTH
@@ -147,6 +149,26 @@ class Answerers:
         text = self.texts["item"].format(
             number=ref.index if ref.index > 0 else len(turn.state.items), item=item
         )
+        cited = tuple(Citation.from_dict(c) for c in turn.state.citations)
+        return Reply(
+            text,
+            turn.state.intent,
+            1.0,
+            suggestions=tuple(turn.state.suggestions[:3]),
+            citations=cited,
+            kind="answer",
+        )
+
+    def _named_item(self, turn: Turn) -> Reply | None:
+        """ "Is there one from IBM?", "the one at NVIDIA": the items of the last answer that name
+        the entity the message names."""
+        if "one" not in turn.u.tokens or not turn.u.mentions or not turn.state.items:
+            return None
+        keys = {f"{e.type}:{e.id}" for m in turn.u.mentions for e in m.entities}
+        items = [item for item in turn.state.items if keys & set(self.name_entities(item))]
+        if not items:
+            return None
+        text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in items)
         cited = tuple(Citation.from_dict(c) for c in turn.state.citations)
         return Reply(
             text,

@@ -30,6 +30,7 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
     "profile_noted": "(Noted about you: {values}.)",
     "item": "Item {number} of my last answer:\n- {item}",
+    "named_items": "From my last answer:",
     "sharpened": "More specifically, the guides say:",
     "retrieved": "Here is what the guides say that comes closest to your question:",
 }

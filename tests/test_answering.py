@@ -173,3 +173,9 @@ def test_a_clarifying_choice_keeps_only_the_slots_the_chosen_intent_takes(engine
     first = engine.reply("1", session="clarify")
     assert first.intent == "top_skills" and dict(first.slots) == {}
     assert engine.session("clarify").pending_slots == {}
+
+
+def test_the_one_from_a_named_company_is_found_in_the_last_list(engine: Engine) -> None:
+    _, ibm = ask(engine, "which certifications are worth getting?", "is there one from IBM?")
+    assert "Professional Certificate in Deep Learning from IBM" in ibm.text
+    assert "Google's ML Crash Course" not in ibm.text
