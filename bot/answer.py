@@ -33,6 +33,7 @@ class Composer:
         self.intents, self.renderer, self.slots, self.profile = intents, renderer, slots, profile
         self.texts = settings.texts
         self._knows: dict[tuple[str, str, str], bool] = {}
+        self._topics: dict[tuple[str, str, str], frozenset[str]] = {}
         self._lock = threading.Lock()
 
     def answer(
@@ -86,6 +87,20 @@ class Composer:
     def remember_items(self, state: Session, text: str) -> None:
         """Keep the answer's list items, for "the second one"."""
         state.items = list_items(text)
+
+    def topics(self, intent: Intent) -> frozenset[str]:
+        """The knowledge topics the intent's general answer draws on (cached)."""
+        key = (intent.name, "", "")
+        found = self._topics.get(key)
+        if found is None:
+            values = self.slots.values(intent, {}, Session().profile)
+            try:
+                found = self.renderer.render(intent.name, intent.answer, values).topics
+            except Exception:  # noqa: BLE001 - validation reports template errors
+                found = frozenset()
+            with self._lock:
+                self._topics[key] = found
+        return found
 
     def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
         """Whether the intent's answer has facts about this particular entity (cached)."""

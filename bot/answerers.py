@@ -50,6 +50,8 @@ Answerer = Callable[[Turn], Reply | None]
 MAX_PARTS = 3  # questions (or entities) of one message answered in parts
 RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
 SHARPEN_COVERAGE = 0.7  # a passage covering this much of a question is added to the intent's answer
+AGREE_FLOOR = 0.3  # of the threshold: an intent this confident may be taken when passages agree
+AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 
@@ -350,6 +352,21 @@ class Answerers:
             suggestions=(top.example, runner.example),
             kind="clarify",
         )
+
+    def agreement(self, turn: Turn) -> Reply | None:
+        """Two weak signals that agree: an intent below the threshold whose answer draws on the
+        topic of passages that hold part of the question is taken."""
+        floor = self.policy.settings.threshold * AGREE_FLOOR
+        candidates = [c for c in turn.ranked if c.score >= floor]
+        if not candidates or self.passages is None:
+            return None
+        topics = {f.passage.topic for f in self._search(turn, AGREE_COVERAGE)}
+        for candidate in candidates:
+            intent = self.intents.get(candidate.intent)
+            if intent.category == "career" and self.composer.topics(intent) & topics:
+                reply = self.composer.answer(intent, turn.u, turn.state, candidate.score)
+                return self._sharpen(turn, reply)
+        return None
 
     def about_me(self, turn: Turn) -> Reply | None:
         """ "I moved to Austin", "I'm not a student any more": noted in the profile, and said so

@@ -82,6 +82,7 @@ class Dialogue:
             a.entity,
             a.about_me,
             a.intent,
+            a.agreement,
             a.retrieve,
             a.about_entity,
         )
