@@ -449,16 +449,7 @@ class Answerers:
 
     def decline(self, turn: Turn) -> Reply:
         """ "I don't know that", with the closest career questions as suggestions."""
-        seen: list[str] = []
-        threshold = self.policy.settings.threshold
-        for c in turn.u.candidates:
-            if (
-                self.intents.get(c.intent).category == "career"
-                and c.score >= threshold * 0.5
-                and c.example not in seen
-            ):
-                seen.append(c.example)
-        suggestions = tuple(seen[:3]) or self.starters[:3]
+        suggestions = self._closest(turn) or self.starters[:3]
         text = self.texts["fallback"]
         if suggestions:
             text += " " + self.texts["fallback_suggest"]
