@@ -276,7 +276,11 @@ class Answerers:
             if types.count(type_) > 1:
                 continue
             named = list(dict.fromkeys(e for m in turn.u.mentions if (e := m.of_type(type_))))
-            if len(named) < 2 and self.each_words & set(turn.u.tokens):
+            # "each of them", or "their" when the last answer was about no one of them
+            refers = self.each_words | (
+                self.anaphora_words if slot not in turn.state.slots else set()
+            )
+            if len(named) < 2 and refers & set(turn.u.tokens):
                 named = [
                     e
                     for key in self.name_entities("\n".join(turn.state.items))

@@ -105,6 +105,9 @@ class Dialogue:
         if not questions:
             return None
         before = profile_rows(state.profile, self.knowledge)
+        told = [p.text for p in pieces if p.kind in ("about_me", "statement")]
+        if told:  # "I'm applying to NVIDIA and Tesla. What do their processes emphasize?"
+            state.items, state.slots = told, {}
         for piece in pieces:
             if piece.kind == "about_me":
                 self.composer.profile.remember(self.read(piece.text), state.profile)

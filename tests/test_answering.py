@@ -179,3 +179,13 @@ def test_the_one_from_a_named_company_is_found_in_the_last_list(engine: Engine) 
     _, ibm = ask(engine, "which certifications are worth getting?", "is there one from IBM?")
     assert "Professional Certificate in Deep Learning from IBM" in ibm.text
     assert "Google's ML Crash Course" not in ibm.text
+
+
+def test_their_refers_to_the_companies_a_long_message_named(engine: Engine) -> None:
+    (reply,) = ask(
+        engine,
+        "Quick background: I have interviews lined up with Apple and Meta next month. "
+        "What do their hiring processes look for? And how many ML roles are open?",
+    )
+    hiring = reply.parts[0]
+    assert hiring.kind == "multi" and "Apple" in hiring.text and "Meta" in hiring.text
