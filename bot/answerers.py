@@ -53,7 +53,8 @@ SHARPEN_COVERAGE = 0.7  # a passage covering this much of a question is added to
 AGREE_FLOOR = 0.3  # of the threshold: an intent this confident may be taken when passages agree
 AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
-SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
+SHARPEN_TERMS = 2
+SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened  # ... when it holds at least this many of the question's terms
 
 
 class Answerers:
@@ -303,6 +304,8 @@ class Answerers:
     def _sharpen(self, turn: Turn, reply: Reply) -> Reply:
         """The intent's answer, and after it the passage that holds what the question asks
         specifically, when the general answer does not already say it."""
+        if turn.score >= SHARPEN_BELOW:
+            return reply  # the matcher is sure the intent's answer is what was asked
         found = self._search(turn, SHARPEN_COVERAGE)
         if not found or self.passages is None:
             return reply
@@ -311,13 +314,14 @@ class Answerers:
         names = set(
             self.passages.terms(t for m in turn.u.mentions for t in tokens[m.start : m.end])
         )
+        asked = [f for f in found if len(set(f.held) - names) >= SHARPEN_TERMS]
+        if not asked:
+            return reply
         said = set(self.passages.terms(normalise(reply.text)))
         extra = [
             f.passage
-            for f in found
-            if len(set(f.held) - names) >= SHARPEN_TERMS
-            and set(f.held) - said  # it holds something asked that the answer does not say
-            and f.passage.text not in reply.text
+            for f in asked  # holding something asked that the answer does not say
+            if set(f.held) - said and f.passage.text not in reply.text
         ]
         if not extra:
             return reply

@@ -21,7 +21,12 @@ class Lexicon:
             for form in forms[1:]:
                 if form != forms[0]:
                     self._table.setdefault(form, forms[0])
-        self._longest = max((len(k) for k in self._table), default=0)
+        # per first word, the lengths of the phrases starting with it, longest first
+        self._starts: dict[str, tuple[int, ...]] = {}
+        for key in self._table:
+            self._starts[key[0]] = tuple(
+                sorted({*self._starts.get(key[0], ()), len(key)}, reverse=True)
+            )
 
     @property
     def words(self) -> set[str]:
@@ -34,8 +39,8 @@ class Lexicon:
         out: list[str] = []
         i = 0
         while i < len(tokens):
-            for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                name = self._table.get(tuple(tokens[i : i + n]))
+            for n in self._starts.get(tokens[i], ()):
+                name = self._table.get(tuple(tokens[i : i + n])) if i + n <= len(tokens) else None
                 if name is not None:
                     out.extend(name)
                     i += n

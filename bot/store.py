@@ -97,7 +97,7 @@ class MemoryStore:
         with self._locked(session_id):
             session = self.get(session_id) or Session()
             yield session
-            self.save(session_id, session)
+            self._keep(session_id, session)  # the turn's own copy: no one else holds it
 
     def get(self, session_id: str) -> Session | None:
         with self._guard:
@@ -106,9 +106,11 @@ class MemoryStore:
         return None if entry is None else entry[1].copy()
 
     def save(self, session_id: str, session: Session) -> None:
-        copy = session.copy()
+        self._keep(session_id, session.copy())
+
+    def _keep(self, session_id: str, session: Session) -> None:
         with self._guard:
-            self._sessions[session_id] = (self._clock(), copy)
+            self._sessions[session_id] = (self._clock(), session)
             self._sessions.move_to_end(session_id)
             while len(self._sessions) > self.max_sessions:
                 self._sessions.popitem(last=False)
