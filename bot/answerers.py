@@ -53,8 +53,8 @@ SHARPEN_COVERAGE = 0.7  # a passage covering this much of a question is added to
 AGREE_FLOOR = 0.3  # of the threshold: an intent this confident may be taken when passages agree
 AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
-SHARPEN_TERMS = 2
-SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened  # ... when it holds at least this many of the question's terms
+SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
+SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
 
 
 class Answerers:
