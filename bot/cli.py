@@ -1,4 +1,4 @@
-"""The `careerbot` command line: chat, ask, jsonl, validate, eval, bench and clinc subcommands."""
+"""The `careerbot` command line: chat, ask, jsonl, validate, eval, bench, clinc, serve and loadtest subcommands."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     clinc = sub.add_parser("clinc", help="CLINC150: convert to intents, or benchmark the matcher")
     clinc.add_argument("args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]")
+    # the HTTP server and its load test (bot/serve.py, bot/devtools/loadtest.py)
+    from . import serve
+    from .devtools import loadtest
+    serve.add_parser(sub)
+    loadtest.add_parser(sub)
     return p
 
 
@@ -59,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "bench":
             from .devtools import bench
             return bench.main(args)
+        if command in ("serve", "loadtest"):  # the HTTP server and its load test
+            from . import serve
+            from .devtools import loadtest
+            return serve.main(args) if command == "serve" else loadtest.main(args)
         engine = _load(args)
         if command == "ask":
             return _ask(engine, args)

@@ -95,3 +95,13 @@ def lost_lock_message(session_id: str, seconds: float) -> str:
         f"lost the lock of session {session_id!r} (the turn took longer than {seconds:g}s); "
         "its changes were not saved"
     )
+
+
+def redact_url(url: str) -> str:
+    """A store URL without its password, fit for logs and messages."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user + ':' if user else ''}***@{host}"

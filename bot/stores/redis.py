@@ -29,6 +29,7 @@ from . import (
     decode,
     encode,
     lost_lock_message,
+    redact_url,
 )
 
 if TYPE_CHECKING:
@@ -99,8 +100,8 @@ class RedisStore:
                 url, socket_timeout=_SOCKET_TIMEOUT, socket_connect_timeout=_SOCKET_TIMEOUT
             )
         except ValueError as exc:
-            raise UsageError(f"bad Redis URL {_redact(url)!r}: {exc}") from None
-        return cls(client, ttl, prefix, where=_redact(url))
+            raise UsageError(f"bad Redis URL {redact_url(url)!r}: {exc}") from None
+        return cls(client, ttl, prefix, where=redact_url(url))
 
     def __repr__(self) -> str:
         return f"RedisStore({self.where!r})"
@@ -183,13 +184,3 @@ def _redis_errors() -> type[Exception]:
     import redis
 
     return redis.exceptions.RedisError
-
-
-def _redact(url: str) -> str:
-    """The URL without its password, fit for logs and messages."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user + ':' if user else ''}***@{host}"

@@ -1,0 +1,30 @@
+"""Rasa's REST channel: the shape of its webhook's request and response, for chat widgets that speak it.
+
+Checked against Rasa's own source, rasa/core/channels/rest.py (RestInput) and channel.py
+(CollectingOutputChannel): `POST /webhooks/rest/webhook` takes `{"sender": ..., "message": ...,
+"metadata": {...}}` and answers a JSON list of the bot's messages, each
+`{"recipient_id": sender, "text": ..., "buttons": [{"title": ..., "payload": ...}]}` with keys
+that have no value left out; a button's payload is what the widget sends back when clicked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .reply import Reply
+
+
+def messages(reply: Reply, recipient_id: str) -> list[dict[str, Any]]:
+    """The reply as Rasa REST messages: a notice first if any, one message per part (each with
+    its sources), the suggestions as buttons on the last."""
+    out: list[dict[str, Any]] = []
+    if reply.notice:
+        out.append({"recipient_id": recipient_id, "text": reply.notice})
+    for part in reply.parts or (reply,):
+        text = part.text
+        if part.sources:
+            text += "\n\nSources: " + "; ".join(part.sources)
+        out.append({"recipient_id": recipient_id, "text": text})
+    if reply.suggestions:
+        out[-1]["buttons"] = [{"title": s, "payload": s} for s in reply.suggestions]
+    return out
