@@ -15,10 +15,13 @@ class RateLimiter:
     Not thread-safe: the server calls it from its event loop only.
     """
 
-    def __init__(self, per_minute: int, max_keys: int = MAX_KEYS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: int, max_keys: int = MAX_KEYS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.per_minute, self.max_keys, self._clock = per_minute, max_keys, clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, when)
+        self._buckets: OrderedDict[str, tuple[float, float]] = (
+            OrderedDict()
+        )  # key -> (tokens, when)
 
     def wait(self, key: str) -> float:
         """0 if the request may go ahead (and count it), else the seconds until it may."""

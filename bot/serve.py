@@ -22,9 +22,17 @@ DEFAULT_RATE_LIMIT = 60  # requests a minute per sender, per worker
 GRACEFUL_SECONDS = 10  # how long SIGTERM waits for requests in flight
 
 #: the environment variables the server reads (flags win over them)
-ENV = {"host": "CAREERBOT_HOST", "port": "CAREERBOT_PORT", "workers": "CAREERBOT_WORKERS",
-       "sessions": "CAREERBOT_SESSIONS", "cors": "CAREERBOT_CORS", "rate_limit": "CAREERBOT_RATE_LIMIT",
-       "content": "CAREERBOT_CONTENT", "token": "CAREERBOT_TOKEN", "log_level": "CAREERBOT_LOG_LEVEL"}
+ENV = {
+    "host": "CAREERBOT_HOST",
+    "port": "CAREERBOT_PORT",
+    "workers": "CAREERBOT_WORKERS",
+    "sessions": "CAREERBOT_SESSIONS",
+    "cors": "CAREERBOT_CORS",
+    "rate_limit": "CAREERBOT_RATE_LIMIT",
+    "content": "CAREERBOT_CONTENT",
+    "token": "CAREERBOT_TOKEN",
+    "log_level": "CAREERBOT_LOG_LEVEL",
+}
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
@@ -62,8 +70,11 @@ class ServerConfig:
 
     def with_flags(self, args: argparse.Namespace) -> ServerConfig:
         """These settings with the command-line flags that were given."""
-        flags = {name: getattr(args, name) for name in ("host", "port", "workers", "sessions", "rate_limit",
-                                                        "log_level") if getattr(args, name, None) is not None}
+        flags = {
+            name: getattr(args, name)
+            for name in ("host", "port", "workers", "sessions", "rate_limit", "log_level")
+            if getattr(args, name, None) is not None
+        }
         if getattr(args, "cors", None):
             flags["cors"] = tuple(o for value in args.cors for o in _origins(value))
         if getattr(args, "content", None):
@@ -78,7 +89,9 @@ class ServerConfig:
         if self.rate_limit < 0:
             raise UsageError(f"--rate-limit must be 0 (none) or more, got {self.rate_limit}")
         if self.log_level not in LOG_LEVELS:
-            raise UsageError(f"--log-level must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
+            raise UsageError(
+                f"--log-level must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}"
+            )
         for origin in self.cors:
             if origin != "*" and "://" not in origin:
                 raise UsageError(f"a CORS origin looks like https://example.org, got {origin!r}")
@@ -86,9 +99,15 @@ class ServerConfig:
 
     def to_env(self) -> dict[str, str]:
         """The environment that gives a worker these settings."""
-        env = {ENV["host"]: self.host, ENV["port"]: str(self.port), ENV["workers"]: str(self.workers),
-               ENV["sessions"]: self.sessions_url, ENV["cors"]: ",".join(self.cors),
-               ENV["rate_limit"]: str(self.rate_limit), ENV["log_level"]: self.log_level}
+        env = {
+            ENV["host"]: self.host,
+            ENV["port"]: str(self.port),
+            ENV["workers"]: str(self.workers),
+            ENV["sessions"]: self.sessions_url,
+            ENV["cors"]: ",".join(self.cors),
+            ENV["rate_limit"]: str(self.rate_limit),
+            ENV["log_level"]: self.log_level,
+        }
         if self.content:
             env[ENV["content"]] = self.content
         return env
@@ -99,8 +118,11 @@ class ServerConfig:
 
         workers = f"{self.workers} worker{'s' if self.workers != 1 else ''}"
         days = ttl / 86400
-        limit = (f"{self.rate_limit} requests a minute per sender, per worker" if self.rate_limit
-                 else "none")
+        limit = (
+            f"{self.rate_limit} requests a minute per sender, per worker"
+            if self.rate_limit
+            else "none"
+        )
         return [
             f"careerbot serve: http://{_host_for_url(self.host)}:{self.port}/ ({workers}, pid {os.getpid()})",
             f"  sessions:   {redact_url(self.sessions_url)} (idle ones expire after {days:g} days)",
@@ -108,24 +130,43 @@ class ServerConfig:
             f"  token:      {'required (CAREERBOT_TOKEN is set)' if self.token else 'not required'}",
             f"  CORS:       {', '.join(self.cors) or 'same origin only'}",
             f"  rate limit: {limit}",
-            "  endpoints:  / (chat page), POST /webhooks/rest/webhook (Rasa REST), POST /v1/reply, "
-            "GET /v1/topics, GET|DELETE /v1/sessions/{id}, GET /healthz, GET /readyz",
+            (
+                "  endpoints:  / (chat page), POST /webhooks/rest/webhook (Rasa REST), POST /v1/reply, "
+                "GET /v1/topics, GET|DELETE /v1/sessions/{id}, GET /healthz, GET /readyz"
+            ),
         ]
 
 
 def add_parser(sub: Any) -> None:
     """The `serve` subcommand's flags (each also read from its environment variable)."""
-    p = sub.add_parser("serve", help="HTTP server: Rasa REST webhook, JSON API and a web chat page "
-                       '(needs "careerbot[server]")')
+    p = sub.add_parser(
+        "serve",
+        help="HTTP server: Rasa REST webhook, JSON API and a web chat page "
+        '(needs "careerbot[server]")',
+    )
     p.add_argument("--host", help=f"address to listen on (default {DEFAULT_HOST}; ${ENV['host']})")
     p.add_argument("--port", type=int, help=f"port (default {DEFAULT_PORT}; ${ENV['port']})")
     p.add_argument("--workers", type=int, help=f"worker processes (default 1; ${ENV['workers']})")
-    p.add_argument("--sessions", metavar="URL", help="session store: sqlite:///PATH, redis://HOST:PORT/DB or "
-                   f"memory:// (default: SQLite under the XDG state directory; ${ENV['sessions']})")
-    p.add_argument("--cors", action="append", metavar="ORIGIN", help="allow a browser page from this origin "
-                   f"to call the API (repeatable, or comma-separated; ${ENV['cors']})")
-    p.add_argument("--rate-limit", type=int, metavar="N", help="requests a minute per sender, per worker; "
-                   f"0 for none (default {DEFAULT_RATE_LIMIT}; ${ENV['rate_limit']})")
+    p.add_argument(
+        "--sessions",
+        metavar="URL",
+        help="session store: sqlite:///PATH, redis://HOST:PORT/DB or "
+        f"memory:// (default: SQLite under the XDG state directory; ${ENV['sessions']})",
+    )
+    p.add_argument(
+        "--cors",
+        action="append",
+        metavar="ORIGIN",
+        help="allow a browser page from this origin "
+        f"to call the API (repeatable, or comma-separated; ${ENV['cors']})",
+    )
+    p.add_argument(
+        "--rate-limit",
+        type=int,
+        metavar="N",
+        help="requests a minute per sender, per worker; "
+        f"0 for none (default {DEFAULT_RATE_LIMIT}; ${ENV['rate_limit']})",
+    )
     p.add_argument("--log-level", choices=LOG_LEVELS, help=f"(default info; ${ENV['log_level']})")
 
 
@@ -134,20 +175,33 @@ def main(args: argparse.Namespace) -> int:
     config = ServerConfig.from_env().with_flags(args)
     uvicorn = _server_modules()
     if config.workers > 1 and config.sessions_url.startswith("memory:"):
-        raise UsageError("memory:// sessions cannot be shared by several workers: use sqlite:///PATH or redis://")
+        raise UsageError(
+            "memory:// sessions cannot be shared by several workers: use sqlite:///PATH or redis://"
+        )
     from .engine import Engine
     from .store import DEFAULT_TTL, open_store
 
     store = open_store(config.sessions_url)
     store.ping()
-    Engine.load(config.content)  # content errors stop us here, before any worker starts; warms the cache
+    Engine.load(
+        config.content
+    )  # content errors stop us here, before any worker starts; warms the cache
     for line in config.describe(DEFAULT_TTL):
         print(line, flush=True)
     os.environ.update(config.to_env())
-    uvicorn.run("bot.server:app_from_env", factory=True, host=config.host, port=config.port,
-                workers=config.workers if config.workers > 1 else None, log_level=config.log_level,
-                access_log=False, log_config=log_config(config.log_level), proxy_headers=False,
-                timeout_graceful_shutdown=GRACEFUL_SECONDS, server_header=False)
+    uvicorn.run(
+        "bot.server:app_from_env",
+        factory=True,
+        host=config.host,
+        port=config.port,
+        workers=config.workers if config.workers > 1 else None,
+        log_level=config.log_level,
+        access_log=False,
+        log_config=log_config(config.log_level),
+        proxy_headers=False,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        server_header=False,
+    )
     return 0
 
 
@@ -155,11 +209,16 @@ def log_config(level: str) -> dict[str, Any]:
     """uvicorn's loggers and ours (request ids, errors) on stderr, one format."""
     handler = {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
     return {
-        "version": 1, "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"}},
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"}
+        },
         "handlers": {"stderr": handler},
-        "loggers": {name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
-                    for name in ("uvicorn", "uvicorn.error", "bot")},
+        "loggers": {
+            name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+            for name in ("uvicorn", "uvicorn.error", "bot")
+        },
     }
 
 
@@ -191,4 +250,3 @@ def _origins(value: str) -> list[str]:
 
 def _host_for_url(host: str) -> str:
     return f"[{host}]" if ":" in host else host
-

@@ -21,7 +21,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -47,8 +47,12 @@ from .store import SessionStore, open_store
 log = logging.getLogger(__name__)
 
 WEB = Path(__file__).resolve().parent / "web"
-PAGE_FILES = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
-              "style.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
+PAGE_FILES = {
+    "index.html": "text/html; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -76,7 +80,9 @@ def app_from_env() -> Starlette:
     return create_app(engine, store, config)
 
 
-def create_app(engine: Engine, store: SessionStore, config: ServerConfig | None = None) -> Starlette:
+def create_app(
+    engine: Engine, store: SessionStore, config: ServerConfig | None = None
+) -> Starlette:
     """The ASGI app serving `engine`, whose sessions live in `store`."""
     config = config or ServerConfig()
     api = Api(engine, store, config)
@@ -93,10 +99,16 @@ def create_app(engine: Engine, store: SessionStore, config: ServerConfig | None 
     ]
     middleware = [Middleware(RequestLog)]
     if config.cors:
-        middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors),
-                                     allow_methods=["GET", "POST", "DELETE"],
-                                     allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-                                     expose_headers=["X-Request-ID", "Retry-After"], max_age=600))
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(config.cors),
+                allow_methods=["GET", "POST", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID", "Retry-After"],
+                max_age=600,
+            )
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
@@ -105,9 +117,14 @@ def create_app(engine: Engine, store: SessionStore, config: ServerConfig | None 
         if close is not None:
             close()
 
-    handlers: dict[Any, Callable[..., Any]] = {Problem: _problem, HTTPException: _http_exception,
-                                               Exception: _crash}
-    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan)
+    handlers: dict[Any, Callable[..., Any]] = {
+        Problem: _problem,
+        HTTPException: _http_exception,
+        Exception: _crash,
+    }
+    return Starlette(
+        routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan
+    )
 
 
 class Api:
@@ -186,7 +203,9 @@ class Api:
     # -- the page ------------------------------------------------------------------------------
 
     async def page(self, request: Request) -> Response:
-        return Response(self.files["index.html"], media_type=PAGE_FILES["index.html"], headers=PAGE_HEADERS)
+        return Response(
+            self.files["index.html"], media_type=PAGE_FILES["index.html"], headers=PAGE_HEADERS
+        )
 
     async def static(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -200,15 +219,23 @@ class Api:
         if self.token is None:
             return
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), self.token):
-            raise Problem(401, "a valid token is needed: send the header Authorization: Bearer TOKEN",
-                          {"WWW-Authenticate": 'Bearer realm="careerbot"'})
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), self.token
+        ):
+            raise Problem(
+                401,
+                "a valid token is needed: send the header Authorization: Bearer TOKEN",
+                {"WWW-Authenticate": 'Bearer realm="careerbot"'},
+            )
 
     def _limit(self, key: str) -> None:
         wait = self.limiter.wait(key)
         if wait:
-            raise Problem(429, f"too many requests for {key!r}; try again in {wait:.1f}s",
-                          {"Retry-After": str(max(1, round(wait + 0.5)))})
+            raise Problem(
+                429,
+                f"too many requests for {key!r}; try again in {wait:.1f}s",
+                {"Retry-After": str(max(1, round(wait + 0.5)))},
+            )
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
@@ -219,7 +246,10 @@ async def _json_object(request: Request) -> dict[str, Any]:
         raise Problem(413, _too_large(int(length)))
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != "application/json":
-        raise Problem(415, f'send JSON with the header "Content-Type: application/json" (got {media or "none"!r})')
+        raise Problem(
+            415,
+            f'send JSON with the header "Content-Type: application/json" (got {media or "none"!r})',
+        )
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
@@ -260,15 +290,19 @@ def _client(request: Request) -> str:
 
 
 def _topics(engine: Engine) -> dict[str, Any]:
-    groups = [{"title": g.title, "topics": [{"title": t.title, "example": t.example} for t in g.topics]}
-              for g in engine.topics()]
+    groups = [
+        {"title": g.title, "topics": [{"title": t.title, "example": t.example} for t in g.topics]}
+        for g in engine.topics()
+    ]
     return {"groups": groups, "starters": list(engine.settings.starter_questions)}
 
 
 # -- errors ------------------------------------------------------------------------------------
 
 
-def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def _error(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     body = {"error": message, "request_id": getattr(request.state, "request_id", None)}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -281,8 +315,13 @@ async def _problem(request: Request, exc: Exception) -> Response:
 async def _http_exception(request: Request, exc: Exception) -> Response:
     """Starlette's own refusals (no such route, method not allowed) as JSON."""
     assert isinstance(exc, HTTPException)
-    messages = {404: f"no such endpoint: {request.url.path}", 405: f"method {request.method} not allowed here"}
-    return _error(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)), exc.headers)
+    messages = {
+        404: f"no such endpoint: {request.url.path}",
+        405: f"method {request.method} not allowed here",
+    }
+    return _error(
+        request, exc.status_code, messages.get(exc.status_code, str(exc.detail)), exc.headers
+    )
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -290,7 +329,9 @@ async def _crash(request: Request, exc: Exception) -> Response:
     any detail."""
     rid = getattr(request.state, "request_id", None)
     log.error("request %s failed", rid, exc_info=exc)
-    return JSONResponse({"error": "internal error; it was logged", "request_id": rid}, status_code=500)
+    return JSONResponse(
+        {"error": "internal error; it was logged", "request_id": rid}, status_code=500
+    )
 
 
 # -- request ids -------------------------------------------------------------------------------
@@ -323,7 +364,11 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("%s %s %s %d %.1fms", rid, scope["method"], scope["path"], status,
-                     (time.perf_counter() - started) * 1000)
-
-
+            log.info(
+                "%s %s %s %d %.1fms",
+                rid,
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+            )

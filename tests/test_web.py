@@ -14,8 +14,15 @@ from tests.servers import ROOT, Server, start_server
 pytestmark = pytest.mark.real_server
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -73,7 +80,10 @@ def test_a_conversation_in_the_browser(server: Server, page: Any) -> None:
     reply = _ask(page, "What is Google's hiring process?")
     assert "Google's hiring" in reply.inner_text()
     assert "Google — Hiring Process" in reply.locator(".sources").inner_text()
-    assert reply.locator(".sources cite").first.inner_text() == "How to Become an ML Engineer at Top-Tier Companies"
+    assert (
+        reply.locator(".sources cite").first.inner_text()
+        == "How to Become an ML Engineer at Top-Tier Companies"
+    )
 
     reply = _ask(page, "and Amazon?")
     assert "Amazon's hiring" in reply.inner_text()
@@ -106,8 +116,12 @@ def test_a_conversation_in_the_browser(server: Server, page: Any) -> None:
 
 
 def test_the_page_on_a_phone(server: Server, browser: Any) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     try:
         page.goto(server.url + "/")
@@ -137,4 +151,3 @@ def test_new_conversation_forgets_the_session(server: Server, page: Any) -> None
             break
         page.wait_for_timeout(50)
     assert server.get(f"/v1/sessions/{old}")[0] == 404
-
