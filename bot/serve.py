@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -189,20 +190,34 @@ def main(args: argparse.Namespace) -> int:
     for line in config.describe(DEFAULT_TTL):
         print(line, flush=True)
     os.environ.update(config.to_env())
-    uvicorn.run(
-        "bot.server:app_from_env",
-        factory=True,
-        host=config.host,
-        port=config.port,
-        workers=config.workers if config.workers > 1 else None,
-        log_level=config.log_level,
-        access_log=False,
-        log_config=log_config(config.log_level),
-        proxy_headers=False,
-        timeout_graceful_shutdown=GRACEFUL_SECONDS,
-        server_header=False,
-    )
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler
+    # that was there before it: this one, so a requested stop exits 0 rather than "killed"
+    signal.signal(signal.SIGTERM, _stopped)
+    try:
+        uvicorn.run(
+            "bot.server:app_from_env",
+            factory=True,
+            host=config.host,
+            port=config.port,
+            workers=config.workers if config.workers > 1 else None,
+            log_level=config.log_level,
+            access_log=False,
+            log_config=log_config(config.log_level),
+            proxy_headers=False,
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            server_header=False,
+        )
+    except _Stopped:
+        pass
     return 0
+
+
+class _Stopped(Exception):
+    """SIGTERM arrived and the server has shut down."""
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise _Stopped
 
 
 def log_config(level: str) -> dict[str, Any]:
