@@ -1,8 +1,8 @@
 """A rule-based career-advice chatbot for Machine Learning engineers, answering from four guides.
 
-    from bot import Engine
-    engine = Engine.load()
-    reply = engine.reply("how much do senior ML engineers make?", session="alice")
+from bot import Engine
+engine = Engine.load()
+reply = engine.reply("how much do senior ML engineers make?", session="alice")
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from .store import MemoryStore, SessionStore, open_store
 __all__ = [
     "CareerBotError",
     "Citation",
-    "InputError",
-    "MemoryStore",
-    "SessionStore",
-    "StoreError",
-    "open_store",
     "ContentError",
     "Engine",
+    "InputError",
+    "MemoryStore",
     "Problem",
     "Profile",
     "Reply",
     "Session",
+    "SessionStore",
+    "StoreError",
     "UsageError",
+    "open_store",
 ]
 __version__ = "0.1.0"

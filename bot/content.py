@@ -21,7 +21,9 @@ def default_root() -> Path:
     for root in candidates:
         if (root / "intents").is_dir() and (override or (root / "knowledge").is_dir()):
             return root
-    raise ContentError([Problem(str(candidates[0]), "", "no 'intents' folder found here (set CAREERBOT_CONTENT)")])
+    raise ContentError(
+        [Problem(str(candidates[0]), "", "no 'intents' folder found here (set CAREERBOT_CONTENT)")]
+    )
 
 
 def resolve(path: str | os.PathLike[str] | None) -> tuple[Path, Path | None]:

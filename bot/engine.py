@@ -1,80 +1,84 @@
-"""The engine: runs normalise -> spell -> entities -> match -> dialogue -> render for each message."""
+"""The engine: loads the content and answers messages
+in sessions (read -> decide -> render -> Reply).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import content
+from .compiled import Compiled, build, cached
 from .dialogue import Dialogue
-from .entities import EntityIndex, Mention
-from .errors import ContentError, Problem, UsageError
-from .index import ContentIndex, build, cached
+from .errors import ContentError, Problem
+from .inputs import check_session_id, check_text
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
-from .render import Renderer
 from .overview import Explanation, SlotValue, Topic, TopicGroup, as_question
+from .profile import profile_rows
+from .render import Renderer
 from .reply import Citation, Reply
-from .inputs import check_session_id, check_text
-from .session import Session
+from .session import Profile, Session
 from .settings import Settings
 from .store import MemoryStore, SessionStore
 from .text import normalise
+from .understanding import Reader, Understanding
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Understanding:
-    """What the pipeline made of one message, before any dialogue decision."""
-
-    text: str
-    tokens: tuple[str, ...]
-    mentions: tuple[Mention, ...]
-    matched: tuple[str, ...]  # tokens with entity mentions replaced by placeholders
-    candidates: tuple[Candidate, ...] = field(default=())
-
-    @property
-    def top(self) -> Candidate | None:
-        return self.candidates[0] if self.candidates else None
-
-
 class Engine:
-    """Answers career questions from the knowledge base; one instance serves many sessions and threads."""
+    """Answers career questions from the knowledge base;
+    one instance serves many sessions and threads.
+    """
 
-    def __init__(self, index: ContentIndex, store: SessionStore | None = None) -> None:
-        self.intents = index.intents
-        self.knowledge = index.knowledge
-        self.settings: Settings = index.intents.settings
-        self.entities = index.entities
-        self.speller = index.speller
-        self.matcher = index.matcher
-        self.out_of_scope = index.out_of_scope
-        self.subject_terms = index.subject_terms
+    def __init__(self, compiled: Compiled, store: SessionStore | None = None) -> None:
+        self.intents = compiled.intents
+        self.knowledge = compiled.knowledge
+        self.settings: Settings = compiled.intents.settings
         self.threshold = self.settings.threshold
-        self.margin = self.settings.clarify_margin
-        self.renderer = Renderer(self.knowledge)
         self.store: SessionStore = store if store is not None else MemoryStore()
-        self.dialogue = Dialogue(self)
-        self._knows: dict[tuple[str, str, str], bool] = {}
+        self._entities = compiled.entities
+        self._read = Reader(
+            compiled.intents.abbreviations, compiled.speller, compiled.entities, compiled.matcher
+        )
+        self._renderer = Renderer(self.knowledge, compiled.templates)
+        self._dialogue = Dialogue(
+            self.intents,
+            self.knowledge,
+            self._renderer,
+            self.settings,
+            self._read,
+            compiled.out_of_scope,
+            compiled.subject_terms,
+            compiled.passages,
+        )
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, store: SessionStore | None = None,
-             cache: bool = True) -> Engine:
-        """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents folder.
+    def load(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        store: SessionStore | None = None,
+        cache: bool = True,
+    ) -> Engine:
+        """Load content from a folder holding `intents/`
+        (and `knowledge/`), or a bare intents folder.
 
         With no path: the checkout's content, else the copy inside the installed package.
         Raises ContentError naming every problem found. Unless `cache` is false, the compiled
         content is cached (see `bot.index`): a later start with unchanged content skips parsing.
         """
         intents_dir, knowledge_dir = content.resolve(path)
-        files = sorted(intents_dir.rglob("*.yaml")) + (sorted(knowledge_dir.glob("*.yaml")) if knowledge_dir else [])
-        def make() -> ContentIndex:
+        files = sorted(intents_dir.rglob("*.yaml")) + (
+            sorted(knowledge_dir.glob("*.yaml")) if knowledge_dir else []
+        )
+
+        def make() -> Compiled:
             return build(*_read(intents_dir, knowledge_dir))
 
         return cls(cached(files, make) if cache else make(), store)
@@ -83,15 +87,11 @@ class Engine:
 
     def understand(self, text: str, limit: int = 3) -> Understanding:
         """Normalise, repair typos, find entities and rank intents; no session is touched."""
-        tokens = self.speller.correct(normalise(text, self.intents.abbreviations))
-        mentions = self.entities.find(tokens)
-        matched = EntityIndex.replace(tokens, mentions)
-        candidates = self.matcher.rank(matched, limit) if matched else []
-        return Understanding(text, tuple(tokens), tuple(mentions), tuple(matched), tuple(candidates))
+        return self._read(text, limit)
 
     def rank(self, text: str, limit: int = 3) -> list[Candidate]:
         """The best intents for a message, best first, with calibrated confidences."""
-        return list(self.understand(text, limit).candidates)
+        return list(self._read(text, limit).candidates)
 
     def reply(self, text: str, session: str = "default") -> Reply:
         """Answer one message in a session. Raises InputError for text or a session id outside the
@@ -99,10 +99,10 @@ class Engine:
         text, session = check_text(text), check_session_id(session)
         try:
             with self.store.turn(session) as state:
-                return self.dialogue.respond(self.understand(text), state)
+                return self._dialogue.reply(text, state)
         except Exception:  # a reply must never be a traceback; the turn's changes were not saved
             log.exception("reply failed for %r", text[:200])
-            return Reply(self.dialogue.texts["error"], kind="decline")
+            return Reply(self.settings.texts["error"], kind="decline")
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -123,7 +123,7 @@ class Engine:
 
     def topics(self) -> tuple[TopicGroup, ...]:
         """What the bot answers, by group (in the order `topic_groups` gives), an example each."""
-        names = sorted({e.name for e in self.knowledge.entities.get("company", {}).values()}) if self.knowledge else []
+        names = self.names("company")
         groups: dict[str, list[Topic]] = {}
         for intent in self.intents.intents:
             if intent.category in ("career", "profile") and intent.examples:
@@ -133,6 +133,11 @@ class Engine:
         ranked = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), g))
         return tuple(TopicGroup(g, tuple(groups[g])) for g in ranked)
 
+    def names(self, entity_type: str) -> list[str]:
+        """Display names of the entities of one type ("company"), sorted; [] for an unknown type."""
+        table = self.knowledge.entities.get(entity_type, {}) if self.knowledge else {}
+        return sorted({entity.name for entity in table.values()})
+
     def explain(self, session: str = "default") -> Explanation:
         """How the session's last message was understood: topic, confidence, runner-up, details
         with their origin, the citations of the last answer, and the profile."""
@@ -140,70 +145,38 @@ class Engine:
         known = {i.name for i in self.intents.intents}
         intent = self.intents.get(state.intent) if state.intent in known else None
         runner = self.intents.get(state.runner_up) if state.runner_up in known else None
-        slots = ()
+        slots: tuple[SlotValue, ...] = ()
         if intent is not None:
-            slots = tuple(SlotValue(slot, self._entity_name(intent.slots.get(slot), value),
-                                    state.slot_origins.get(slot, ""))
-                          for slot, value in state.slots.items())
+            slots = tuple(
+                SlotValue(
+                    slot,
+                    self._entity_name(intent.slots.get(slot), value),
+                    state.slot_origins.get(slot, ""),
+                )
+                for slot, value in state.slots.items()
+            )
         return Explanation(
-            intent=intent.name if intent else None, title=intent.title if intent else None,
-            confidence=state.confidence, threshold=self.threshold, last_kind=state.last_kind,
-            runner_up=runner.name if runner else None, runner_up_title=runner.title if runner else None,
-            runner_up_confidence=state.runner_up_confidence, slots=slots,
+            intent=intent.name if intent else None,
+            title=intent.title if intent else None,
+            confidence=state.confidence,
+            threshold=self.threshold,
+            last_kind=state.last_kind,
+            runner_up=runner.name if runner else None,
+            runner_up_title=runner.title if runner else None,
+            runner_up_confidence=state.runner_up_confidence,
+            slots=slots,
             citations=tuple(Citation.from_dict(c) for c in state.citations),
             options=tuple(self.intents.get(n).title for n in state.options if n in known),
-            profile=self._profile_rows(state),
+            profile=profile_rows(state.profile, self.knowledge),
         )
 
     def _entity_name(self, type_: str | None, id_: str) -> str:
         entity = self.knowledge.entity(type_, id_) if self.knowledge and type_ else None
         return entity.name if entity else id_
 
-    def _profile_rows(self, state: Session) -> tuple[tuple[str, str], ...]:
-        p = state.profile
-        rows: list[tuple[str, str]] = []
-        if p.student:
-            rows.append(("You are", "a student"))
-        if p.role:
-            rows.append(("Role", self._entity_name("role", p.role)))
-        if p.level:
-            rows.append(("Level", self._entity_name("level", p.level)))
-        if p.years is not None:
-            rows.append(("Experience", f"{p.years} year{'s' if p.years != 1 else ''}"))
-        if p.state:
-            rows.append(("State", self._entity_name("state", p.state)))
-        if p.region:
-            rows.append(("Region", self._entity_name("region", p.region)))
-        if p.interests:
-            rows.append(("Interests", ", ".join(self._entity_name("specialisation", i) for i in p.interests)))
-        if p.skills:
-            rows.append(("Skills", ", ".join(self._entity_name("skill", i) for i in p.skills)))
-        return tuple(rows)
-
-    # -- rendering -----------------------------------------------------------------------------
-
     def intent(self, name: str) -> Intent:
+        """The intent of this name (KeyError if there is none)."""
         return self.intents.get(name)
-
-    def entity_values(self, slots: Mapping[str, str], intent: Intent) -> dict[str, Any]:
-        """Template values: every slot of the intent as its Entity, or None when unfilled."""
-        values: dict[str, Any] = {}
-        for slot, type_ in intent.slots.items():
-            values[slot] = self.knowledge.entity(type_, slots.get(slot)) if self.knowledge else None
-        return values
-
-    def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
-        """Whether the intent's answer has facts about this particular entity (cached)."""
-        key = (intent.name, slot, entity_id)
-        known = self._knows.get(key)
-        if known is None:
-            values = self.dialogue.template_values(intent, {slot: entity_id}, Session())
-            try:
-                known = self.renderer.render(intent.name, intent.answer, values).specific
-            except Exception:  # noqa: BLE001 - validation reports template errors; here it only ranks
-                known = False
-            self._knows[key] = known
-        return known
 
     # -- validation ----------------------------------------------------------------------------
 
@@ -218,10 +191,11 @@ class Engine:
             for slot, type_ in intent.slots.items():
                 trials.extend({slot: id_} for id_ in (kb.entities.get(type_, {}) if kb else {}))
             for slots in trials:
-                values = self.dialogue.template_values(intent, slots, Session())
+                values = self._dialogue.slots.values(intent, slots, Profile())
                 for detail in (0, 1):
-                    rendered, problem = self.renderer.check(intent.name, intent.answer, intent.file,
-                                                            values, detail)
+                    rendered, problem = self._renderer.check(
+                        intent.name, intent.answer, intent.file, values, detail
+                    )
                     if problem:
                         problems.append(problem)
                         break
@@ -230,14 +204,23 @@ class Engine:
                     continue
                 break
             if intent.why:
-                _, problem = self.renderer.check(intent.name + ".why", intent.why, intent.file,
-                                                 self.dialogue.template_values(intent, {}, Session()))
+                _, problem = self._renderer.check(
+                    intent.name + ".why",
+                    intent.why,
+                    intent.file,
+                    self._dialogue.slots.values(intent, {}, Profile()),
+                )
                 if problem:
                     problems.append(problem)
         if kb:
             for topic_id in sorted(set(kb.topics) - reached):
-                problems.append(Problem(kb.topics[topic_id].file, f"topics.{topic_id}",
-                                        "no intent's answer reaches this topic"))
+                problems.append(
+                    Problem(
+                        kb.topics[topic_id].file,
+                        f"topics.{topic_id}",
+                        "no intent's answer reaches this topic",
+                    )
+                )
         return problems
 
     def _unmatchable_keywords(self) -> list[Problem]:
@@ -245,13 +228,17 @@ class Engine:
         problems = []
         for intent in self.intents.intents:
             for keyword in intent.keywords:
-                for mention in self.entities.find(normalise(keyword, self.intents.abbreviations)):
+                for mention in self._entities.find(normalise(keyword, self.intents.abbreviations)):
                     entity = mention.entities[0]
-                    problems.append(Problem(
-                        intent.file, f"{intent.name}.keywords",
-                        f"{keyword!r} names the {entity.type} {entity.name!r}, which questions carry as "
-                        f"{mention.placeholder!r}, so it never matches: drop it, or say it in an example",
-                    ))
+                    problems.append(
+                        Problem(
+                            intent.file,
+                            f"{intent.name}.keywords",
+                            f"{keyword!r} names the {entity.type} {entity.name!r}, "
+                            f"which questions carry as {mention.placeholder!r}, "
+                            "so it never matches: drop it, or say it in an example",
+                        )
+                    )
         return problems
 
     def summary(self) -> dict[str, dict[str, int]]:
@@ -266,7 +253,9 @@ class Engine:
         }
         if self.knowledge:
             out["knowledge"] = self.knowledge.summary()
-            out["entities"] = {name: len(self.knowledge.entities.get(t, {})) for name, t in CATALOGUES.items()}
+            out["entities"] = {
+                name: len(self.knowledge.entities.get(t, {})) for name, t in CATALOGUES.items()
+            }
         return out
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .domain import ENTITY_PRIORITY as PRIORITY
 from .knowledge import Entity
 from .text import normalise
 
-#: when one alias names entities of several types, the placeholder takes the first type here
-PRIORITY = ("company", "level", "region", "state", "specialisation", "role", "industry",
-            "skill", "certification", "association", "job_site")
 MAX_ALIAS_TOKENS = 6
 
 
@@ -33,8 +31,12 @@ class Mention:
 class EntityIndex:
     """Alias token sequences -> entities; longest match wins, left to right."""
 
-    def __init__(self, entities: Iterable[Entity], abbreviations: Mapping[str, str] | None = None,
-                 ignore: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        entities: Iterable[Entity],
+        abbreviations: Mapping[str, str] | None = None,
+        ignore: Iterable[str] = (),
+    ) -> None:
         skipped = set(ignore)  # "type:id" of entities never to find (the domain's own subject)
         table: dict[tuple[str, ...], dict[str, Entity]] = {}
         for entity in entities:
@@ -61,13 +63,15 @@ class EntityIndex:
         mentions, i = [], 0
         rank = {t: r for r, t in enumerate(PRIORITY)}
         while i < len(tokens):
-            end, found = 0, {}
+            end, found = 0, dict[str, Entity]()
             for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                for entity in self._table.get(tuple(tokens[i:i + n]), ()):
+                for entity in self._table.get(tuple(tokens[i : i + n]), ()):
                     end = end or i + n
                     found.setdefault(entity.type, entity)
             if found:
-                ordered = sorted(found.values(), key=lambda e: (rank.get(e.type, len(rank)), e.type))
+                ordered = sorted(
+                    found.values(), key=lambda e: (rank.get(e.type, len(rank)), e.type)
+                )
                 mentions.append(Mention(i, end, tuple(ordered)))
                 i = end
             else:
@@ -77,9 +81,10 @@ class EntityIndex:
     @staticmethod
     def replace(tokens: Sequence[str], mentions: Sequence[Mention]) -> list[str]:
         """The tokens with each mention replaced by its placeholder ("@company")."""
-        out, i = [], 0
+        out: list[str] = []
+        i = 0
         for m in mentions:
-            out.extend(tokens[i:m.start])
+            out.extend(tokens[i : m.start])
             out.append(m.placeholder)
             i = m.end
         out.extend(tokens[i:])

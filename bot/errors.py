@@ -1,10 +1,10 @@
 """The project's exception types.
 
-    CareerBotError            base of every error the package raises on purpose
-    ├── ContentError          content (YAML) that cannot be loaded: names every problem found
-    ├── UsageError            a caller asked for something that cannot be done (bad argument)
-    │   └── InputError        a request from outside broke a limit (text, session id, JSON)
-    └── StoreError            the session store cannot be reached or used
+CareerBotError            base of every error the package raises on purpose
+├── ContentError          content (YAML) that cannot be loaded: names every problem found
+├── UsageError            a caller asked for something that cannot be done (bad argument)
+│   └── InputError        a request from outside broke a limit (text, session id, JSON)
+└── StoreError            the session store cannot be reached or used
 """
 
 from __future__ import annotations
@@ -53,4 +53,6 @@ class InputError(UsageError):
 
 
 class StoreError(CareerBotError):
-    """The session store cannot be reached or used (a file that cannot be written, a server down)."""
+    """The session store cannot be reached or used
+    (a file that cannot be written, a server down).
+    """

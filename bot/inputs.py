@@ -1,4 +1,5 @@
-"""Checks on what arrives from outside (message text, session ids, JSON requests), shared by every interface.
+"""Checks on what arrives from outside (message text,
+session ids, JSON requests), shared by every interface.
 
 Each check raises InputError with a one-line message a client can act on; the interface reports
 it for that request and goes on with the next.
@@ -43,7 +44,9 @@ def check_session_id(session: Any) -> str:
     if not session:
         raise InputError("session must not be empty")
     if len(session) > MAX_SESSION_ID:
-        raise InputError(f"session id too long ({len(session):,} characters; the limit is {MAX_SESSION_ID})")
+        raise InputError(
+            f"session id too long ({len(session):,} characters; the limit is {MAX_SESSION_ID})"
+        )
     if session != session.strip():
         raise InputError("session id must not start or end with spaces")
     bad = next((c for c in session if unicodedata.category(c) in ("Cc", "Cs", "Cn", "Co")), None)
@@ -52,18 +55,26 @@ def check_session_id(session: Any) -> str:
     return session
 
 
-def parse_request(body: str | bytes, text_key: str = "text", session_key: str = "session") -> Request:
-    """A request from a JSON object such as {"session": "alice", "text": "hi"} (session optional)."""
+def parse_request(
+    body: str | bytes, text_key: str = "text", session_key: str = "session"
+) -> Request:
+    """A request from a JSON object such as
+    {"session": "alice", "text": "hi"} (session optional).
+    """
     if len(body) > MAX_REQUEST_BYTES:
-        raise InputError(f"request too large ({len(body):,} bytes; the limit is {MAX_REQUEST_BYTES:,})")
+        raise InputError(
+            f"request too large ({len(body):,} bytes; the limit is {MAX_REQUEST_BYTES:,})"
+        )
     if isinstance(body, bytes):
         try:
             body = body.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError("request is not valid UTF-8") from None
     if not body.strip():
-        raise InputError(f'empty request: expected a JSON object such as {{"{session_key}": "alice", '
-                         f'"{text_key}": "hi"}}')
+        raise InputError(
+            f'empty request: expected a JSON object such as {{"{session_key}": "alice", '
+            f'"{text_key}": "hi"}}'
+        )
     try:
         data = json.loads(body)
     except RecursionError:
@@ -74,7 +85,9 @@ def parse_request(body: str | bytes, text_key: str = "text", session_key: str = 
         raise InputError(f"expected a JSON object, got {_kind(data)}")
     if text_key not in data:
         raise InputError(f'missing "{text_key}" (a string)')
-    return Request(check_session_id(data.get(session_key, DEFAULT_SESSION)), check_text(data[text_key]))
+    return Request(
+        check_session_id(data.get(session_key, DEFAULT_SESSION)), check_text(data[text_key])
+    )
 
 
 def _repair(text: str) -> str:
@@ -86,6 +99,13 @@ def _repair(text: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null",
-             int: "a number", float: "a number"}
+    names = {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+        int: "a number",
+        float: "a number",
+    }
     return names.get(type(value), type(value).__name__)

@@ -16,7 +16,20 @@ MIN_EXAMPLES = 8
 CATEGORIES = ("career", "smalltalk", "dialogue", "profile")
 #: dialogue acts the engine performs itself; an intent of category "dialogue" is named after one
 ACTS = ("more", "sources", "why")
-_INTENT_FIELDS = ("name", "title", "category", "examples", "keywords", "slots", "answer", "suggestions", "why", "remember", "requires", "followups")
+_INTENT_FIELDS = (
+    "name",
+    "title",
+    "category",
+    "examples",
+    "keywords",
+    "slots",
+    "answer",
+    "suggestions",
+    "why",
+    "remember",
+    "requires",
+    "followups",
+)
 
 
 @dataclass(frozen=True)
@@ -32,10 +45,16 @@ class Intent:
     keywords: tuple[str, ...] = ()
     slots: Mapping[str, str] = field(default_factory=dict)  # slot name -> entity type
     suggestions: tuple[str, ...] = ()
-    why: str | None = None  # template answering "why?" after this intent, if the guides give a reason
+    why: str | None = (
+        None  # template answering "why?" after this intent, if the guides give a reason
+    )
     remember: bool = False  # what the user names in this question goes into their profile
-    requires: tuple[str, ...] = ()  # slots the question itself must fill for this intent to be chosen
-    followups: Mapping[str, str] = field(default_factory=dict)  # entity type -> intent for "and at X?"
+    requires: tuple[
+        str, ...
+    ] = ()  # slots the question itself must fill for this intent to be chosen
+    followups: Mapping[str, str] = field(
+        default_factory=dict
+    )  # entity type -> intent for "and at X?"
     group: str = ""  # the heading `/topics` lists it under (its file's `group`)
 
 
@@ -53,9 +72,14 @@ class IntentSet:
     def get(self, name: str) -> Intent:
         return self._by_name[name]  # type: ignore[attr-defined]
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name  # type: ignore[attr-defined]
+
 
 def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
-    """Load and validate every YAML file of an intents folder; raise ContentError listing all problems."""
+    """Load and validate every YAML file of an intents
+    folder; raise ContentError listing all problems.
+    """
     problems: list[Problem] = []
     intents: list[Intent] = []
     abbreviations: dict[str, str] = {}
@@ -74,10 +98,13 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
             c.add((), "expected a mapping with 'intents', 'abbreviations' or 'settings' at the top")
         else:
             c.unknown_fields(data, ("group", "intents", "abbreviations", "settings"), ())
-            group = c.text(data, "group", (), required=False) or path.stem.replace("_", " ").capitalize()
+            group = (
+                c.text(data, "group", (), required=False)
+                or path.stem.replace("_", " ").capitalize()
+            )
             _read_abbreviations(data.get("abbreviations"), c, abbreviations)
             if isinstance(data.get("settings"), Mapping):
-                settings = settings.merged(data["settings"], lambda key, message: c.add(("settings", key), message))
+                settings = settings.merged(data["settings"], c.reporter(("settings",)))
             elif "settings" in data:
                 c.add(("settings",), "'settings' must be a mapping")
             raw = data.get("intents")
@@ -88,7 +115,10 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
                 if intent is None:
                     continue
                 if intent.name in seen:
-                    c.add(("intents", i, "name"), f"intent {intent.name!r} is already defined in {seen[intent.name]}")
+                    c.add(
+                        ("intents", i, "name"),
+                        f"intent {intent.name!r} is already defined in {seen[intent.name]}",
+                    )
                     continue
                 seen[intent.name] = c.label
                 intents.append(intent)
@@ -96,11 +126,21 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
     names = {i.name for i in intents}
     for type_, target in settings.entity_intents.items():
         if target not in names:
-            problems.append(Problem(folder.name, f"settings.entity_intents.{type_}", f"unknown intent {target!r}"))
+            problems.append(
+                Problem(
+                    folder.name, f"settings.entity_intents.{type_}", f"unknown intent {target!r}"
+                )
+            )
     for intent in intents:
         for type_, target in intent.followups.items():
             if target not in names:
-                problems.append(Problem(intent.file, f"{intent.name}.followups.{type_}", f"unknown intent {target!r}"))
+                problems.append(
+                    Problem(
+                        intent.file,
+                        f"{intent.name}.followups.{type_}",
+                        f"unknown intent {target!r}",
+                    )
+                )
     if not intents and not problems:
         problems.append(Problem(str(folder), "", "no intents are defined"))
     if problems:
@@ -132,7 +172,9 @@ def _strings(raw: Any, key: str, keys: tuple, c: _Checker, minimum: int = 0) -> 
     return tuple(s.strip() for s in raw)
 
 
-def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str], group: str) -> Intent | None:
+def _read_intent(
+    raw: Any, keys: tuple, c: _Checker, entity_types: set[str], group: str
+) -> Intent | None:
     raw = c.mapping(raw, keys, "an intent")
     if raw is None:
         return None
@@ -143,7 +185,9 @@ def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str], gro
     why = c.text(raw, "why", keys, required=False)
     category = raw.get("category", "career")
     if category not in CATEGORIES:
-        c.add(keys + ("category",), f"unknown category {category!r} (one of: {', '.join(CATEGORIES)})")
+        c.add(
+            keys + ("category",), f"unknown category {category!r} (one of: {', '.join(CATEGORIES)})"
+        )
     if category == "dialogue" and name not in ACTS:
         c.add(keys + ("name",), f"a dialogue intent must be named after an act: {', '.join(ACTS)}")
     remember = raw.get("remember", False)
@@ -159,7 +203,9 @@ def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str], gro
     else:
         for slot, type_ in raw_slots.items():
             if type_ not in entity_types:
-                known = ", ".join(sorted(entity_types)) or "none: this content has no knowledge base"
+                known = (
+                    ", ".join(sorted(entity_types)) or "none: this content has no knowledge base"
+                )
                 c.add(keys + ("slots", slot), f"unknown entity type {type_!r} (known: {known})")
             else:
                 slots[str(slot)] = type_
@@ -174,14 +220,26 @@ def _read_intent(raw: Any, keys: tuple, c: _Checker, entity_types: set[str], gro
     else:
         for type_, target in raw_followups.items():
             if type_ not in entity_types or not isinstance(target, str):
-                c.add(keys + ("followups", type_), f"unknown entity type {type_!r} or bad intent name")
+                c.add(
+                    keys + ("followups", type_), f"unknown entity type {type_!r} or bad intent name"
+                )
             else:
                 followups[type_] = target
     if not name or not answer or len(examples) < MIN_EXAMPLES:
         return None
     return Intent(
-        name=name, title=title or name.replace("_", " ").capitalize(), examples=examples,
-        answer=answer, file=c.label, category=category, keywords=keywords, slots=slots,
-        suggestions=suggestions, why=why, remember=remember is True, requires=requires,
-        followups=followups, group=group,
+        name=name,
+        title=title or name.replace("_", " ").capitalize(),
+        examples=examples,
+        answer=answer,
+        file=c.label,
+        category=category,
+        keywords=keywords,
+        slots=slots,
+        suggestions=suggestions,
+        why=why,
+        remember=remember is True,
+        requires=requires,
+        followups=followups,
+        group=group,
     )

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import InputError
-from .inputs import parse_request
+from .inputs import MAX_REQUEST_BYTES, parse_request
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -23,10 +23,34 @@ def handle(engine: Engine, line: str) -> dict[str, Any]:
 
 
 def serve(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
-    """Answer every line of `stdin` on `stdout`, flushing after each; returns the number of lines."""
+    """Answer every line of `stdin` on `stdout`, flushing after each; returns the number of lines.
+
+    Lines are read in bounded chunks: a line longer than MAX_REQUEST_BYTES characters is skipped
+    without being held in memory, and answered with an error.
+    """
     count = 0
-    for line in stdin:
-        stdout.write(json.dumps(handle(engine, line.rstrip("\r\n")), ensure_ascii=False) + "\n")
+    while True:
+        line = stdin.readline(MAX_REQUEST_BYTES + 1)
+        if not line:
+            return count
+        if len(line) > MAX_REQUEST_BYTES and not line.endswith("\n"):
+            size = len(line) + _skip_line(stdin)
+            result: dict[str, Any] = {
+                "error": f"request too large ({size:,} characters; the limit is "
+                f"{MAX_REQUEST_BYTES:,})"
+            }
+        else:
+            result = handle(engine, line.rstrip("\r\n"))
+        stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         stdout.flush()
         count += 1
-    return count
+
+
+def _skip_line(stdin: TextIO) -> int:
+    """Read and drop the rest of the current line; returns how many characters that was."""
+    skipped = 0
+    while True:
+        chunk = stdin.readline(MAX_REQUEST_BYTES)
+        skipped += len(chunk)
+        if not chunk or chunk.endswith("\n"):
+            return skipped

@@ -1,8 +1,10 @@
-"""The knowledge base: sources, entity catalogues and sourced facts, loaded and validated from YAML."""
+"""The knowledge base: sources, entity catalogues
+and sourced facts, loaded and validated from YAML.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +194,10 @@ class _Checker:
     def add(self, keys: tuple[Any, ...], message: str) -> None:
         self.found.append((keys, message))
 
+    def reporter(self, keys: tuple[Any, ...]) -> Callable[[str, str], None]:
+        """A function adding (key, message) problems under `keys`."""
+        return lambda key, message: self.add(keys + (key,), message)
+
     def problems(self) -> list[Problem]:
         out = []
         for keys, message in self.found:
@@ -231,7 +237,9 @@ def _label(path: Path, root: Path) -> str:
 
 
 def load_knowledge(folder: Path) -> KnowledgeBase:
-    """Load and validate every YAML file of a knowledge folder; raise ContentError listing all problems."""
+    """Load and validate every YAML file of a knowledge
+    folder; raise ContentError listing all problems.
+    """
     kb = KnowledgeBase()
     problems: list[Problem] = []
     files = sorted(folder.glob("*.yaml"))
@@ -312,7 +320,9 @@ def _read_entities(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
             c.unknown_fields(entry, ("id", "name", "aliases", "state", "group"), ekeys)
             id_, name = c.text(entry, "id", ekeys), c.text(entry, "name", ekeys)
             aliases = entry.get("aliases", [])
-            if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            if not isinstance(aliases, list) or not all(
+                isinstance(a, str) and a.strip() for a in aliases
+            ):
                 c.add(ekeys + ("aliases",), "'aliases' must be a list of non-empty strings")
                 aliases = []
             state = c.text(entry, "state", ekeys, required=False)
@@ -325,15 +335,21 @@ def _read_entities(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
             for j, alias in enumerate([name, *aliases]):
                 owner = alias_owner.setdefault(alias.strip().lower(), id_)
                 if owner != id_:
-                    c.add(ekeys + (("aliases", j - 1) if j else ("name",)),
-                          f"alias {alias!r} already names {type_} {owner!r}")
+                    c.add(
+                        ekeys + (("aliases", j - 1) if j else ("name",)),
+                        f"alias {alias!r} already names {type_} {owner!r}",
+                    )
             table[id_] = Entity(type_, id_, name, tuple(a.strip() for a in aliases), state, group)
 
 
 def _check_entity_links(kb: KnowledgeBase, parsed: list[tuple[Path, _Checker, Any]]) -> None:
     states = kb.entities.get("state", {})
     for _, c, data in parsed:
-        regions = (data.get("entities") or {}).get("regions") if isinstance(data.get("entities"), Mapping) else None
+        regions = (
+            (data.get("entities") or {}).get("regions")
+            if isinstance(data.get("entities"), Mapping)
+            else None
+        )
         for i, entry in enumerate(regions or []):
             if isinstance(entry, Mapping) and entry.get("state") and entry["state"] not in states:
                 c.add(("entities", "regions", i, "state"), f"unknown state {entry['state']!r}")
@@ -358,7 +374,11 @@ def _read_topics(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
         if not isinstance(raw_facts, list) or not raw_facts:
             c.add(keys + ("facts",), "'facts' must be a non-empty list")
             continue
-        facts = [f for i, raw in enumerate(raw_facts) if (f := _read_fact(raw, topic_id, keys + ("facts", i), c, kb))]
+        facts = [
+            f
+            for i, raw in enumerate(raw_facts)
+            if (f := _read_fact(raw, topic_id, keys + ("facts", i), c, kb))
+        ]
         if topic_id in kb.topics:
             c.add(keys, f"topic {topic_id!r} is already defined in {kb.topics[topic_id].file}")
         elif title:
@@ -374,7 +394,10 @@ def _read_fact(raw: Any, topic: str, keys: tuple, c: _Checker, kb: KnowledgeBase
     source_id = c.text(raw, "source", keys)
     source = kb.sources.get(source_id or "")
     if source_id and source is None:
-        c.add(keys + ("source",), f"unknown source {source_id!r} (known: {', '.join(sorted(kb.sources))})")
+        c.add(
+            keys + ("source",),
+            f"unknown source {source_id!r} (known: {', '.join(sorted(kb.sources))})",
+        )
         ok = False
     section = c.text(raw, "section", keys)
     values: dict[str, Any] = {}
@@ -457,7 +480,15 @@ def _read_pay(raw: Any, keys: tuple, c: _Checker) -> Pay | None:
         ok = False
     if not ok:
         return None
-    return Pay(low, high, bool(raw.get("open_max", False)), bool(raw.get("approx", False)), currency, period, basis)
+    return Pay(
+        low,
+        high,
+        bool(raw.get("open_max", False)),
+        bool(raw.get("approx", False)),
+        currency,
+        period,
+        basis,
+    )
 
 
 def _read_count(raw: Any, keys: tuple, c: _Checker) -> Count | None:

@@ -1,12 +1,14 @@
-"""Ranking intents for a message: weighted naive-Bayes evidence over stems and bigrams, calibrated for fallback.
+"""Ranking intents for a message: weighted naive-Bayes
+evidence over stems and bigrams, calibrated for fallback.
 
 How a message is scored (everything but the sums over the message's features is precomputed):
 
 * features: the stem of every token (numbers reduced to their shape, "126" -> "0") and every
   pair of adjacent stems ("book flight");
 * evidence: multinomial naive Bayes over intents (additive smoothing ALPHA), where each feature's
-  log-likelihood is multiplied by its *concentration*, 1 - normalised entropy of p(intent | feature):
-  a feature seen in one intent only counts fully, one spread over all intents ("the") hardly at all;
+  log-likelihood is multiplied by its *concentration*, 1 - normalised entropy of
+  p(intent | feature): a feature seen in one intent only counts fully, one spread over all intents
+  ("the") hardly at all;
   bigrams count BIGRAM_WEIGHT as much as words; keywords count as KEYWORD_COUNT examples each;
 * ranking: intents are ranked by this evidence plus, as in Bernoulli naive Bayes, evidence against
   them from the features their examples usually have but the message lacks: MISSING_WEIGHT x the
@@ -45,7 +47,8 @@ class Candidate:
     """One ranked intent: its calibrated confidence in [0, 1] and its closest training example.
 
     `score` is capped by the candidates ranked above it, so scores never increase down a ranking;
-    `own` is the confidence before that cap (a caller that sets a higher candidate aside may use it).
+    `own` is the confidence before that cap (a caller that sets a higher candidate aside may use
+    it).
     """
 
     intent: str
@@ -108,7 +111,9 @@ def features(tokens: Sequence[str]) -> set[str]:
 
 
 def calibrate(raw: float) -> float:
-    """Map coverage^2 x posterior x similarity x example share (in [0, 1]) monotonically onto [0, 1]."""
+    """Map coverage^2 x posterior x similarity x example
+    share (in [0, 1]) monotonically onto [0, 1].
+    """
     if raw <= 0.0:
         return 0.0
     slope, intercept = CALIBRATION
@@ -149,7 +154,9 @@ class Matcher:
             keyed = [[_key(token) for token in example] for example in intent.examples]
             self._slots.add(index, keyed)
             groups = [(keys, 1) for keys in keyed]
-            groups += [([_key(token) for token in keyword], KEYWORD_COUNT) for keyword in intent.keywords]
+            groups += [
+                ([_key(token) for token in keyword], KEYWORD_COUNT) for keyword in intent.keywords
+            ]
             phrasings.append([])
             for keys, times in groups:
                 sizes[index] += times
@@ -173,7 +180,9 @@ class Matcher:
             weight = _concentration(row, n, log_n) * (BIGRAM_WEIGHT if bigram else 1.0)
             idf = math.log(n / len(row)) if n > 1 else 1.0
             row = dict(sorted(row.items()))
-            evidence = {index: weight * math.log((count + ALPHA) / ALPHA) for index, count in row.items()}
+            evidence = {
+                index: weight * math.log((count + ALPHA) / ALPHA) for index, count in row.items()
+            }
             lacking = {
                 index: MISSING_WEIGHT * weight * math.log(1.0 - count / (sizes[index] + 1))
                 for index, count in row.items()
@@ -186,7 +195,10 @@ class Matcher:
         # each example or keyword with any weight as (its features, their total evidence weight)
         self._examples: list[list[tuple[tuple[str, ...], float]]] = []
         for phrases in phrasings:
-            weighed = [(found, sum(self._postings[feature].weight for feature in found)) for found in phrases]
+            weighed = [
+                (found, sum(self._postings[feature].weight for feature in found))
+                for found in phrases
+            ]
             self._examples.append([(found, total) for found, total in weighed if total > 0.0])
 
     def rank(self, tokens: Sequence[str], limit: int = 3) -> list[Candidate]:
@@ -219,7 +231,9 @@ class Matcher:
                 scores[index] += value
         scores = [score + base * weight for score, base in zip(scores, self._base)]
         ranking = scores
-        if len(set(keys)) > 1:  # a message of one word lacks nearly everything: ranked by what it has
+        if (
+            len(set(keys)) > 1
+        ):  # a message of one word lacks nearly everything: ranked by what it has
             lacking = list(self._lacking)
             for posting in postings:
                 for index, value in posting.lacking.items():
@@ -270,13 +284,16 @@ class Matcher:
         return credit
 
     def _example_share(self, index: int, known: dict[str, float], size: float) -> float:
-        """The largest share (by evidence weight) of one example or keyword that the message restates.
+        """The largest share (by evidence weight) of one
+        example or keyword that the message restates.
 
         Coverage asks how much of the message the intent's examples explain together; this asks
-        whether it restates some one example: "when was the last time the presidents visited florida"
-        has the words of "when was the last time ...", but little else of any one example. A short
-        message (`size`: the weight of its known features) is not expected to restate more than
-        EXAMPLE_REACH times its own weight, so "salary?" restates "salary at each level" fairly well.
+        whether it restates some one example:
+        "when was the last time the presidents visited florida" has the words of
+        "when was the last time ...", but little else of any one example. A short message
+        (`size`: the weight of its known features) is not expected to restate more than
+        EXAMPLE_REACH times its own weight, so "salary?" restates "salary at each level" fairly
+        well.
         """
         examples = self._examples[index]
         if not examples or size <= 0.0:
@@ -289,7 +306,9 @@ class Matcher:
         return min(1.0, best)
 
     def _example(self, index: int, query: str) -> tuple[str, float]:
-        """The training example of an intent closest to the query (first one on ties), and its similarity."""
+        """The training example of an intent closest to
+        the query (first one on ties), and its similarity.
+        """
         choices = self._choices[index]
         if not choices:
             return "", 1.0
@@ -298,7 +317,9 @@ class Matcher:
 
 
 class _SlotContexts:
-    """For each intent and neighbouring word, how often the word next to it is a rare one (a slot filler)."""
+    """For each intent and neighbouring word, how often
+    the word next to it is a rare one (a slot filler).
+    """
 
     def __init__(self) -> None:
         self._after: dict[tuple[int, str], float] = {}
@@ -307,7 +328,9 @@ class _SlotContexts:
     def add(self, index: int, examples: Sequence[Sequence[str]]) -> None:
         """Learn the contexts of one intent from its examples (as keys, see `_key`)."""
         sequences = [["^", *keys, "$"] for keys in examples]
-        frequency = Counter(key for keys in sequences for key in keys)  # "^" and "$" count as common
+        frequency = Counter(
+            key for keys in sequences for key in keys
+        )  # "^" and "$" count as common
         after: dict[str, list[int]] = {}
         before: dict[str, list[int]] = {}
         for keys in sequences:
@@ -320,14 +343,18 @@ class _SlotContexts:
                     store[(index, word)] = rare / (common + rare + 1)
 
     def openness(self, index: int, keys: list[str], position: int) -> float:
-        """How likely the word at `position` is a slot filler of intent `index`, judging by its neighbours."""
+        """How likely the word at `position` is a slot
+        filler of intent `index`, judging by its neighbours.
+        """
         left = keys[position - 1] if position > 0 else "^"
         right = keys[position + 1] if position + 1 < len(keys) else "$"
         return max(self._after.get((index, left), 0.0), self._before.get((index, right), 0.0))
 
 
 def _concentration(row: dict[int, int], n: int, log_n: float) -> float:
-    """1 - normalised entropy of the smoothed p(intent | feature): 1 for a feature of one intent only."""
+    """1 - normalised entropy of the smoothed
+    p(intent | feature): 1 for a feature of one intent only.
+    """
     if log_n == 0.0:
         return 1.0
     total = sum(row.values()) + BETA * n

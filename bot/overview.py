@@ -1,4 +1,6 @@
-"""What the engine tells adapters about itself and a conversation: its topics, the last answer explained."""
+"""What the engine tells adapters about itself and a
+conversation: its topics, the last answer explained.
+"""
 
 from __future__ import annotations
 
@@ -55,11 +57,31 @@ class Explanation:
     slots: tuple[SlotValue, ...] = ()
     citations: tuple[Citation, ...] = ()
     options: tuple[str, ...] = ()
-    profile: tuple[tuple[str, str], ...] = ()  # (label, value) rows of what the user told about themselves
+    profile: tuple[
+        tuple[str, str], ...
+    ] = ()  # (label, value) rows of what the user told about themselves
 
 
 _QUESTION_WORDS = frozenset(
-    "how what which who where when why is are do does can should could will would any".split()
+    [
+        "how",
+        "what",
+        "which",
+        "who",
+        "where",
+        "when",
+        "why",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "should",
+        "could",
+        "will",
+        "would",
+        "any",
+    ]
 )
 
 

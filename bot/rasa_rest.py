@@ -1,4 +1,4 @@
-"""Rasa's REST channel: the shape of its webhook's request and response, for chat widgets that speak it.
+"""Rasa's REST channel: the shape of its webhook's request and response, for widgets speaking it.
 
 Checked against Rasa's own source, rasa/core/channels/rest.py (RestInput) and channel.py
 (CollectingOutputChannel): `POST /webhooks/rest/webhook` takes `{"sender": ..., "message": ...,

@@ -1,17 +1,20 @@
-"""Rendering answer templates (sandboxed Jinja2) against the knowledge base, recording the facts used."""
+"""Rendering answer templates (sandboxed Jinja2)
+against the knowledge base, recording the facts used.
+"""
 
 from __future__ import annotations
 
+import marshal
 import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, pass_context
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import Problem
+from .errors import ContentError, Problem
 from .knowledge import Entity, Fact, KnowledgeBase
 from .reply import Citation
 
@@ -73,7 +76,9 @@ class _Use:
         values = list(values)
         return values if self.detail > 0 else values[:n]
 
-    def bullets(self, facts: Iterable[Fact], n: int = 6, cite: bool = True, numbered: bool = False) -> str:
+    def bullets(
+        self, facts: Iterable[Fact], n: int = 6, cite: bool = True, numbered: bool = False
+    ) -> str:
         """Each fact's text and items as lines, under the title of its guide when citing."""
         blocks: list[str] = []
         last_source = None
@@ -108,16 +113,23 @@ def _names(text: object, entity: Entity) -> bool:
     if isinstance(text, Fact):
         text = f"{text.name or ''} {text.text or ''}"
     words = "|".join(re.escape(w) for w in (entity.name, *entity.aliases))
-    return re.search(rf"(?<![\w+#])(?:{words})(?![\w+#])", str(text or ""), re.IGNORECASE) is not None
+    return (
+        re.search(rf"(?<![\w+#])(?:{words})(?![\w+#])", str(text or ""), re.IGNORECASE) is not None
+    )
 
 
 class Renderer:
-    """Compiles each intent's template once, on first use, in a sandbox with strict undefined."""
+    """Renders templates in a sandbox with strict undefined; each is compiled once, on first use,
+    from the code `precompile` made (cached with the compiled content), else from its source."""
 
-    def __init__(self, kb: KnowledgeBase | None) -> None:
+    def __init__(self, kb: KnowledgeBase | None, code: Mapping[str, bytes] | None = None) -> None:
         self.kb = kb
+        self._code = dict(code or {})
         self._env = SandboxedEnvironment(
-            undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
             extensions=["jinja2.ext.do"],
         )
         self._env.filters["cite"] = _cite
@@ -131,9 +143,31 @@ class Renderer:
         template = self._compiled.get(key)
         if template is None:
             with self._lock:
-                template = self._compiled.get(key) or self._env.from_string(source)
+                template = self._compiled.get(key) or self._load(key, source)
                 self._compiled[key] = template
         return template
+
+    def _load(self, key: str, source: str) -> Any:
+        code = self._code.get(key)
+        if code is None:
+            return self._env.from_string(source)
+        return self._env.template_class.from_code(
+            self._env, marshal.loads(code), self._env.make_globals(None)
+        )
+
+    def precompile(self, templates: Mapping[str, tuple[str, str]]) -> dict[str, bytes]:
+        """Each template (key -> (source, file)) compiled to marshalled Python code; a template that
+        does not compile is a ContentError naming its file."""
+        code: dict[str, bytes] = {}
+        problems = []
+        for key, (source, file) in templates.items():
+            try:
+                code[key] = marshal.dumps(self._env.compile(source, name=key))
+            except TemplateSyntaxError as exc:
+                problems.append(Problem(file, key, f"template error: {exc.message}", exc.lineno))
+        if problems:
+            raise ContentError(problems)
+        return code
 
     def render(self, key: str, source: str, values: Mapping[str, Any], detail: int = 0) -> Rendered:
         """Render a template; user text only ever arrives as values, never as template code."""
@@ -141,16 +175,23 @@ class Renderer:
         use.slot_ids = {v.id for v in values.values() if isinstance(v, Entity)}
         context = dict(values)
         context.update(
-            facts=use.facts, fact=use.fact, entities=use.entities, entity=use.entity,
-            cite=use.cite, bullets=use.bullets, limit=use.limit, detail=detail,
+            facts=use.facts,
+            fact=use.fact,
+            entities=use.entities,
+            entity=use.entity,
+            cite=use.cite,
+            bullets=use.bullets,
+            limit=use.limit,
+            detail=detail,
             sources=list(self.kb.sources.values()) if self.kb else [],
         )
         text = self.compile(key, source).render(context)
         text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
         return Rendered(text, tuple(use.citations), frozenset(use.topics), use.specific)
 
-    def check(self, key: str, source: str, file: str, values: Mapping[str, Any],
-              detail: int = 0) -> tuple[Rendered | None, Problem | None]:
+    def check(
+        self, key: str, source: str, file: str, values: Mapping[str, Any], detail: int = 0
+    ) -> tuple[Rendered | None, Problem | None]:
         """Render for validation: a template error becomes a problem naming the intent's file."""
         try:
             return self.render(key, source, values, detail), None

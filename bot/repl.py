@@ -154,7 +154,9 @@ class Repl:
         self.last: Reply | None = None
         self.said_goodbye = False
         self.starters: tuple[str, ...] = engine.settings.starter_questions[:3]
-        self.topic: str | None = None  # the title of what the conversation is about, for the toolbar
+        self.topic: str | None = (
+            None  # the title of what the conversation is about, for the toolbar
+        )
         #: the last numbered list on screen: a bare number asks its question
         self.suggestions: tuple[str, ...] = self.starters
         self.commands = {
@@ -274,8 +276,8 @@ class Repl:
         if last is not None and last.intent is None:
             if why.options:
                 self.say(
-                    f"Your last question was close to two topics ({' or '.join(why.options)}), so I "
-                    "asked which you meant."
+                    "Your last question was close to two topics "
+                    f"({' or '.join(why.options)}), so I asked which you meant."
                 )
             else:
                 self.say(
@@ -296,12 +298,15 @@ class Repl:
         if why.confidence < why.threshold:
             self.say(
                 " " * label
-                + paint("a follow-up: the topic carried over from the previous answer", DIM, self.color)
+                + paint(
+                    "a follow-up: the topic carried over from the previous answer", DIM, self.color
+                )
             )
         if why.runner_up:
             self.say(
                 paint("Runner-up:".ljust(label), BOLD, self.color)
-                + f"{why.runner_up_title} ({why.runner_up}), confidence {why.runner_up_confidence:.2f}"
+                + f"{why.runner_up_title} ({why.runner_up}), "
+                + f"confidence {why.runner_up_confidence:.2f}"
             )
         if last is not None and last.kind == "act":
             self.say(" " * label + f"(your last message asked for {last.intent!r} on this topic)")
@@ -310,7 +315,8 @@ class Repl:
             for slot in why.slots:
                 where = ORIGINS.get(slot.origin, f"from {slot.origin}" if slot.origin else "")
                 self.say(
-                    f"  {slot.name} = {slot.value}" + (paint(f"  ({where})", DIM, self.color) if where else "")
+                    f"  {slot.name} = {slot.value}"
+                    + (paint(f"  ({where})", DIM, self.color) if where else "")
                 )
         else:
             self.say(paint("Details:".ljust(label), BOLD, self.color) + "none (a general answer)")
@@ -368,7 +374,8 @@ class Repl:
         """Print a line; a long plain one is folded at the terminal width, not mid-word by it."""
         if "\x1b" not in text:
             text = "\n".join(
-                part for line in text.split("\n")
+                part
+                for line in text.split("\n")
                 for part in wrap(line, self.width, " " * (len(line) - len(line.lstrip(" "))))
             )
         self.console.say(text)
@@ -386,7 +393,6 @@ class Repl:
             wrap(right, self.width - column if self.width > column + 20 else None)
         ):
             self.say((left if i == 0 else "").ljust(column) + paint(line, DIM, self.color))
-
 
 
 # -- the prompt -------------------------------------------------------------------------------

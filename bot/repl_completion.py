@@ -46,12 +46,11 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9.&'-]*")
 
 
 def topic_words(engine: Engine) -> list[str]:
-    """Lower-case words of the career intents' titles, longest-first ties broken alphabetically."""
+    """Lower-case words of the topics' titles, sorted."""
     words: set[str] = set()
-    for intent in engine.intents.intents:
-        if intent.category != "career":
-            continue
-        for word in _WORD.findall(intent.title):
+    titles = [topic.title for group in engine.topics() for topic in group.topics]
+    for title in titles:
+        for word in _WORD.findall(title):
             word = word.lower().removesuffix("'s").strip("'")
             if len(word) >= 3 and word not in _STOPWORDS:
                 words.add(word)
@@ -60,8 +59,7 @@ def topic_words(engine: Engine) -> list[str]:
 
 def company_names(engine: Engine) -> list[str]:
     """Display names of the companies the guides know, in sorted order."""
-    companies = engine.knowledge.entities.get("company", {}) if engine.knowledge else {}
-    return sorted({entity.name for entity in companies.values()}, key=str.lower)
+    return sorted(engine.names("company"), key=str.lower)
 
 
 class CareerCompleter(Completer):

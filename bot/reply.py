@@ -1,4 +1,6 @@
-"""The values every interface shows: a `Reply` (text, kind, intent, suggestions, citations) and its `Citation`s."""
+"""The values every interface shows: a `Reply` (text,
+kind, intent, suggestions, citations) and its `Citation`s.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +46,9 @@ class Reply:
     citations: tuple[Citation, ...] = ()
     kind: str = "answer"
     parts: tuple[Reply, ...] = ()
-    notice: str | None = None  # said before the answer, e.g. that only the start of a long message was read
+    notice: str | None = (
+        None  # said before the answer, e.g. that only the start of a long message was read
+    )
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -1,4 +1,4 @@
-"""`careerbot serve`: the server's settings from flags and environment, checked and printed, then uvicorn.
+"""`careerbot serve`: the settings from flags and environment, checked and printed; then uvicorn.
 
 The workers are separate processes (uvicorn's supervisor starts them and restarts one that dies);
 each builds its app with `bot.server:app_from_env`, so the settings reach them through the
@@ -125,15 +125,19 @@ class ServerConfig:
             else "none"
         )
         return [
-            f"careerbot serve: http://{_host_for_url(self.host)}:{self.port}/ ({workers}, pid {os.getpid()})",
+            (
+                f"careerbot serve: http://{_host_for_url(self.host)}:{self.port}/ "
+                f"({workers}, pid {os.getpid()})"
+            ),
             f"  sessions:   {redact_url(self.sessions_url)} (idle ones expire after {days:g} days)",
             f"  content:    {self.content or 'bundled'}",
-            f"  token:      {'required (CAREERBOT_TOKEN is set)' if self.token else 'not required'}",
+            f"  token:      {'required (CAREERBOT_TOKEN is set)' if self.token else 'none'}",
             f"  CORS:       {', '.join(self.cors) or 'same origin only'}",
             f"  rate limit: {limit}",
             (
-                "  endpoints:  / (chat page), POST /webhooks/rest/webhook (Rasa REST), POST /v1/reply, "
-                "GET /v1/topics, GET|DELETE /v1/sessions/{id}, GET /healthz, GET /readyz"
+                "  endpoints:  / (chat page), POST /webhooks/rest/webhook (Rasa REST), "
+                "POST /v1/reply, GET /v1/topics, GET|DELETE /v1/sessions/{id}, "
+                "GET /healthz, GET /readyz"
             ),
         ]
 
@@ -172,7 +176,7 @@ def add_parser(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Check the settings, the content and the store, print them, and serve until SIGTERM or Ctrl-C."""
+    """Check the settings, the content and the store, print them, serve until SIGTERM or Ctrl-C."""
     config = ServerConfig.from_env().with_flags(args)
     uvicorn = _server_modules()
     if config.workers > 1 and config.sessions_url.startswith("memory:"):

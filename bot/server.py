@@ -1,7 +1,9 @@
 """The HTTP server's app: Rasa's REST webhook, the JSON API, health checks and the web chat page.
 
-    POST   /webhooks/rest/webhook   {"sender", "message", "metadata"} -> [{"recipient_id", "text", "buttons"}]
-    POST   /v1/reply                {"session", "text"} -> the Reply dict (as `ask --json`), plus "session"
+    POST   /webhooks/rest/webhook   {"sender", "message", "metadata"}
+                                    -> [{"recipient_id", "text", "buttons"}, ...]
+    POST   /v1/reply                {"session", "text"} -> the Reply dict (as `ask --json`)
+                                    plus "session"
     GET    /v1/topics               what the bot answers, by group, and the starter questions
     GET    /v1/sessions/{id}        what the bot keeps about a session (404 if nothing)
     DELETE /v1/sessions/{id}        forget it
@@ -21,7 +23,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -54,8 +56,10 @@ PAGE_FILES = {
     "favicon.svg": "image/svg+xml",
 }
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
@@ -301,7 +305,7 @@ def _topics(engine: Engine) -> dict[str, Any]:
 
 
 def _error(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     body = {"error": message, "request_id": getattr(request.state, "request_id", None)}
     return JSONResponse(body, status_code=status, headers=headers)

@@ -1,4 +1,6 @@
-"""Per-user conversation state: the last answer, the profile, pending questions; JSON with a schema version."""
+"""Per-user conversation state: the last answer, the
+profile, pending questions; JSON with a schema version.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +46,9 @@ class Session:
     options: list[str] = field(default_factory=list)  # intents offered in a clarifying question
     pending_slots: dict[str, str] = field(default_factory=dict)
     suggestions: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)  # the last answer's list items, for "the first one"
+    items: list[str] = field(
+        default_factory=list
+    )  # the last answer's list items, for "the first one"
     entities: list[str] = field(default_factory=list)  # "type:id" the last answer named, in order
     last_kind: str | None = None  # Reply.kind of the last reply
     turns: int = 0
@@ -68,7 +72,11 @@ class Session:
             return cls()
         version = data.get("version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
-            log.warning("ignoring a saved session of schema version %r (this is %d)", version, SCHEMA_VERSION)
+            log.warning(
+                "ignoring a saved session of schema version %r (this is %d)",
+                version,
+                SCHEMA_VERSION,
+            )
             return cls()
         session = cls()
         _fill(session, data, "session")
@@ -116,7 +124,9 @@ def _texts(value: Any) -> bool:
 
 
 def _text_map(value: Any) -> bool:
-    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
 
 
 def _text_maps(value: Any) -> bool:
@@ -125,14 +135,30 @@ def _text_maps(value: Any) -> bool:
 
 #: what each saved field must hold; anything else is dropped
 _CHECKS: dict[str, Any] = {
-    "intent": _optional_text, "slots": _text_map, "slot_origins": _text_map, "detail": _whole,
-    "citations": _text_maps, "confidence": _number, "runner_up": _optional_text,
-    "runner_up_confidence": _number, "options": _texts, "pending_slots": _text_map,
-    "suggestions": _texts, "items": _texts, "entities": _texts, "last_kind": _optional_text,
+    "intent": _optional_text,
+    "slots": _text_map,
+    "slot_origins": _text_map,
+    "detail": _whole,
+    "citations": _text_maps,
+    "confidence": _number,
+    "runner_up": _optional_text,
+    "runner_up_confidence": _number,
+    "options": _texts,
+    "pending_slots": _text_map,
+    "suggestions": _texts,
+    "items": _texts,
+    "entities": _texts,
+    "last_kind": _optional_text,
     "turns": _whole,
     # the profile's fields
-    "level": _optional_text, "years": _optional_whole, "role": _optional_text, "student": _flag,
-    "region": _optional_text, "state": _optional_text, "interests": _texts, "skills": _texts,
+    "level": _optional_text,
+    "years": _optional_whole,
+    "role": _optional_text,
+    "student": _flag,
+    "region": _optional_text,
+    "state": _optional_text,
+    "interests": _texts,
+    "skills": _texts,
 }
 
 

@@ -1,4 +1,6 @@
-"""The content's settings (thresholds, word lists, texts): one frozen, validated value with every default."""
+"""The content's settings (thresholds, word lists,
+texts): one frozen, validated value with every default.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +24,19 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "out_of_scope_term": "I don't know that: {term} is outside what I cover.",
     "truncated": "Your message was long, so I read only its first {limit:,} characters.",
     "part_heading": "{number}. {question}",
+    "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
+    "profile_noted": "(Noted about you: {values}.)",
+    "retrieved": "Here is what the guides say that comes closest to your question:",
 }
-DEFAULT_CHOICE_WORDS: Mapping[str, int] = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3,
-                                           "last": -1}
+DEFAULT_CHOICE_WORDS: Mapping[str, int] = {
+    "first": 1,
+    "one": 1,
+    "second": 2,
+    "two": 2,
+    "third": 3,
+    "three": 3,
+    "last": -1,
+}
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,9 @@ class Settings:
     threshold: float = 0.5  # confidence below which the bot declines
     clarify_margin: float = 0.0  # two career intents this close get a clarifying question
     context_boost: float = 0.0  # a terse turn's lean towards intents taking the last answer's slots
-    tie_margin: float = 0.0  # near-equal candidates: the one whose answer knows the named entity wins
+    tie_margin: float = (
+        0.0  # near-equal candidates: the one whose answer knows the named entity wins
+    )
     ignore_entities: tuple[str, ...] = ()  # "type:id" never found in text
     common_words: tuple[str, ...] = ()  # everyday words, no evidence
     subject_terms: tuple[str, ...] = ()  # make a question about the domain
@@ -46,9 +60,16 @@ class Settings:
     interest_words: tuple[str, ...] = ()
     starter_questions: tuple[str, ...] = ()
     topic_groups: tuple[str, ...] = ()  # the order of /topics' headings
+    # sets of words meaning the same here (pay, salary, earn...): the first is the set's name
+    concepts: tuple[tuple[str, ...], ...] = ()
+    retrieval_coverage: float = 0.6  # share of a question's informative terms a passage must hold
     # mappings are plain dicts (the compiled content is pickled); nothing writes to them
-    choice_words: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CHOICE_WORDS))  # -1: the last
-    entity_intents: Mapping[str, str] = field(default_factory=dict)  # a bare entity's type -> intent
+    choice_words: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_CHOICE_WORDS)
+    )  # -1: the last
+    entity_intents: Mapping[str, str] = field(
+        default_factory=dict
+    )  # a bare entity's type -> intent
     texts: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TEXTS))
 
     def merged(self, raw: Mapping[str, Any], report: Callable[[str, str], None]) -> Settings:
@@ -79,11 +100,26 @@ def _check(key: str, value: Any, default: Any) -> tuple[str | None, Any]:
     if isinstance(default, Mapping):
         kind = int if key == "choice_words" else str
         if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, kind) and not isinstance(v, bool) for k, v in value.items()
+            isinstance(k, str) and isinstance(v, kind) and not isinstance(v, bool)
+            for k, v in value.items()
         ):
             return f"'{key}' must map strings to {kind.__name__} values", None
         return None, dict(value)
+    if key == "concepts":
+        if not isinstance(value, list) or not all(
+            isinstance(group, list) and len(group) > 1 and all(isinstance(v, str) and v.strip() for v in group)
+            for group in value
+        ):
+            return f"'{key}' must be a list of lists of two or more words", None
+        return None, tuple(tuple(group) for group in value)
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        bad = next((v for v in value if not isinstance(v, str)), value) if isinstance(value, list) else value
-        return f"'{key}' must be a list of strings, got {bad!r} (quote words such as yes, no, on)", None
+        bad = (
+            next((v for v in value if not isinstance(v, str)), value)
+            if isinstance(value, list)
+            else value
+        )
+        return (
+            f"'{key}' must be a list of strings, got {bad!r} (quote words such as yes, no, on)",
+            None,
+        )
     return None, tuple(value)

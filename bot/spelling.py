@@ -39,7 +39,8 @@ def _plausible(token: str, word: str, distance: int) -> bool:
 
 
 class Speller:
-    """Repairs misspelt tokens by the closest known word within a small, length-dependent edit distance.
+    """Repairs misspelt tokens by the closest known word
+    within a small, length-dependent edit distance.
 
     `vocabulary` may repeat words: the counts break ties between equally close words (the more
     frequent wins, then alphabetical order). Tokens that are known, short, numeric or
@@ -78,7 +79,9 @@ class Speller:
         return [self.correct_token(token) for token in tokens]
 
     def correct_token(self, token: str) -> str:
-        """One token, repaired if it is an unknown word of MIN_LENGTH+ letters with a close known word."""
+        """One token, repaired if it is an unknown word
+        of MIN_LENGTH+ letters with a close known word.
+        """
         if token in self._known or len(token) < MIN_LENGTH or not token.isalpha():
             return token
         cached = self._cache.get(token)
@@ -104,7 +107,9 @@ class Speller:
             for word, distance, _ in process.extract(
                 token, words, scorer=OSA.distance, score_cutoff=limit, limit=None
             ):
-                if not _plausible(token, word, distance) or (family is not None and stem(word) != family):
+                if not _plausible(token, word, distance) or (
+                    family is not None and stem(word) != family
+                ):
                     continue
                 key = (distance, self._rank[word], word)
                 if best is None or key < best:

@@ -57,8 +57,12 @@ class MemoryStore:
     """Sessions in this process only: at most `max_sessions`, least recently used evicted first,
     and none kept after `ttl` idle seconds. Each session's lock lives only while a turn uses it."""
 
-    def __init__(self, max_sessions: int = DEFAULT_MAX_SESSIONS, ttl: float = DEFAULT_TTL,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
+        ttl: float = DEFAULT_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if max_sessions < 1 or ttl <= 0:
             raise UsageError("a memory store needs max_sessions >= 1 and a positive ttl")
         self.max_sessions, self.ttl, self._clock = max_sessions, ttl, clock
@@ -126,7 +130,9 @@ class MemoryStore:
             del self._sessions[session_id]
 
 
-def open_store(url: str, max_sessions: int = DEFAULT_MAX_SESSIONS, ttl: float = DEFAULT_TTL) -> SessionStore:
+def open_store(
+    url: str, max_sessions: int = DEFAULT_MAX_SESSIONS, ttl: float = DEFAULT_TTL
+) -> SessionStore:
     """The store a URL names: `memory://`, `sqlite:///path/to/file.db`, `redis://host:port/db`."""
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme == "memory":
@@ -139,4 +145,6 @@ def open_store(url: str, max_sessions: int = DEFAULT_MAX_SESSIONS, ttl: float = 
         from .stores.redis import RedisStore
 
         return RedisStore.from_url(url, ttl=ttl)
-    raise UsageError(f"unknown session store {url!r}: use memory://, sqlite:///PATH or redis://HOST:PORT/DB")
+    raise UsageError(
+        f"unknown session store {url!r}: use memory://, sqlite:///PATH or redis://HOST:PORT/DB"
+    )

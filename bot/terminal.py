@@ -21,13 +21,16 @@ def use_color(stream: TextIO, no_color: bool = False) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def format_reply(reply: Reply, color: bool = False, numbered: bool = True,
-                 width: int | None = None) -> str:
+def format_reply(
+    reply: Reply, color: bool = False, numbered: bool = True, width: int | None = None
+) -> str:
     """The reply as terminal text: the answer, then its sources (dimmed), then suggestions.
 
     With a `width`, long lines are wrapped to it, list items and suggestions with a hanging indent.
     """
     lines = []
+    if reply.notice:
+        lines += [DIM + part + RESET if color else part for part in wrap(reply.notice, width)] + [""]
     for line in reply.text.splitlines():
         heading = line.endswith(":") and not line.startswith("- ")
         for part in wrap(line, width, _hanging_indent(line)):
@@ -48,8 +51,9 @@ def wrap(line: str, width: int | None, indent: str = "") -> list[str]:
     """`line` folded to `width` columns, continuations starting with `indent`; words never split."""
     if not width or len(line) <= width:
         return [line]
-    return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
-                         break_on_hyphens=False) or [line]
+    return textwrap.wrap(
+        line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    ) or [line]
 
 
 def _hanging_indent(line: str) -> str:
@@ -59,14 +63,16 @@ def _hanging_indent(line: str) -> str:
     return line[: len(line) - len(stripped)] + (" " * len(bullet.group(0)) if bullet else "")
 
 
-def numbered_item(label: str, text: str, color: bool = False,
-                  width: int | None = None) -> list[str]:
+def numbered_item(
+    label: str, text: str, color: bool = False, width: int | None = None
+) -> list[str]:
     """`label` + `text` (cyan when coloured), continuation lines aligned under the text."""
     body = width - len(label) if width and width > len(label) + 20 else None
     parts = wrap(text, body, "")
     pad = " " * len(label)
-    return [(label if i == 0 else pad) + (CYAN + p + RESET if color else p)
-            for i, p in enumerate(parts)]
+    return [
+        (label if i == 0 else pad) + (CYAN + p + RESET if color else p) for i, p in enumerate(parts)
+    ]
 
 
 def paint(text: str, code: str, color: bool) -> str:

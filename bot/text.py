@@ -1,4 +1,6 @@
-"""Text normalisation shared by content loading and replies: tokens, abbreviations and light stemming."""
+"""Text normalisation shared by content loading and
+replies: tokens, abbreviations and light stemming.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 #: only this many characters of any input are looked at (replies must stay fast on 100 KB pastes)
-MAX_CHARS = 2_000
+MAX_CHARS = 4_000
 
 # Apostrophes (ASCII and typographic) are deleted, so "what's" -> "whats" and "don't" -> "dont",
 # which also merges them with the common apostrophe-less spellings users type.
@@ -19,10 +21,13 @@ _PARTIAL_WORD = re.compile(r"[^\W_]+$")
 
 
 def _strip_accents(text: str) -> str:
-    """Drop combining marks after canonical decomposition, and format characters (zero-width etc.)."""
+    """Drop combining marks after canonical decomposition,
+    and format characters (zero-width etc.).
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     kept = [
-        char for char in decomposed
+        char
+        for char in decomposed
         if not unicodedata.combining(char) and unicodedata.category(char) != "Cf"
     ]
     return unicodedata.normalize("NFC", "".join(kept))
@@ -53,7 +58,8 @@ def _expansion(text: str) -> tuple[str, ...]:
 
 
 def normalise(text: str, abbreviations: Mapping[str, str] | None = None) -> list[str]:
-    """Lower-case, accent-free word tokens of `text` (first MAX_CHARS characters), abbreviations expanded.
+    """Lower-case, accent-free word tokens of `text`
+    (first MAX_CHARS characters), abbreviations expanded.
 
     Keys of `abbreviations` are single normalised tokens ("ml"); values are any text
     ("machine learning") and are normalised the same way before being spliced in.
@@ -80,7 +86,7 @@ def _has_vowel(stem: str) -> bool:
 
 
 def _undouble(stem: str) -> str:
-    """"runn" -> "run", "stopp" -> "stop" (after -ing / -ed was removed)."""
+    """ "runn" -> "run", "stopp" -> "stop" (after -ing / -ed was removed)."""
     if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] in _DOUBLES:
         return stem[:-1]
     return stem
@@ -104,7 +110,11 @@ def stem(token: str) -> str:
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
     for suffix in ("ing", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and _has_vowel(word[: -len(suffix)]):
+        if (
+            word.endswith(suffix)
+            and len(word) - len(suffix) >= 3
+            and _has_vowel(word[: -len(suffix)])
+        ):
             word = _undouble(word[: -len(suffix)])
             break
     if word.endswith("ly") and len(word) >= 6:

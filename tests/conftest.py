@@ -22,7 +22,9 @@ def engine() -> Engine:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never touch the user's real state (REPL history) or cache (compiled content) directories."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
@@ -42,8 +44,11 @@ _skipped_real: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "real_server: needs a real external program (Redis, Synapse, "
-                            "Chromium); skipped locally when it is missing, but CI fails if any was skipped")
+    config.addinivalue_line(
+        "markers",
+        "real_server: needs a real external program (Redis, Synapse, "
+        "Chromium); skipped locally when it is missing, but CI fails if any was skipped",
+    )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -53,6 +58,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _skipped_real and os.environ.get("CI"):
-        print(f"\nCI: {len(_skipped_real)} test(s) needing a real server were skipped: "
-              + ", ".join(_skipped_real))
+        print(
+            f"\nCI: {len(_skipped_real)} test(s) needing a real server were skipped: "
+            + ", ".join(_skipped_real)
+        )
         session.exitstatus = 1

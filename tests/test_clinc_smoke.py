@@ -1,4 +1,6 @@
-"""Smoke test of the CLINC150 tooling on a 10-intent sample: convert, then match well above chance."""
+"""Smoke test of the CLINC150 tooling on a 10-intent
+sample: convert, then match well above chance.
+"""
 
 from __future__ import annotations
 
@@ -14,20 +16,27 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "clinc150" / "data_full.
 SAMPLE = 10
 
 pytestmark = pytest.mark.skipif(
-    not DATA.is_file(), reason=f"CLINC150 data not found at {DATA} (the checkout's sibling shared/clinc150)"
+    not DATA.is_file(),
+    reason=f"CLINC150 data not found at {DATA} (the checkout's sibling shared/clinc150)",
 )
 
 
 def test_convert_writes_intents_yaml(tmp_path: Path) -> None:
     files = clinc.convert(DATA, tmp_path, intents=SAMPLE)
     assert files and all(path.suffix == ".yaml" and path.parent == tmp_path for path in files)
-    intents = [entry for path in files for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["intents"]]
+    intents = [
+        entry
+        for path in files
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["intents"]
+    ]
     names = [entry["name"] for entry in intents]
     assert len(names) == SAMPLE and names == sorted(names)
     for entry in intents:
         assert set(entry) == {"name", "examples", "answer"}
         assert entry["answer"] == f"Intent: {entry['name']}"
-        assert len(entry["examples"]) == 100 and all(isinstance(e, str) and e for e in entry["examples"])
+        assert len(entry["examples"]) == 100 and all(
+            isinstance(e, str) and e for e in entry["examples"]
+        )
 
 
 def test_converted_folder_runs_through_engine_load_unchanged(tmp_path: Path) -> None:
@@ -55,7 +64,9 @@ def test_benchmark_reports_both_rules() -> None:
 
 
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert clinc.main(["convert", str(tmp_path / "out"), "--data", str(DATA), "--intents", "3"]) == 0
+    assert (
+        clinc.main(["convert", str(tmp_path / "out"), "--data", str(DATA), "--intents", "3"]) == 0
+    )
     assert len(list((tmp_path / "out").glob("*.yaml"))) == 1
     assert clinc.main(["bench", "--data", str(DATA), "--intents", "3", "--json"]) == 0
     assert '"rules"' in capsys.readouterr().out

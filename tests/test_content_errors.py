@@ -27,22 +27,34 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_invalid_yaml_names_file_and_line(content_copy: Path) -> None:
-    (content_copy / "knowledge" / "perks_broken.yaml").write_text("topics:\n  x: [unclosed\n", encoding="utf-8")
+    (content_copy / "knowledge" / "perks_broken.yaml").write_text(
+        "topics:\n  x: [unclosed\n", encoding="utf-8"
+    )
     problems = _problems(content_copy)
-    assert any(p.startswith("knowledge/perks_broken.yaml:") and "invalid YAML" in p for p in problems)
+    assert any(
+        p.startswith("knowledge/perks_broken.yaml:") and "invalid YAML" in p for p in problems
+    )
 
 
 def test_fact_without_source(content_copy: Path) -> None:
-    _edit(content_copy / "knowledge" / "pay.yaml", "      - source: blog\n        section: Perks and Equity\n",
-          "      - section: Perks and Equity\n")
+    _edit(
+        content_copy / "knowledge" / "pay.yaml",
+        "      - source: blog\n        section: Perks and Equity\n",
+        "      - section: Perks and Equity\n",
+    )
     problems = _problems(content_copy)
-    assert any("knowledge/pay.yaml:" in p and "perks" in p and "missing required field 'source'" in p
-               for p in problems)
+    assert any(
+        "knowledge/pay.yaml:" in p and "perks" in p and "missing required field 'source'" in p
+        for p in problems
+    )
 
 
 def test_unknown_source(content_copy: Path) -> None:
-    _edit(content_copy / "knowledge" / "pay.yaml", "      - source: blog\n        section: Perks and Equity\n",
-          "      - source: wikipedia\n        section: Perks and Equity\n")
+    _edit(
+        content_copy / "knowledge" / "pay.yaml",
+        "      - source: blog\n        section: Perks and Equity\n",
+        "      - source: wikipedia\n        section: Perks and Equity\n",
+    )
     problems = _problems(content_copy)
     assert any("unknown source 'wikipedia'" in p for p in problems)
 
@@ -50,9 +62,14 @@ def test_unknown_source(content_copy: Path) -> None:
 def test_salary_with_max_below_min_names_the_line(content_copy: Path) -> None:
     path = content_copy / "knowledge" / "pay.yaml"
     _edit(path, "pay: {min: 110000, max: 150000,", "pay: {min: 110000, max: 15000,")
-    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "max: 15000," in text)
+    line = next(
+        i for i, text in enumerate(path.read_text().splitlines(), 1) if "max: 15000," in text
+    )
     problems = _problems(content_copy)
-    assert f"knowledge/pay.yaml:{line}: topics.salary_by_level.facts[0].pay.max: max 15000 is less than min 110000" in problems
+    assert (
+        f"knowledge/pay.yaml:{line}: topics.salary_by_level.facts[0].pay.max: "
+        "max 15000 is less than min 110000" in problems
+    )
 
 
 def test_wrong_type(content_copy: Path) -> None:
@@ -63,14 +80,19 @@ def test_wrong_type(content_copy: Path) -> None:
 
 def test_duplicate_key_and_empty_list(content_copy: Path) -> None:
     (content_copy / "knowledge" / "dupes.yaml").write_text(
-        "topics:\n  a:\n    title: A\n    title: B\n    facts: []\n", encoding="utf-8")
+        "topics:\n  a:\n    title: A\n    title: B\n    facts: []\n", encoding="utf-8"
+    )
     problems = _problems(content_copy)
     assert any("knowledge/dupes.yaml:4" in p and "duplicate key 'title'" in p for p in problems)
 
 
 def test_every_problem_is_listed_not_only_the_first(content_copy: Path) -> None:
     _edit(content_copy / "knowledge" / "pay.yaml", "pay: {min: 110000,", "pay: {min: lots,")
-    _edit(content_copy / "intents" / "pay.yaml", "    slots:\n      level: level\n", "    slots:\n      level: planet\n")
+    _edit(
+        content_copy / "intents" / "pay.yaml",
+        "    slots:\n      level: level\n",
+        "    slots:\n      level: planet\n",
+    )
     problems = _problems(content_copy)
     assert any("knowledge/pay.yaml" in p for p in problems)
     assert any("intents/pay.yaml" in p and "unknown entity type 'planet'" in p for p in problems)
@@ -80,34 +102,56 @@ def test_broken_template_reference_is_reported(content_copy: Path) -> None:
     _edit(content_copy / "intents" / "pay.yaml", "facts('perks')", "facts('perkz')")
     engine, problems = validate(content_copy)
     assert engine is not None
-    assert any("intents/pay.yaml: perks: template error: unknown knowledge topic 'perkz'" == str(p) for p in problems)
+    assert any(
+        "intents/pay.yaml: perks: template error: unknown knowledge topic 'perkz'" == str(p)
+        for p in problems
+    )
 
 
 def test_unreached_topic_is_reported(content_copy: Path) -> None:
     _edit(content_copy / "knowledge" / "pay.yaml", "  perks:\n", "  perks_unused:\n")
     _edit(content_copy / "intents" / "pay.yaml", "facts('perks')", "facts('salary_factors')")
     _, problems = validate(content_copy)
-    assert any("topics.perks_unused: no intent's answer reaches this topic" in str(p) for p in problems)
+    assert any(
+        "topics.perks_unused: no intent's answer reaches this topic" in str(p) for p in problems
+    )
 
 
 def test_a_keyword_naming_an_entity_is_reported(content_copy: Path) -> None:
-    _edit(content_copy / "intents" / "career_path.yaml", "ladder, next role", "ladder, senior, next role")
+    _edit(
+        content_copy / "intents" / "career_path.yaml",
+        "ladder, next role",
+        "ladder, senior, next role",
+    )
     _, problems = validate(content_copy)
     assert any(
-        "intents/career_path.yaml: career_progression.keywords: 'senior' names the level 'Senior level'" in str(p)
+        "intents/career_path.yaml: career_progression.keywords: "
+        "'senior' names the level 'Senior level'"
+        in str(p)
         and "'@level'" in str(p)
         for p in problems
     ), problems
 
 
 def test_validate_command_exit_codes(content_copy: Path) -> None:
-    ok = subprocess.run([sys.executable, str(ROOT / "main.py"), "validate"], check=False, capture_output=True, text=True,
-                        cwd="/", timeout=60)
+    ok = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "validate"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd="/",
+        timeout=60,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "content OK" in ok.stdout and "facts" in ok.stdout
     _edit(content_copy / "knowledge" / "pay.yaml", "pay: {min: 110000,", "pay: {min: lots,")
-    bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "--content", str(content_copy), "validate"], check=False,
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--content", str(content_copy), "validate"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr and "knowledge/pay.yaml:" in bad.stderr
 
@@ -116,5 +160,10 @@ def test_a_mistyped_setting_names_file_line_and_fix(content_copy: Path) -> None:
     _edit(content_copy / "intents" / "lexicon.yaml", "  common_words: [", "  common_words: [no, ")
     _edit(content_copy / "intents" / "lexicon.yaml", "  threshold: ", "  threshold: 7 #")
     problems = _problems(content_copy)
-    assert any("intents/lexicon.yaml:" in p and "settings.common_words" in p and "got False" in p for p in problems)
-    assert any("settings.threshold: 'threshold' must be a number from 0 to 1, got 7" in p for p in problems)
+    assert any(
+        "intents/lexicon.yaml:" in p and "settings.common_words" in p and "got False" in p
+        for p in problems
+    )
+    assert any(
+        "settings.threshold: 'threshold' must be a number from 0 to 1, got 7" in p for p in problems
+    )

@@ -13,7 +13,9 @@ def chat(engine: Engine, session: str, *turns: str):
 
 
 def test_a_short_turn_changing_a_slot_reuses_the_intent(engine: Engine) -> None:
-    first, second, third = chat(engine, "follow", "what is google's hiring process?", "and amazon?", "what about nvidia")
+    first, second, third = chat(
+        engine, "follow", "what is google's hiring process?", "and amazon?", "what about nvidia"
+    )
     assert first.intent == second.intent == third.intent == "company_hiring"
     assert second.slots == {"company": "amazon"} and third.slots == {"company": "nvidia"}
 
@@ -27,7 +29,9 @@ def test_a_new_topic_keeps_the_company(engine: Engine) -> None:
 def test_location_follow_up_keeps_the_level_and_shows_both_guides(engine: Engine) -> None:
     _, reply = chat(engine, "place", "how much do senior ml engineers make", "in new york?")
     assert reply.slots == {"level": "senior", "state": "new_york"}
-    assert "~$155,000" in reply.text and "$137,900" in reply.text and "$210,000–$300,000" in reply.text
+    assert (
+        "~$155,000" in reply.text and "$137,900" in reply.text and "$210,000–$300,000" in reply.text
+    )
 
 
 def test_a_bare_topic_word_is_not_held_back_by_an_intent_that_needs_more(engine: Engine) -> None:
@@ -46,7 +50,12 @@ def test_profile_is_remembered_and_used_and_said(engine: Engine) -> None:
 
 
 def test_roadmap_adapts_to_the_profile(engine: Engine) -> None:
-    _, engineer = chat(engine, "swe", "I'm a software engineer with 3 years of experience", "how do I become an ML engineer?")
+    _, engineer = chat(
+        engine,
+        "swe",
+        "I'm a software engineer with 3 years of experience",
+        "how do I become an ML engineer?",
+    )
     _, student = chat(engine, "student", "I am a student", "how do I become an ML engineer?")
     assert "Complete high school" not in engineer.text and "Build a Portfolio" in engineer.text
     assert "Complete high school" in student.text
@@ -60,15 +69,26 @@ def test_skill_gap_lists_what_was_not_named(engine: Engine) -> None:
 
 
 def test_more_sources_and_why_refer_to_the_last_answer(engine: Engine) -> None:
-    _, more, source, why = chat(engine, "acts", "what are the red flags at a startup", "tell me more", "source?", "why?")
-    assert source.intent == "sources" and "Machine Learning Jobs and Which Company to Start With" in source.text
+    _, more, source, why = chat(
+        engine, "acts", "what are the red flags at a startup", "tell me more", "source?", "why?"
+    )
+    assert (
+        source.intent == "sources"
+        and "Machine Learning Jobs and Which Company to Start With" in source.text
+    )
     assert why.intent == "why" and "revenue" in why.text
     assert more.intent == "more" or more.intent == "startup_red_flags"
 
 
 def test_small_talk_and_out_of_domain_turns_do_not_break_the_context(engine: Engine) -> None:
-    _, hi, weather, follow = chat(engine, "ctx", "what is google's hiring process?", "thanks!",
-                                  "what's the weather like?", "and meta?")
+    _, hi, weather, follow = chat(
+        engine,
+        "ctx",
+        "what is google's hiring process?",
+        "thanks!",
+        "what's the weather like?",
+        "and meta?",
+    )
     assert hi.intent == "thanks" and weather.fallback
     assert follow.intent == "company_hiring" and follow.slots == {"company": "meta"}
 
@@ -88,12 +108,17 @@ def test_clarification_asks_and_the_next_turn_resolves_it(tmp_path: Path) -> Non
     (tmp_path / "bank.yaml").write_text(
         "settings: {clarify_margin: 0.2, threshold: 0.1}\n"
         "intents:\n"
-        f"  - {{name: car_loan, title: Car loans, examples: {examples}, answer: Car loans are here.}}\n"
-        f"  - {{name: home_loan, title: Home loans, examples: {examples}, answer: Home loans are here.}}\n",
-        encoding="utf-8")
+        f"  - {{name: car_loan, title: Car loans, examples: {examples}, "
+        "answer: Car loans are here.}\n"
+        f"  - {{name: home_loan, title: Home loans, examples: {examples}, "
+        "answer: Home loans are here.}\n",
+        encoding="utf-8",
+    )
     engine = Engine.load(tmp_path)
     ask = engine.reply("how do i apply for a loan", session="c")
-    assert ask.kind == "clarify" and ask.intent is None and "1) car loans or 2) home loans" in ask.text
+    assert (
+        ask.kind == "clarify" and ask.intent is None and "1) car loans or 2) home loans" in ask.text
+    )
     assert engine.reply("the second one", session="c").text == "Home loans are here."
     engine.reply("how do i apply for a loan", session="c")
     assert engine.reply("1", session="c").text == "Car loans are here."

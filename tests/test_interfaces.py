@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,16 +16,27 @@ from bot.jsonl import serve
 from .conftest import ROOT
 
 
-def _careerbot(*args: str, stdin: str | bytes | None = None, cwd: str = "/") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], check=False, input=stdin, capture_output=True,
-                          cwd=cwd, timeout=60, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
-                          text=not isinstance(stdin, bytes))
+def _careerbot(
+    *args: str, stdin: str | bytes | None = None, cwd: str = "/"
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        check=False,
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        text=not isinstance(stdin, bytes),
+    )
 
 
 def test_ask_prints_the_answer_and_its_sources() -> None:
     out = _careerbot("ask", "how", "much", "do", "senior", "ml", "engineers", "make")
     assert out.returncode == 0, out.stderr
-    assert "$210,000–$300,000" in out.stdout and "Sources: ML Engineer Career Guide Card" in out.stdout
+    assert (
+        "$210,000–$300,000" in out.stdout and "Sources: ML Engineer Career Guide Card" in out.stdout
+    )
     assert "\x1b[" not in out.stdout
 
 
@@ -41,10 +53,19 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_one_shot_path_does_not_import_prompt_toolkit() -> None:
-    code = ("import sys, io, contextlib; from bot.cli import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()): main(['ask', 'hi'])\n"
-            "assert 'prompt_toolkit' not in sys.modules, 'prompt_toolkit was imported'")
-    out = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys, io, contextlib; from bot.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(['ask', 'hi'])\n"
+        "assert 'prompt_toolkit' not in sys.modules, 'prompt_toolkit was imported'"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
 
 
@@ -69,7 +90,9 @@ def test_jsonl_answers_every_line_and_survives_bad_ones(engine: Engine) -> None:
 
 
 def test_jsonl_process_with_binary_junk_keeps_going() -> None:
-    stdin = b'{"session": "x", "text": "hi"}\n\xff\xfe\x00junk\n{"session": "x", "text": "thanks"}\n'
+    stdin = (
+        b'{"session": "x", "text": "hi"}\n\xff\xfe\x00junk\n{"session": "x", "text": "thanks"}\n'
+    )
     out = _careerbot("jsonl", stdin=stdin)
     assert out.returncode == 0
     rows = [json.loads(line) for line in out.stdout.decode().splitlines()]
@@ -86,3 +109,41 @@ def test_piped_stdin_prints_plain_answers_without_prompts() -> None:
 @pytest.mark.parametrize("argv", [["validate"], ["ask", "hi"]])
 def test_runs_from_any_folder(argv: list[str]) -> None:
     assert _careerbot(*argv, cwd="/").returncode == 0
+
+
+def test_jsonl_refuses_bad_session_ids_deep_json_and_huge_lines(engine: Engine) -> None:
+    lines = [
+        '{"session": "a", "text": "hi"}',
+        '{"session": "\\ud800", "text": "hi"}',  # a lone surrogate: once a crash after one reply
+        "[" * 5000,  # once a RecursionError
+        json.dumps({"session": "a", "text": "x" * 200_000}),  # longer than a request may be
+        json.dumps({"session": "s" * 129, "text": "hi"}),
+        json.dumps({"session": "a", "text": "tell me about meta"}),
+    ]
+    stdout = io.StringIO()
+    assert serve(engine, io.StringIO("\n".join(lines) + "\n"), stdout) == len(lines)
+    out = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    assert [("error" in o) for o in out] == [False, True, True, True, True, False]
+    assert "too large" in out[3]["error"] and "too long" in out[4]["error"]
+    assert out[5]["slots"] == {"company": "meta"}
+    stdout.getvalue().encode("utf-8")  # everything written is valid UTF-8
+
+
+def test_global_options_are_taken_after_the_command_too() -> None:
+    out = _careerbot("validate", "--content", str(ROOT))
+    assert out.returncode == 0 and "content OK" in out.stdout, out.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_stdout_is_an_error_message_not_a_traceback() -> None:
+    with open("/dev/full", "w") as full:
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "ask", "hi"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert out.returncode == 1
+    assert "cannot write the output" in out.stderr and "Traceback" not in out.stderr

@@ -1,4 +1,6 @@
-"""The knowledge base: it loads fast, keeps every figure with its source, and covers the checklist."""
+"""The knowledge base: it loads fast, keeps every
+figure with its source, and covers the checklist.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +35,9 @@ def test_checklist_is_large_and_covers_every_guide() -> None:
     assert {row["source"] for row in CHECKLIST} == set(KB.sources)
 
 
-@pytest.mark.parametrize("row", CHECKLIST, ids=lambda r: f"{r['source']}:{r['section']}:{r.get('text', r.get('number'))}")
+@pytest.mark.parametrize(
+    "row", CHECKLIST, ids=lambda r: f"{r['source']}:{r['section']}:{r.get('text', r.get('number'))}"
+)
 def test_checklist_entry_is_in_the_knowledge_base(row: dict) -> None:
     facts = [f for t in KB.topics.values() for f in t.facts if f.source.id == row["source"]]
     if "number" in row:
@@ -64,21 +68,43 @@ def test_disagreeing_salaries_are_kept_apart_with_their_sources() -> None:
 @pytest.mark.parametrize(
     ("topic", "tags", "shown"),
     [
-        ("salary_by_level", {"level": "senior"}, {"$210,000–$300,000", "$180,000–$250,000+", "$300,000+"}),
+        (
+            "salary_by_level",
+            {"level": "senior"},
+            {"$210,000–$300,000", "$180,000–$250,000+", "$300,000+"},
+        ),
         ("salary_by_region", {"region": "sf_bay_area"}, {"~$180,000"}),
         ("salary_by_state", {"state": "california"}, {"$139,620"}),
         ("company_open_roles", {"company": "google"}, {"~700+"}),
     ],
 )
-def test_figures_render_exactly_as_the_guides_state_them(topic: str, tags: dict, shown: set[str]) -> None:
+def test_figures_render_exactly_as_the_guides_state_them(
+    topic: str, tags: dict, shown: set[str]
+) -> None:
     facts = KB.facts(topic, **tags)
     assert {str(f.pay or f.count) for f in facts} == shown
 
 
 def test_every_blog_company_has_all_five_sections() -> None:
-    companies = {"google", "amazon", "microsoft", "meta", "openai", "apple", "nvidia", "tesla", "ibm", "deepmind"}
-    for topic in ("company_open_roles", "company_focus_areas", "company_projects", "company_hiring",
-                  "company_careers_page"):
+    companies = {
+        "google",
+        "amazon",
+        "microsoft",
+        "meta",
+        "openai",
+        "apple",
+        "nvidia",
+        "tesla",
+        "ibm",
+        "deepmind",
+    }
+    for topic in (
+        "company_open_roles",
+        "company_focus_areas",
+        "company_projects",
+        "company_hiring",
+        "company_careers_page",
+    ):
         assert {f.company for f in KB.facts(topic)} == companies, topic
 
 

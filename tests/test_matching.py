@@ -11,7 +11,9 @@ from bot.text import normalise
 
 
 def tokens(text: str) -> tuple[str, ...]:
-    """Normalised tokens, keeping "@type" placeholders as the engine inserts them after normalising."""
+    """Normalised tokens, keeping "@type" placeholders
+    as the engine inserts them after normalising.
+    """
     out: list[str] = []
     for word in text.split():
         out.extend([word] if word.startswith("@") else normalise(word))
@@ -19,41 +21,68 @@ def tokens(text: str) -> tuple[str, ...]:
 
 
 def intent(name: str, examples: list[str], keywords: tuple[str, ...] = ()) -> IntentExamples:
-    return IntentExamples(name, tuple(tokens(e) for e in examples), tuple(tokens(k) for k in keywords), tuple(examples))
+    return IntentExamples(
+        name,
+        tuple(tokens(e) for e in examples),
+        tuple(tokens(k) for k in keywords),
+        tuple(examples),
+    )
 
 
 INTENTS = [
-    intent("salary", [
-        "how much do ml engineers make",
-        "what is the salary of a machine learning engineer",
-        "how much does an @level engineer earn",
-        "what does @company pay",
-        "average pay for ml engineers",
-        "salary range for @level roles",
-        "what is the typical compensation",
-        "how well paid is this job",
-    ], keywords=("salary", "pay")),
-    intent("skills", [
-        "what skills do i need",
-        "which programming languages should i learn",
-        "do i need to know python",
-        "what are the most important skills",
-        "what technical skills matter for ml engineers",
-        "which tools should i master",
-        "what soft skills help",
-        "is math important for this job",
-    ]),
-    intent("company_hiring", [
-        "is @company hiring",
-        "how many open roles does @company have",
-        "does @company hire ml engineers",
-        "jobs at @company",
-        "open positions at @company",
-        "where can i apply at @company",
-        "is @company recruiting right now",
-        "@company careers page",
-    ]),
-    intent("greeting", ["hello", "hi", "hey there", "good morning", "hi bot", "hello there", "hey", "good evening"]),
+    intent(
+        "salary",
+        [
+            "how much do ml engineers make",
+            "what is the salary of a machine learning engineer",
+            "how much does an @level engineer earn",
+            "what does @company pay",
+            "average pay for ml engineers",
+            "salary range for @level roles",
+            "what is the typical compensation",
+            "how well paid is this job",
+        ],
+        keywords=("salary", "pay"),
+    ),
+    intent(
+        "skills",
+        [
+            "what skills do i need",
+            "which programming languages should i learn",
+            "do i need to know python",
+            "what are the most important skills",
+            "what technical skills matter for ml engineers",
+            "which tools should i master",
+            "what soft skills help",
+            "is math important for this job",
+        ],
+    ),
+    intent(
+        "company_hiring",
+        [
+            "is @company hiring",
+            "how many open roles does @company have",
+            "does @company hire ml engineers",
+            "jobs at @company",
+            "open positions at @company",
+            "where can i apply at @company",
+            "is @company recruiting right now",
+            "@company careers page",
+        ],
+    ),
+    intent(
+        "greeting",
+        [
+            "hello",
+            "hi",
+            "hey there",
+            "good morning",
+            "hi bot",
+            "hello there",
+            "hey",
+            "good evening",
+        ],
+    ),
 ]
 
 
@@ -125,7 +154,9 @@ def test_empty_and_unknown_tokens_give_no_candidates() -> None:
     assert matcher.rank(["zzzqx", "blorf"]) == []
     assert matcher.rank(["hello"], limit=0) == []
     assert Matcher([]).rank(["hello"]) == []
-    numbers = Matcher([*INTENTS, intent("years", [f"i have {n} years of experience" for n in range(8)])])
+    numbers = Matcher(
+        [*INTENTS, intent("years", [f"i have {n} years of experience" for n in range(8)])]
+    )
     assert numbers.rank(["42"]) == [] and numbers.rank(["5", "10"]) == []
     assert numbers.rank(["5", "years"])[0].intent == "years"
 
@@ -142,15 +173,36 @@ def test_single_intent_and_stopword_only_queries() -> None:
 def test_lacking_what_an_intent_usually_says_ranks_it_lower() -> None:
     # every cancel_reservation example says "reservation"; a bare "cancel now" is the general intent
     cancel = [
-        intent("cancel_reservation", [
-            "cancel my reservation", "cancel the reservation", "cancel reservation", "cancel a reservation",
-            "cancel reservation at @company", "cancel my table reservation", "cancel this reservation",
-            "cancel the reservation i made",
-        ]),
-        intent("cancel", [
-            "cancel", "never mind", "forget about it", "stop doing that", "cancel that", "scratch that please",
-            "i changed my mind", "do not do it", "stop right there", "abort", "nevermind about that", "hold on stop",
-        ]),
+        intent(
+            "cancel_reservation",
+            [
+                "cancel my reservation",
+                "cancel the reservation",
+                "cancel reservation",
+                "cancel a reservation",
+                "cancel reservation at @company",
+                "cancel my table reservation",
+                "cancel this reservation",
+                "cancel the reservation i made",
+            ],
+        ),
+        intent(
+            "cancel",
+            [
+                "cancel",
+                "never mind",
+                "forget about it",
+                "stop doing that",
+                "cancel that",
+                "scratch that please",
+                "i changed my mind",
+                "do not do it",
+                "stop right there",
+                "abort",
+                "nevermind about that",
+                "hold on stop",
+            ],
+        ),
     ]
     matcher = Matcher(cancel)
     assert rank(matcher, "cancel now")[0].intent == "cancel"
@@ -158,11 +210,22 @@ def test_lacking_what_an_intent_usually_says_ranks_it_lower() -> None:
     assert rank(matcher, "cancel my reservation now")[0].intent == "cancel_reservation"
 
 
-CARS = [*INTENTS, intent("car_service", [
-    "when was my car last serviced", "when did i last get an oil change", "when is my next oil change due",
-    "how long since the last tire rotation", "when was the last time my car was in the shop",
-    "is my car due for service", "when should i rotate my tires", "last maintenance date for my car",
-])]
+CARS = [
+    *INTENTS,
+    intent(
+        "car_service",
+        [
+            "when was my car last serviced",
+            "when did i last get an oil change",
+            "when is my next oil change due",
+            "how long since the last tire rotation",
+            "when was the last time my car was in the shop",
+            "is my car due for service",
+            "when should i rotate my tires",
+            "last maintenance date for my car",
+        ],
+    ),
+]
 
 
 class _NoExampleShare(Matcher):
@@ -190,7 +253,14 @@ def test_features_are_stems_numbers_and_bigrams() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["how", "much", "salary", "@company", "skills", "hello", "xyzzy", "the", "5"]), max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["how", "much", "salary", "@company", "skills", "hello", "xyzzy", "the", "5"]
+        ),
+        max_size=12,
+    )
+)
 def test_rank_never_fails_and_stays_in_range(tokens: list[str]) -> None:
     candidates = MATCHER.rank(tokens, 3)
     assert len(candidates) <= 3

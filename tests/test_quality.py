@@ -31,7 +31,9 @@ def test_labels_name_real_intents(engine: Engine) -> None:
 
 def test_question_bars(engine: Engine) -> None:
     report = evaluate_questions(engine, QUESTIONS)
-    failures = "\n".join(f"{f.text!r}: expected {f.expected}, got {f.got} {f.missing}" for f in report.failures)
+    failures = "\n".join(
+        f"{f.text!r}: expected {f.expected}, got {f.got} {f.missing}" for f in report.failures
+    )
     assert report.intent_accuracy >= BARS["intent_accuracy"], failures
     assert report.fact_pass_rate >= BARS["fact_pass_rate"], failures
     assert report.oos_rejection >= BARS["oos_rejection"], failures
@@ -40,7 +42,9 @@ def test_question_bars(engine: Engine) -> None:
 def test_fresh_heldout_bars(engine: Engine) -> None:
     """A second set written without seeing the intents' examples or the first set's failures."""
     report = evaluate_questions(engine, load_heldout())
-    failures = "\n".join(f"{f.text!r}: expected {f.expected}, got {f.got} {f.missing}" for f in report.failures)
+    failures = "\n".join(
+        f"{f.text!r}: expected {f.expected}, got {f.got} {f.missing}" for f in report.failures
+    )
     assert report.in_scope >= 200 and report.out_of_scope >= 50
     assert report.intent_accuracy >= BARS["heldout_intent_accuracy"], failures
     assert report.fact_pass_rate >= BARS["heldout_fact_pass_rate"], failures
@@ -49,6 +53,8 @@ def test_fresh_heldout_bars(engine: Engine) -> None:
 
 def test_dialogue_bar(engine: Engine) -> None:
     report = evaluate_dialogues(engine, DIALOGUES)
-    failures = "\n".join(f"[{f.where}] {f.text!r}: expected {f.expected}, got {f.got} {f.missing}"
-                         for f in report.failures)
+    failures = "\n".join(
+        f"[{f.where}] {f.text!r}: expected {f.expected}, got {f.got} {f.missing}"
+        for f in report.failures
+    )
     assert report.pass_rate >= BARS["dialogue_pass_rate"], failures

@@ -1,5 +1,6 @@
-"""`careerbot serve` as real processes: settings printed on start, a worker SIGKILLed mid-conversation,
-the whole server killed and started again, and a graceful SIGTERM that finishes requests in flight."""
+"""`careerbot serve` as real processes: settings printed on start, a worker SIGKILLed in the middle
+of conversations, the whole server killed and started again, and a graceful SIGTERM that finishes
+the requests in flight."""
 
 from __future__ import annotations
 

@@ -15,12 +15,25 @@ from bot.text import MAX_CHARS, normalise, stem
 
 def test_normalise_lowercases_and_splits_on_punctuation() -> None:
     assert normalise("How much do Senior ML-engineers make?!") == [
-        "how", "much", "do", "senior", "ml", "engineers", "make",
+        "how",
+        "much",
+        "do",
+        "senior",
+        "ml",
+        "engineers",
+        "make",
     ]
 
 
 def test_normalise_unicode_accents_and_compatibility_forms() -> None:
-    assert normalise("Café ÉCOLE naïve ﬁne ＡＢＣ Straße") == ["cafe", "ecole", "naive", "fine", "abc", "strasse"]
+    assert normalise("Café ÉCOLE naïve ﬁne ＡＢＣ Straße") == [
+        "cafe",
+        "ecole",
+        "naive",
+        "fine",
+        "abc",
+        "strasse",
+    ]
 
 
 def test_normalise_apostrophes_join_words() -> None:
@@ -35,7 +48,14 @@ def test_normalise_control_and_format_characters() -> None:
 
 
 def test_normalise_underscores_and_symbols_separate() -> None:
-    assert normalise("ml_ops & data/science $120,000") == ["ml", "ops", "data", "science", "120", "000"]
+    assert normalise("ml_ops & data/science $120,000") == [
+        "ml",
+        "ops",
+        "data",
+        "science",
+        "120",
+        "000",
+    ]
 
 
 def test_normalise_empty_and_blank() -> None:
@@ -45,7 +65,14 @@ def test_normalise_empty_and_blank() -> None:
 
 def test_normalise_abbreviations_expand_to_several_tokens() -> None:
     abbreviations = {"ml": "machine learning", "sf": "San Francisco", "swe": "software-engineer"}
-    assert normalise("ML jobs in SF", abbreviations) == ["machine", "learning", "jobs", "in", "san", "francisco"]
+    assert normalise("ML jobs in SF", abbreviations) == [
+        "machine",
+        "learning",
+        "jobs",
+        "in",
+        "san",
+        "francisco",
+    ]
     assert normalise("swe", abbreviations) == ["software", "engineer"]
     assert normalise("html", abbreviations) == ["html"]  # only whole tokens
 
@@ -85,12 +112,28 @@ def test_stem_is_deterministic_and_never_empty(word: str) -> None:
     assert stem(word)
 
 
-VOCABULARY = ["salary", "salary", "engineer", "senior", "company", "remote", "interview", "what", "is", "the"]
+VOCABULARY = [
+    "salary",
+    "salary",
+    "engineer",
+    "senior",
+    "company",
+    "remote",
+    "interview",
+    "what",
+    "is",
+    "the",
+]
 
 
 def test_speller_fixes_typos_against_the_vocabulary() -> None:
     speller = Speller(VOCABULARY)
-    assert speller.correct(["slary", "enginer", "senoir", "intreview"]) == ["salary", "engineer", "senior", "interview"]
+    assert speller.correct(["slary", "enginer", "senoir", "intreview"]) == [
+        "salary",
+        "engineer",
+        "senior",
+        "interview",
+    ]
 
 
 def test_speller_leaves_known_short_numeric_and_unknown_words() -> None:
@@ -101,7 +144,13 @@ def test_speller_leaves_known_short_numeric_and_unknown_words() -> None:
 
 def test_speller_does_not_pull_unrelated_words_into_the_domain() -> None:
     speller = Speller(["moon", "golf", "rice", "remote", "promotion"])
-    assert speller.correct(["soon", "wolf", "price", "emote", "motion"]) == ["soon", "wolf", "price", "emote", "motion"]
+    assert speller.correct(["soon", "wolf", "price", "emote", "motion"]) == [
+        "soon",
+        "wolf",
+        "price",
+        "emote",
+        "motion",
+    ]
 
 
 def test_speller_leaves_inflections_of_known_words() -> None:
@@ -131,11 +180,13 @@ def test_speller_is_safe_across_threads() -> None:
 
 
 def test_entities_are_found_in_the_singular_and_the_plural() -> None:
-    index = EntityIndex([
-        Entity("skill", "neural_networks", "Neural Networks"),
-        Entity("role", "data_scientist", "Data Scientist"),
-        Entity("skill", "pandas", "pandas"),
-    ])
+    index = EntityIndex(
+        [
+            Entity("skill", "neural_networks", "Neural Networks"),
+            Entity("role", "data_scientist", "Data Scientist"),
+            Entity("skill", "pandas", "pandas"),
+        ]
+    )
 
     def found(text: str) -> list[str]:
         return [m.entities[0].id for m in index.find(normalise(text))]

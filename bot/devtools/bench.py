@@ -1,4 +1,6 @@
-"""`careerbot bench`: load time, reply latency, JSON-lines throughput, one-shot cold start and memory."""
+"""`careerbot bench`: load time, reply latency,
+JSON-lines throughput, one-shot cold start and memory.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +46,8 @@ def _child_env() -> dict[str, str]:
 _REPORT_RSS = (
     "import resource, sys; from bot.cli import main; code = main(sys.argv[1:])\n"
     "try:\n"
-    "    peak = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+    "    peak = next(int(l.split()[1]) for l in open('/proc/self/status')"
+    " if l.startswith('VmHWM'))\n"
     "except (OSError, StopIteration):\n"
     "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
     "sys.stderr.write(f'\\nmaxrss={peak}\\n'); sys.exit(code)"
@@ -52,10 +55,18 @@ _REPORT_RSS = (
 
 
 def _run(args: list[str], stdin: str | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB, as the child itself reports it) of one `careerbot` process."""
+    """Wall seconds and peak RSS (KiB, as the child
+    itself reports it) of one `careerbot` process.
+    """
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _REPORT_RSS, *args], input=stdin, capture_output=True,
-                          text=True, check=True, env=_child_env())
+    done = subprocess.run(
+        [sys.executable, "-c", _REPORT_RSS, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_child_env(),
+    )
     wall = time.perf_counter() - start
     return wall, int(done.stderr.rsplit("maxrss=", 1)[1].split()[0])
 
@@ -88,8 +99,9 @@ def measure(content: str | None, questions: list[str], passes: int = 5) -> dict[
     figures["ask_cold_start_ms"] = 1000 * statistics.median(w for w, _ in cold)
     figures["ask_peak_rss_mb"] = max(m for _, m in cold) / 1024
 
-    lines = "".join(json.dumps({"session": f"u{i % 20}", "text": t}) + "\n"
-                    for i, t in enumerate(questions * 3))
+    lines = "".join(
+        json.dumps({"session": f"u{i % 20}", "text": t}) + "\n" for i, t in enumerate(questions * 3)
+    )
     empty_wall, _ = _run(base + ["jsonl"], stdin="")
     wall, _ = _run(base + ["jsonl"], stdin=lines)
     figures["jsonl_replies_per_s"] = len(questions) * 3 / max(wall - empty_wall, 1e-9)
@@ -122,5 +134,9 @@ def main(args: argparse.Namespace) -> int:
         if key in figures:
             value = figures[key]
             unit = " ms" if key.endswith("_ms") else " MB" if key.endswith("_mb") else ""
-            print(f"  {label:42} {value:10.2f}{unit}" if unit or value % 1 else f"  {label:42} {value:10.0f}")
+            print(
+                f"  {label:42} {value:10.2f}{unit}"
+                if unit or value % 1
+                else f"  {label:42} {value:10.0f}"
+            )
     return 0

@@ -1,4 +1,6 @@
-"""The intent matcher against the public CLINC150 benchmark: convert it to intents YAML, and benchmark it."""
+"""The intent matcher against the public CLINC150
+benchmark: convert it to intents YAML, and benchmark it.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +31,9 @@ Pairs = list[tuple[str, str]]
 
 
 def load(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) -> dict[str, Pairs]:
-    """The splits of a CLINC150 JSON file; with `intents`, only the first N labels (sorted) stay in scope."""
+    """The splits of a CLINC150 JSON file; with `intents`,
+    only the first N labels (sorted) stay in scope.
+    """
     raw = json.loads(Path(data_path).read_text(encoding="utf-8"))
     splits = {key: [(str(text), str(label)) for text, label in value] for key, value in raw.items()}
     labels = sorted({label for _, label in splits["train"]})
@@ -44,8 +48,11 @@ def labels_of(pairs: Pairs) -> list[str]:
     return sorted({label for _, label in pairs})
 
 
-def convert(data_path: str | Path, out_dir: str | Path, intents: int | None = None, seed: int = 0) -> list[Path]:
-    """Write the train split as intents YAML (files of CHUNK intents, labels sorted); return the files.
+def convert(
+    data_path: str | Path, out_dir: str | Path, intents: int | None = None, seed: int = 0
+) -> list[Path]:
+    """Write the train split as intents YAML (files of
+    CHUNK intents, labels sorted); return the files.
 
     `seed` is accepted for a reproducible sampling interface; the sample is the first N sorted
     labels, so it does not depend on it.
@@ -63,11 +70,15 @@ def convert(data_path: str | Path, out_dir: str | Path, intents: int | None = No
         chunk = labels[start : start + CHUNK]
         document = {
             "intents": [
-                {"name": label, "examples": by_label[label], "answer": f"Intent: {label}"} for label in chunk
+                {"name": label, "examples": by_label[label], "answer": f"Intent: {label}"}
+                for label in chunk
             ]
         }
         path = out / f"clinc_{start // CHUNK + 1:02d}.yaml"
-        path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120),
+            encoding="utf-8",
+        )
         written.append(path)
     return written
 
@@ -81,7 +92,6 @@ class Pipeline:
         self.convert_seconds = time.perf_counter() - start
         self.engine = Engine.load(folder, cache=False)  # no cache: the whole load is measured
         self.load_seconds = time.perf_counter() - start - self.convert_seconds
-        self.matcher = self.engine.matcher
 
     def top(self, text: str) -> tuple[str, float]:
         candidates = self.engine.rank(text, 1)
@@ -99,9 +109,15 @@ class Scores:
     overall_accuracy: float
 
 
-def score(threshold: float, in_scope: Sequence[tuple[str, float, str]], oos: Sequence[float]) -> Scores:
-    """`in_scope`: (predicted, confidence, gold) per query; `oos`: confidences of out-of-scope queries."""
-    correct = sum(1 for predicted, conf, gold in in_scope if conf >= threshold and predicted == gold)
+def score(
+    threshold: float, in_scope: Sequence[tuple[str, float, str]], oos: Sequence[float]
+) -> Scores:
+    """`in_scope`: (predicted, confidence, gold) per
+    query; `oos`: confidences of out-of-scope queries.
+    """
+    correct = sum(
+        1 for predicted, conf, gold in in_scope if conf >= threshold and predicted == gold
+    )
     false_oos = sum(1 for _, conf, _ in in_scope if conf < threshold)
     true_oos = sum(1 for conf in oos if conf < threshold)
     n_in, n_oos = len(in_scope), len(oos)
@@ -115,12 +131,20 @@ def score(threshold: float, in_scope: Sequence[tuple[str, float, str]], oos: Seq
 
 
 def choose_threshold(
-    in_scope: Sequence[tuple[str, float, str]], oos: Sequence[float], objective: Callable[[Scores], float]
+    in_scope: Sequence[tuple[str, float, str]],
+    oos: Sequence[float],
+    objective: Callable[[Scores], float],
 ) -> float:
-    """The candidate threshold (midpoints between observed confidences) maximising `objective`; lowest wins ties."""
+    """The candidate threshold (midpoints between observed
+    confidences) maximising `objective`; lowest wins ties.
+    """
     values = sorted({conf for _, conf, _ in in_scope} | set(oos))
     # a query with no candidate at all has confidence 0 and is out of scope at any threshold > 0
-    candidates = [1e-12] + [(a + b) / 2 for a, b in itertools.pairwise(values)] + [values[-1] + 1e-9 if values else 1.0]
+    candidates = (
+        [1e-12]
+        + [(a + b) / 2 for a, b in itertools.pairwise(values)]
+        + [values[-1] + 1e-9 if values else 1.0]
+    )
     best, best_value = candidates[0], -1.0
     # sweep incrementally: O(n log n) instead of scoring every candidate from scratch
     events: list[tuple[float, int, int]] = []  # (confidence, kind, correct): kind 1 in scope, 0 oos
@@ -176,7 +200,9 @@ def stability(
     rng = random.Random(0)
     accuracy, recall = [], []
     for _ in range(rounds):
-        threshold = choose_threshold(rng.choices(val_in, k=len(val_in)), rng.choices(val_oos, k=len(val_oos)), objective)
+        threshold = choose_threshold(
+            rng.choices(val_in, k=len(val_in)), rng.choices(val_oos, k=len(val_oos)), objective
+        )
         figures = score(threshold, test_in, test_oos)
         accuracy.append(figures.in_scope_accuracy)
         recall.append(figures.oos_recall)
@@ -217,9 +243,15 @@ def benchmark(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) 
             "threshold": round(threshold, 4),
             "val": asdict(score(threshold, val_in, val_oos)),
             "test": asdict(score(threshold, test_in, test_oos)),
-            "bootstrap_test": stability(val_in, val_oos, test_in, test_oos, objective) if val_oos else None,
+            "bootstrap_test": stability(val_in, val_oos, test_in, test_oos, objective)
+            if val_oos
+            else None,
         }
-    top1 = sum(1 for predicted, _, gold in test_in if predicted == gold) / len(test_in) if test_in else 0.0
+    top1 = (
+        sum(1 for predicted, _, gold in test_in if predicted == gold) / len(test_in)
+        if test_in
+        else 0.0
+    )
     return {
         "data": str(data_path),
         "intents": len(labels_of(splits["train"])),
@@ -228,7 +260,9 @@ def benchmark(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) 
         "test_oos": len(test_oos),
         "test_top1_no_threshold": top1,
         "matcher_default_threshold": pipeline.engine.settings.threshold,
-        "matcher_default_test": asdict(score(pipeline.engine.settings.threshold, test_in, test_oos)),
+        "matcher_default_test": asdict(
+            score(pipeline.engine.settings.threshold, test_in, test_oos)
+        ),
         "rules": rules,
         "latency_ms": {
             "p50": 1000 * statistics.median(latencies),
@@ -245,25 +279,35 @@ def format_report(report: dict[str, Any]) -> str:
     """A readable table of a benchmark() result."""
     lines = [
         (
-            f"CLINC150 benchmark: {report['intents']} intents, {report['train_examples']} train examples, "
+            f"CLINC150 benchmark: {report['intents']} intents, "
+            f"{report['train_examples']} train examples, "
             f"{report['test_in_scope']} in-scope + {report['test_oos']} out-of-scope test queries"
         ),
         f"top-1 in-scope accuracy without fallback: {report['test_top1_no_threshold']:.2%}",
         "",
         (
-            f"{'threshold rule (chosen on val)':38s} {'thr':>7s} {'in-scope acc':>12s} {'OOS recall':>10s} "
-            f"{'OOS prec':>8s} {'all acc':>8s}"
+            f"{'threshold rule (chosen on val)':38s} {'thr':>7s} {'in-scope acc':>12s} "
+            f"{'OOS recall':>10s} {'OOS prec':>8s} {'all acc':>8s}"
         ),
     ]
     rows = [(name, r["threshold"], r["test"]) for name, r in report["rules"].items()]
-    rows.append(("matcher default threshold", report["matcher_default_threshold"], report["matcher_default_test"]))
+    rows.append(
+        (
+            "matcher default threshold",
+            report["matcher_default_threshold"],
+            report["matcher_default_test"],
+        )
+    )
     for name, threshold, t in rows:
         lines.append(
             f"{name:38s} {threshold:7.4f} {t['in_scope_accuracy']:12.2%} {t['oos_recall']:10.2%} "
             f"{t['oos_precision']:8.2%} {t['overall_accuracy']:8.2%}"
         )
     lines.append("")
-    lines.append(f"with thresholds chosen on {BOOTSTRAP_ROUNDS} bootstrap resamples of val (5th / 50th / 95th percentile):")
+    lines.append(
+        f"with thresholds chosen on {BOOTSTRAP_ROUNDS} bootstrap resamples of val "
+        "(5th / 50th / 95th percentile):"
+    )
     for name, r in report["rules"].items():
         spread = r.get("bootstrap_test")
         if spread:
@@ -275,7 +319,10 @@ def format_report(report: dict[str, Any]) -> str:
     lat = report["latency_ms"]
     lines += [
         "",
-        f"latency per query: p50 {lat['p50']:.3f} ms, p99 {lat['p99']:.3f} ms, mean {lat['mean']:.3f} ms",
+        (
+            f"latency per query: p50 {lat['p50']:.3f} ms, p99 {lat['p99']:.3f} ms, "
+            f"mean {lat['mean']:.3f} ms"
+        ),
         (
             f"Engine.load (YAML parse, validation, matcher build): {report['load_seconds']:.3f} s "
             f"(after converting to YAML in {report['convert_seconds']:.3f} s)"
@@ -287,13 +334,21 @@ def format_report(report: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", default=str(DEFAULT_DATA), help="CLINC150 JSON file (default: %(default)s)")
-    common.add_argument("--intents", type=int, default=None, metavar="N", help="only the first N labels (sorted)")
+    common.add_argument(
+        "--data", default=str(DEFAULT_DATA), help="CLINC150 JSON file (default: %(default)s)"
+    )
+    common.add_argument(
+        "--intents", type=int, default=None, metavar="N", help="only the first N labels (sorted)"
+    )
     parser = argparse.ArgumentParser(prog="python -m bot.devtools.clinc", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    bench = sub.add_parser("bench", parents=[common], help="benchmark the matcher on the test split")
+    bench = sub.add_parser(
+        "bench", parents=[common], help="benchmark the matcher on the test split"
+    )
     bench.add_argument("--json", action="store_true", help="print the report as JSON")
-    conv = sub.add_parser("convert", parents=[common], help="write the train split as an intents folder")
+    conv = sub.add_parser(
+        "convert", parents=[common], help="write the train split as an intents folder"
+    )
     conv.add_argument("out_dir")
     args = parser.parse_args(argv)
     if not Path(args.data).is_file():

@@ -1,4 +1,6 @@
-"""`careerbot eval`: intent accuracy, answer facts, out-of-scope rejection and dialogue pass rate."""
+"""`careerbot eval`: intent accuracy, answer facts,
+out-of-scope rejection and dialogue pass rate.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +16,19 @@ import yaml
 
 from ..engine import Engine
 from ..errors import UsageError
+from . import blind
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 #: the bars the test suite holds the engine to
-BARS = {"intent_accuracy": 0.95, "fact_pass_rate": 0.95, "oos_rejection": 0.90, "dialogue_pass_rate": 0.95,
-        "heldout_intent_accuracy": 0.95, "heldout_fact_pass_rate": 0.95, "heldout_oos_rejection": 0.90}
+BARS = {
+    "intent_accuracy": 0.95,
+    "fact_pass_rate": 0.95,
+    "oos_rejection": 0.90,
+    "dialogue_pass_rate": 0.95,
+    "heldout_intent_accuracy": 0.95,
+    "heldout_fact_pass_rate": 0.95,
+    "heldout_oos_rejection": 0.90,
+}
 
 
 def _share(part: int, whole: int) -> float:
@@ -135,7 +145,7 @@ def evaluate_questions(engine: Engine, rows: Sequence[dict[str, Any]]) -> Questi
         expected = row.get("intent")
         if expected is None:
             report.out_of_scope += 1
-            if reply.fallback and reply.intent is None:
+            if reply.kind == "decline":
                 report.rejected += 1
             else:
                 report.failures.append(Failure("out of scope", row["text"], None, reply.intent))
@@ -155,7 +165,9 @@ def evaluate_questions(engine: Engine, rows: Sequence[dict[str, Any]]) -> Questi
             report.with_facts += 1
             report.facts_passed += not missing
         if not correct or missing:
-            report.failures.append(Failure("question", row["text"], expected, reply.intent, missing))
+            report.failures.append(
+                Failure("question", row["text"], expected, reply.intent, missing)
+            )
     return report
 
 
@@ -171,14 +183,21 @@ def evaluate_dialogues(engine: Engine, dialogues: Sequence[dict[str, Any]]) -> D
             ok = True
             if "intent" in turn:
                 expected = turn["intent"]
-                ok = reply.intent == expected if expected is not None else reply.fallback
+                ok = reply.intent == expected if expected is not None else reply.kind == "decline"
             missing = missing_facts(reply.text, turn.get("facts") or [])
             present = [s for s in turn.get("not") or [] if str(s).lower() in reply.text.lower()]
             ok = ok and not missing and not present
             report.passed += ok
             if not ok:
-                report.failures.append(Failure(dialogue.get("name", str(d)), turn["user"], turn.get("intent"),
-                                               reply.intent, missing + [f"not: {s}" for s in present]))
+                report.failures.append(
+                    Failure(
+                        dialogue.get("name", str(d)),
+                        turn["user"],
+                        turn.get("intent"),
+                        reply.intent,
+                        missing + [f"not: {s}" for s in present],
+                    )
+                )
         engine.reset(session)
     return report
 
@@ -191,10 +210,15 @@ def main(args: argparse.Namespace) -> int:
     engine = Engine.load(args.content)
     if args.calibrate:
         threshold, accuracy, rejection = choose_threshold(engine, load_dev())
-        print(f"development set: threshold {threshold:.2f} maximises (in-scope accuracy + out-of-scope "
-              f"rejection) / 2: {_pct(accuracy)} and {_pct(rejection)} there "
-              f"(in use: {engine.threshold:.2f}, set in the intents' settings)")
+        print(
+            f"development set: threshold {threshold:.2f} maximises "
+            f"(in-scope accuracy + out-of-scope rejection) / 2: "
+            f"{_pct(accuracy)} and {_pct(rejection)} there "
+            f"(in use: {engine.threshold:.2f}, set in the intents' settings)"
+        )
         return 0
+    if args.sets or args.failures:
+        return _blind(engine, args)
     q = evaluate_questions(engine, load_questions(Path(args.questions) if args.questions else None))
     d = evaluate_dialogues(engine, load_dialogues(Path(args.dialogues) if args.dialogues else None))
     h = evaluate_questions(engine, load_heldout()) if not args.questions else None
@@ -206,20 +230,37 @@ def main(args: argparse.Namespace) -> int:
         "dialogue_pass_rate": d.pass_rate,
     }
     if h is not None:
-        figures |= {"heldout_intent_accuracy": h.intent_accuracy, "heldout_fact_pass_rate": h.fact_pass_rate,
-                    "heldout_oos_rejection": h.oos_rejection}
+        figures |= {
+            "heldout_intent_accuracy": h.intent_accuracy,
+            "heldout_fact_pass_rate": h.fact_pass_rate,
+            "heldout_oos_rejection": h.oos_rejection,
+        }
     if args.json:
-        print(json.dumps({
-            **{k: round(v, 4) for k, v in figures.items()},
-            "counts": {"in_scope": q.in_scope, "out_of_scope": q.out_of_scope, "smalltalk": q.smalltalk,
-                       "dialogues": d.dialogues, "dialogue_turns": d.turns},
-            "confusions": [[e, g, n] for (e, g), n in q.confusions.most_common(10)],
-            "failures": [asdict(f) for f in q.failures + d.failures + (h.failures if h else [])],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    **{k: round(v, 4) for k, v in figures.items()},
+                    "counts": {
+                        "in_scope": q.in_scope,
+                        "out_of_scope": q.out_of_scope,
+                        "smalltalk": q.smalltalk,
+                        "dialogues": d.dialogues,
+                        "dialogue_turns": d.turns,
+                    },
+                    "confusions": [[e, g, n] for (e, g), n in q.confusions.most_common(10)],
+                    "failures": [
+                        asdict(f) for f in q.failures + d.failures + (h.failures if h else [])
+                    ],
+                },
+                indent=2,
+            )
+        )
         return 0
-    print(f"labelled questions: {q.in_scope} in scope, {q.out_of_scope} out of scope; "
-          f"dialogues: {d.dialogues} ({d.turns} turns)"
-          + (f"; fresh held-out set: {h.in_scope} + {h.out_of_scope}" if h else ""))
+    print(
+        f"labelled questions: {q.in_scope} in scope, {q.out_of_scope} out of scope; "
+        f"dialogues: {d.dialogues} ({d.turns} turns)"
+        + (f"; fresh held-out set: {h.in_scope} + {h.out_of_scope}" if h else "")
+    )
     for name, value in figures.items():
         bar = BARS.get(name)
         mark = "" if bar is None else ("  ok" if value >= bar else f"  BELOW {_pct(bar)}")
@@ -234,4 +275,32 @@ def main(args: argparse.Namespace) -> int:
         for f in failures[:40]:
             extra = f"  missing {f.missing}" if f.missing else ""
             print(f"  [{f.where}] {f.text!r}: expected {f.expected}, got {f.got}{extra}")
+    return 0
+
+
+def _blind(engine: Engine, args: argparse.Namespace) -> int:
+    reports = blind.run_all(engine, Path(args.sets) if args.sets else None)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "set": r.name,
+                        "half": r.half,
+                        "answered": r.answered.rate,
+                        "declined": r.declined.rate,
+                        "by_style": {s: t.rate for s, t in r.by_style.items()},
+                        "conversations": r.conversations.rate if r.conversations.total else None,
+                    }
+                    for r in reports
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    print("\n".join(blind.table(reports)))
+    if args.failures:
+        for r in reports:
+            for line in r.failures:
+                print(" ", line)
     return 0

@@ -1,4 +1,4 @@
-"""`careerbot loadtest`: simulated users holding scripted conversations with a server on loopback, measured.
+"""`careerbot loadtest`: simulated users in scripted conversations with a loopback server, measured.
 
 Each user talks through SCRIPT (a question, then follow-ups that only make sense after it) in a
 fresh session, over and over, alternating between two keep-alive connections so that a
@@ -57,7 +57,12 @@ class Turn:
 
 #: a conversation whose follow-ups resolve only against the turn before them
 SCRIPT = (
-    Turn("what is Google's hiring process?", "company_hiring", {"company": "google"}, "Google's hiring"),
+    Turn(
+        "what is Google's hiring process?",
+        "company_hiring",
+        {"company": "google"},
+        "Google's hiring",
+    ),
     Turn("and Amazon?", "company_hiring", {"company": "amazon"}, "Amazon's hiring"),
     Turn("what about Meta?", "company_hiring", {"company": "meta"}, "Meta's hiring"),
     Turn("how much do senior ML engineers make?", "salary", {"level": "senior"}, "Senior level"),
@@ -69,37 +74,71 @@ SCRIPT_ANSWERS = 6  # turns of SCRIPT that count in the session's `turns` (all b
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("loadtest", help="simulated users against a server on loopback: requests/s, "
-                       "latency, errors, wrong follow-ups")
+    p = sub.add_parser(
+        "loadtest",
+        help="simulated users against a server on loopback: requests/s, "
+        "latency, errors, wrong follow-ups",
+    )
     p.add_argument("--url", help="a running server on loopback (default: start one)")
-    p.add_argument("--sessions", default="sqlite", help="store of the server started: sqlite, redis (a private "
-                   "redis-server) or a store URL (default sqlite)")
-    p.add_argument("--workers", type=int, default=2, help="workers of the server started (default 2)")
+    p.add_argument(
+        "--sessions",
+        default="sqlite",
+        help="store of the server started: sqlite, redis (a private "
+        "redis-server) or a store URL (default sqlite)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=2, help="workers of the server started (default 2)"
+    )
     p.add_argument("--users", type=int, default=50, help="concurrent users (default 50)")
-    p.add_argument("--rate", type=float, default=1000.0, help="requests a second offered by all users "
-                   "together; 0 for as fast as answers come (default 1000)")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=1000.0,
+        help="requests a second offered by all users "
+        "together; 0 for as fast as answers come (default 1000)",
+    )
     p.add_argument("--duration", type=float, default=10.0, help="seconds measured (default 10)")
     p.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring (default 2)")
-    p.add_argument("--max-requests", type=int, default=200_000, help="stop after this many (default 200000)")
-    p.add_argument("--server-log-level", default="info", help="the started server's --log-level (default info)")
+    p.add_argument(
+        "--max-requests", type=int, default=200_000, help="stop after this many (default 200000)"
+    )
+    p.add_argument(
+        "--server-log-level", default="info", help="the started server's --log-level (default info)"
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.users < 1 or args.duration <= 0 or args.rate < 0 or args.max_requests < 1 or args.warmup < 0:
-        raise UsageError("--users and --max-requests must be at least 1, --duration positive, "
-                         "--rate and --warmup not negative")
+    if (
+        args.users < 1
+        or args.duration <= 0
+        or args.rate < 0
+        or args.max_requests < 1
+        or args.warmup < 0
+    ):
+        raise UsageError(
+            "--users and --max-requests must be at least 1, --duration positive, "
+            "--rate and --warmup not negative"
+        )
     with ExitStack() as stack:
         if args.url:
             url, server_pid, store = _loopback(args.url), None, "(a running server)"
         else:
             store_url = stack.enter_context(_store(args.sessions))
-            url, server_pid = stack.enter_context(_server(store_url, args.workers, args.server_log_level))
+            url, server_pid = stack.enter_context(
+                _server(store_url, args.workers, args.server_log_level)
+            )
             store = store_url
-        report = run(url, args.users, args.rate, args.duration, args.warmup, args.max_requests, server_pid)
+        report = run(
+            url, args.users, args.rate, args.duration, args.warmup, args.max_requests, server_pid
+        )
     report.update(store=store, workers=None if args.url else args.workers, cores=os.cpu_count())
     print(json.dumps(report, indent=2) if args.json else format_report(report))
-    return 0 if report["errors"] == 0 and report["wrong_turns"] == 0 and report["lost_turns"] == 0 else 1
+    return (
+        0
+        if report["errors"] == 0 and report["wrong_turns"] == 0 and report["lost_turns"] == 0
+        else 1
+    )
 
 
 # -- the simulated users -----------------------------------------------------------------------
@@ -167,7 +206,9 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def _user(number: int, host: str, port: int, interval: float, start: float, tally: Tally) -> None:
+async def _user(
+    number: int, host: str, port: int, interval: float, start: float, tally: Tally
+) -> None:
     import asyncio
 
     connections = [Connection(host, port), Connection(host, port)]
@@ -193,11 +234,14 @@ async def _user(number: int, host: str, port: int, interval: float, start: float
                 tally.sent += 1
                 connection = connections[sent % 2]
                 sent += 1
-                body = json.dumps({"session": session, "text": turn.text}).encode() if turn else None
+                body = (
+                    json.dumps({"session": session, "text": turn.text}).encode() if turn else None
+                )
                 try:
                     status, data = await asyncio.wait_for(
-                        connection.request("POST" if turn else "GET", path, body), TIMEOUT)
-                except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as exc:
+                        connection.request("POST" if turn else "GET", path, body), TIMEOUT
+                    )
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
                     tally.errors += 1
                     tally.note(f"{path}: {type(exc).__name__}: {exc}")
                     break
@@ -225,20 +269,34 @@ def _check(turn: Turn | None, status: int, data: bytes, tally: Tally, path: str)
         state = body.get("state", {})
         if state.get("turns") != SCRIPT_ANSWERS or state.get("intent") != SCRIPT[-2].intent:
             tally.lost += 1
-            tally.note(f"{path}: session after the script: turns {state.get('turns')}, intent {state.get('intent')}")
+            tally.note(
+                f"{path}: session after the script: turns {state.get('turns')}, "
+                f"intent {state.get('intent')}"
+            )
         return True
     slots = body.get("slots", {})
     text = body.get("text", "")
-    right = (body.get("intent") == turn.intent and all(slots.get(k) == v for k, v in turn.slots.items())
-             and text.startswith(turn.starts) and turn.contains in text)
+    right = (
+        body.get("intent") == turn.intent
+        and all(slots.get(k) == v for k, v in turn.slots.items())
+        and text.startswith(turn.starts)
+        and turn.contains in text
+    )
     if not right:
         tally.wrong += 1
         tally.note(f"{turn.text!r} answered {body.get('intent')} {slots} {text[:60]!r}")
     return right
 
 
-def run(url: str, users: int, rate: float, duration: float, warmup: float, max_requests: int,
-        server_pid: int | None = None) -> dict[str, Any]:
+def run(
+    url: str,
+    users: int,
+    rate: float,
+    duration: float,
+    warmup: float,
+    max_requests: int,
+    server_pid: int | None = None,
+) -> dict[str, Any]:
     """Run the users against `url` and return the figures."""
     import asyncio
 
@@ -251,7 +309,11 @@ def run(url: str, users: int, rate: float, duration: float, warmup: float, max_r
 
     async def measure() -> None:
         await asyncio.sleep(max(0.0, tally.measure_from - time.perf_counter()))
-        cpu["generator"], cpu["server"], cpu["machine"] = _own_cpu(), _tree_cpu(server_pid), _machine_cpu()
+        cpu["generator"], cpu["server"], cpu["machine"] = (
+            _own_cpu(),
+            _tree_cpu(server_pid),
+            _machine_cpu(),
+        )
         cpu["wall"] = time.perf_counter()
 
     async def everyone() -> None:
@@ -268,14 +330,24 @@ def run(url: str, users: int, rate: float, duration: float, warmup: float, max_r
     others = max(0.0, machine_cpu - generator_cpu - (server_cpu or 0.0)) if server_pid else None
     latencies = sorted(tally.latencies)
     return {
-        "url": url, "users": users, "offered_rate": rate or None, "seconds": round(wall, 2),
-        "requests": tally.measured, "requests_per_s": round(tally.measured / wall, 1),
+        "url": url,
+        "users": users,
+        "offered_rate": rate or None,
+        "seconds": round(wall, 2),
+        "requests": tally.measured,
+        "requests_per_s": round(tally.measured / wall, 1),
         "turns_per_s": round(tally.measured / wall * len(SCRIPT) / (len(SCRIPT) + 1), 1),
-        "p50_ms": _ms(latencies, 0.50), "p90_ms": _ms(latencies, 0.90), "p99_ms": _ms(latencies, 0.99),
+        "p50_ms": _ms(latencies, 0.50),
+        "p90_ms": _ms(latencies, 0.90),
+        "p99_ms": _ms(latencies, 0.99),
         "max_ms": round(latencies[-1] * 1000, 2) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
-        "errors": tally.errors, "wrong_turns": tally.wrong, "lost_turns": tally.lost,
-        "conversations": tally.conversations, "requests_sent": tally.sent, "late_sends": tally.late,
+        "errors": tally.errors,
+        "wrong_turns": tally.wrong,
+        "lost_turns": tally.lost,
+        "conversations": tally.conversations,
+        "requests_sent": tally.sent,
+        "late_sends": tally.late,
         "generator_cpu_cores": round(generator_cpu, 2),
         "server_cpu_cores": round(server_cpu, 2) if server_cpu is not None else None,
         "other_processes_cpu_cores": round(others, 2) if others is not None else None,
@@ -284,26 +356,50 @@ def run(url: str, users: int, rate: float, duration: float, warmup: float, max_r
 
 
 def format_report(r: dict[str, Any]) -> str:
-    rate = f"offered {r['offered_rate']:g} requests/s" if r["offered_rate"] else "as fast as answers come"
+    rate = (
+        f"offered {r['offered_rate']:g} requests/s"
+        if r["offered_rate"]
+        else "as fast as answers come"
+    )
     workers = f", {r['workers']} workers" if r.get("workers") else ""
+    server_cpu = r["server_cpu_cores"] if r["server_cpu_cores"] is not None else "?"
+    others = r["other_processes_cpu_cores"] if r["other_processes_cpu_cores"] is not None else "?"
     lines = [
-        f"careerbot loadtest: {r['users']} users{workers}, sessions {r['store']}, {rate}, {r['seconds']}s measured",
-        f"  requests:  {r['requests']:,} ({r['requests_per_s']:,} /s; {r['turns_per_s']:,} conversation turns/s), "
-        f"{r['conversations']:,} whole conversations checked",
-        f"  latency:   p50 {r['p50_ms']} ms, p90 {r['p90_ms']} ms, p99 {r['p99_ms']} ms, max {r['max_ms']} ms "
-        "(from when each request was due)",
-        f"  wrong:     {r['errors']} errors, {r['wrong_turns']} wrong follow-up turns, {r['lost_turns']} lost turns",
-        f"  CPU:       load generator {r['generator_cpu_cores']} cores, server "
-        f"{r['server_cpu_cores'] if r['server_cpu_cores'] is not None else '?'} cores, other processes "
-        f"{r['other_processes_cpu_cores'] if r['other_processes_cpu_cores'] is not None else '?'} cores, "
-        f"of {r.get('cores')} on this machine; {r['late_sends']} sends more than 1 ms late",
+        (
+            f"careerbot loadtest: {r['users']} users{workers}, sessions {r['store']}, {rate}, "
+            f"{r['seconds']}s measured"
+        ),
+        (
+            f"  requests:  {r['requests']:,} ({r['requests_per_s']:,} /s; "
+            f"{r['turns_per_s']:,} conversation turns/s), "
+            f"{r['conversations']:,} whole conversations checked"
+        ),
+        (
+            f"  latency:   p50 {r['p50_ms']} ms, p90 {r['p90_ms']} ms, p99 {r['p99_ms']} ms, "
+            f"max {r['max_ms']} ms (from when each request was due)"
+        ),
+        (
+            f"  wrong:     {r['errors']} errors, {r['wrong_turns']} wrong follow-up turns, "
+            f"{r['lost_turns']} lost turns"
+        ),
+        (
+            f"  CPU:       load generator {r['generator_cpu_cores']} cores, "
+            f"server {server_cpu} cores, other processes {others} cores, "
+            f"of {r.get('cores')} on this machine; "
+            f"{r['late_sends']} sends more than 1 ms late"
+        ),
     ]
-    met = {"requests_per_s": r["requests_per_s"] >= TARGETS["requests_per_s"],
-           "p99_ms": r["p99_ms"] is not None and r["p99_ms"] < TARGETS["p99_ms"]}
-    lines.append(f"  targets:   >= {TARGETS['requests_per_s']:,.0f} requests/s "
-                 f"{'met' if met['requests_per_s'] else 'NOT met'}; p99 < {TARGETS['p99_ms']:g} ms "
-                 f"{'met' if met['p99_ms'] else 'NOT met'}; 0 errors and 0 wrong turns "
-                 f"{'met' if r['errors'] == r['wrong_turns'] == r['lost_turns'] == 0 else 'NOT met'}")
+    met = {
+        "requests_per_s": r["requests_per_s"] >= TARGETS["requests_per_s"],
+        "p99_ms": r["p99_ms"] is not None and r["p99_ms"] < TARGETS["p99_ms"],
+    }
+    right = r["errors"] == r["wrong_turns"] == r["lost_turns"] == 0
+    lines.append(
+        f"  targets:   >= {TARGETS['requests_per_s']:,.0f} requests/s "
+        f"{'met' if met['requests_per_s'] else 'NOT met'}; p99 < {TARGETS['p99_ms']:g} ms "
+        f"{'met' if met['p99_ms'] else 'NOT met'}; 0 errors and 0 wrong turns "
+        f"{'met' if right else 'NOT met'}"
+    )
     lines += [f"  problem:   {p}" for p in r["problems"]]
     return "\n".join(lines)
 
@@ -377,7 +473,9 @@ def _children(pid: int) -> list[int]:
 def _loopback(url: str) -> str:
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme != "http" or parsed.hostname not in LOOPBACK:
-        raise UsageError(f"loadtest targets a server on this machine only (http://127.0.0.1:PORT), got {url!r}")
+        raise UsageError(
+            f"loadtest targets a server on this machine only (http://127.0.0.1:PORT), got {url!r}"
+        )
     return url.rstrip("/")
 
 
@@ -409,9 +507,25 @@ def _redis_server(folder: Path) -> Iterator[str]:
     if binary is None:
         raise UsageError("--sessions redis needs redis-server (apt-get install redis-server)")
     port = _free_port()
-    process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                                "--appendonly", "no", "--dir", str(folder), "--loglevel", "warning"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+            "--loglevel",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait(lambda: _connects(port), process, "redis-server")
         yield f"redis://127.0.0.1:{port}/0"
@@ -424,10 +538,28 @@ def _redis_server(folder: Path) -> Iterator[str]:
 def _server(store_url: str, workers: int, log_level: str) -> Iterator[tuple[str, int]]:
     """`careerbot serve` on a free loopback port without a rate limit; its URL and pid."""
     port = _free_port()
-    argv = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--sessions", store_url, "--rate-limit", "0", "--log-level", log_level]
+    argv = [
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--sessions",
+        store_url,
+        "--rate-limit",
+        "0",
+        "--log-level",
+        log_level,
+    ]
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             _wait(lambda: _ready(port), process, "careerbot serve", log)
             yield f"http://127.0.0.1:{port}", process.pid

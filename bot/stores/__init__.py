@@ -1,4 +1,4 @@
-"""Persistent session stores (SQLite, Redis) and what they share: the default file and the JSON codec.
+"""Persistent session stores (SQLite, Redis) and what they share: the default file, the JSON codec.
 
 `bot.store.open_store(url)` picks one by URL scheme; each implements `bot.store.SessionStore`.
 The modules here import their client libraries only when a store is opened, so importing `bot`

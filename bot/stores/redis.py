@@ -1,4 +1,4 @@
-"""Sessions in Redis, for workers on several machines: session JSON with an idle TTL, a lock per session.
+"""Sessions in Redis, for workers on several machines: JSON with an idle TTL, a lock per session.
 
 Like Rasa's lock store (rasa/core/lock_store.py), a session's turns are kept in order by a lock
 in Redis that every worker respects; ours is the single-instance lock the Redis documentation

@@ -37,7 +37,10 @@ from . import (
 log = logging.getLogger(__name__)
 
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, data TEXT NOT NULL, seen REAL NOT NULL)",
+    (
+        "CREATE TABLE IF NOT EXISTS sessions"
+        " (id TEXT PRIMARY KEY, data TEXT NOT NULL, seen REAL NOT NULL)"
+    ),
     "CREATE INDEX IF NOT EXISTS sessions_seen ON sessions (seen)",
     "CREATE TABLE IF NOT EXISTS locks (id TEXT PRIMARY KEY, owner TEXT, pid INTEGER, expires REAL)",
 )
@@ -147,7 +150,8 @@ class SQLiteStore:
                 ).fetchone()
                 if row is None or self._stale(row, now):
                     db.execute(
-                        "INSERT OR REPLACE INTO locks (id, owner, pid, expires) VALUES (?, ?, ?, ?)",
+                        "INSERT OR REPLACE INTO locks (id, owner, pid, expires)"
+                        " VALUES (?, ?, ?, ?)",
                         (session_id, owner, os.getpid(), now + self.lock_timeout),
                     )
                     data = db.execute(

@@ -1,4 +1,6 @@
-"""The compiled-content cache: reused when nothing changed, rebuilt when anything did or it is broken."""
+"""The compiled-content cache: reused when nothing
+changed, rebuilt when anything did or it is broken.
+"""
 
 from __future__ import annotations
 
@@ -26,8 +28,10 @@ def test_changed_content_is_rebuilt(content_copy: Path) -> None:
     Engine.load(content_copy)
     before = [f.read_bytes() for f in _cache_files()]
     path = content_copy / "intents" / "smalltalk.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("- hiya\n", "- hiya\n      - howdy partner\n"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("- hiya\n", "- hiya\n      - howdy partner\n"),
+        encoding="utf-8",
+    )
     engine = Engine.load(content_copy)
     assert [f.read_bytes() for f in _cache_files()] != before
     assert "howdy partner" in engine.intent("greeting").examples

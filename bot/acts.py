@@ -1,0 +1,82 @@
+"""Dialogue acts about the last answer: "tell me more", "where is that from?", "why?"."""
+
+from __future__ import annotations
+
+from .intents import Intent, IntentSet
+from .matching import Candidate
+from .render import Renderer
+from .reply import Citation, Reply
+from .session import Session
+from .settings import Settings
+from .slots import SlotFiller
+
+
+class Acts:
+    """Performs the act an intent of category "dialogue" names (see `intents.ACTS`)."""
+
+    def __init__(
+        self, intents: IntentSet, renderer: Renderer, slots: SlotFiller, settings: Settings
+    ) -> None:
+        self.intents, self.renderer, self.slots = intents, renderer, slots
+        self.texts, self.starters = settings.texts, settings.starter_questions
+
+    def perform(self, act: Intent, top: Candidate, state: Session) -> Reply:
+        if act.name == "sources" and state.citations:
+            return self._sources(act, top, state)
+        if state.intent not in self.intents:
+            return Reply(
+                self.texts["no_context"],
+                act.name,
+                top.score,
+                suggestions=self.starters[:3],
+                kind="act",
+            )
+        intent = self.intents.get(state.intent or "")
+        if act.name == "sources":
+            return self._sources(act, top, state)
+        if act.name == "why":
+            return self._why(act, intent, top, state)
+        return self._more(act, intent, top, state)
+
+    def _reply(
+        self,
+        text: str,
+        name: str,
+        top: Candidate,
+        state: Session,
+        citations: tuple[Citation, ...] = (),
+    ) -> Reply:
+        return Reply(
+            text,
+            name,
+            top.score,
+            dict(state.slots),
+            tuple(state.suggestions),
+            citations,
+            kind="act",
+        )
+
+    def _sources(self, act: Intent, top: Candidate, state: Session) -> Reply:
+        cited = tuple(Citation.from_dict(c) for c in state.citations)
+        lines = [self.texts["sources"], *(f"- {c.title}: {c.section}" for c in cited)]
+        return self._reply("\n".join(lines), act.name, top, state, cited)
+
+    def _why(self, act: Intent, intent: Intent, top: Candidate, state: Session) -> Reply:
+        if not intent.why:
+            return self._reply(self.texts["no_reason"], act.name, top, state)
+        values = self.slots.values(intent, state.slots, state.profile)
+        rendered = self.renderer.render(intent.name + ".why", intent.why, values)
+        return self._reply(rendered.text, act.name, top, state, rendered.citations)
+
+    def _more(self, act: Intent, intent: Intent, top: Candidate, state: Session) -> Reply:
+        """The next level of detail of the last answer, if its template has one."""
+        values = self.slots.values(intent, state.slots, state.profile)
+        state.detail += 1
+        rendered = self.renderer.render(intent.name, intent.answer, values, detail=state.detail)
+        shorter = self.renderer.render(intent.name, intent.answer, values, detail=state.detail - 1)
+        if state.detail > 1 or rendered.text == shorter.text:
+            text = self.texts["no_more"]
+            if state.suggestions:
+                text += " You could ask next: " + "; ".join(state.suggestions[:3])
+            return self._reply(text, act.name, top, state, rendered.citations)
+        return self._reply(rendered.text, intent.name, top, state, rendered.citations)

@@ -1,0 +1,94 @@
+"""Composing an intent's answer: fill its slots, render its template, record it in the session."""
+
+from __future__ import annotations
+
+import threading
+
+from .intents import Intent, IntentSet
+from .matching import Candidate
+from .profile import ProfileReader
+from .render import Renderer
+from .reply import Reply
+from .session import Session
+from .settings import Settings
+from .slots import SlotFiller
+from .understanding import Understanding
+
+#: intent categories whose answers the conversation is about afterwards (follow-ups refer to them)
+TOPICAL = ("career", "profile")
+
+
+class Composer:
+    """Renders answers from the intents' templates against the knowledge base."""
+
+    def __init__(
+        self,
+        intents: IntentSet,
+        renderer: Renderer,
+        slots: SlotFiller,
+        profile: ProfileReader,
+        settings: Settings,
+    ) -> None:
+        self.intents, self.renderer, self.slots, self.profile = intents, renderer, slots, profile
+        self.texts = settings.texts
+        self._knows: dict[tuple[str, str, str], bool] = {}
+        self._lock = threading.Lock()
+
+    def answer(
+        self,
+        intent: Intent,
+        u: Understanding,
+        state: Session,
+        confidence: float,
+        carry: bool = False,
+        slots: dict[str, str] | None = None,
+        ranked: tuple[Candidate, ...] = (),
+    ) -> Reply:
+        """The intent's answer to the message; the session then holds it as the last answer."""
+        if intent.category == "profile" or intent.remember:
+            self.profile.remember(u, state.profile)
+        if slots is None:
+            slots, origins = self.slots.resolve(intent, u, state, carry)
+        else:
+            origins = {k: "conversation" for k in slots}
+        values = self.slots.values(intent, slots, state.profile, u)
+        rendered = self.renderer.render(intent.name, intent.answer, values)
+        text = rendered.text
+        from_profile = [
+            values[k].name for k, o in origins.items() if o == "profile" and values.get(k)
+        ]
+        if from_profile:
+            text = self.texts["profile_note"].format(values=", ".join(from_profile)) + "\n" + text
+        runner = next((c for c in (ranked or u.candidates) if c.intent != intent.name), None)
+        if intent.category in TOPICAL:
+            state.intent, state.slots, state.slot_origins = intent.name, slots, origins
+            state.detail, state.citations = 0, [c.to_dict() for c in rendered.citations]
+            state.confidence = confidence
+            state.runner_up = runner.intent if runner else None
+            state.runner_up_confidence = runner.score if runner else 0.0
+            state.suggestions = list(intent.suggestions)
+        state.turns += 1
+        kind = "smalltalk" if intent.category == "smalltalk" else "answer"
+        return Reply(
+            text,
+            intent.name,
+            confidence,
+            slots,
+            intent.suggestions[:3],
+            rendered.citations,
+            kind=kind,
+        )
+
+    def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
+        """Whether the intent's answer has facts about this particular entity (cached)."""
+        key = (intent.name, slot, entity_id)
+        known = self._knows.get(key)
+        if known is None:
+            values = self.slots.values(intent, {slot: entity_id}, Session().profile)
+            try:
+                known = self.renderer.render(intent.name, intent.answer, values).specific
+            except Exception:  # noqa: BLE001 - validation reports template errors; here it only ranks
+                known = False
+            with self._lock:
+                self._knows[key] = known
+        return known

@@ -1,0 +1,191 @@
+"""The content compiled for answering (entity index,
+speller, matcher), built once and cached on disk.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .entities import EntityIndex
+from .intents import IntentSet
+from .knowledge import KnowledgeBase
+from .matching import IntentExamples, Matcher
+from .passages import passages
+from .render import Renderer
+from .retrieval import PassageIndex
+from .spelling import Speller
+from .text import normalise, stem
+
+log = logging.getLogger(__name__)
+_PACKAGE = Path(__file__).resolve().parent
+KEEP_CACHED = 4  # compiled contents kept in the cache folder, most recently written first
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Everything a reply needs that can be computed from the content alone."""
+
+    intents: IntentSet
+    knowledge: KnowledgeBase | None
+    entities: EntityIndex
+    speller: Speller
+    matcher: Matcher
+    out_of_scope: tuple[tuple[str, ...], ...]  # terms the content declares out of scope, as tokens
+    subject_terms: tuple[tuple[str, ...], ...]  # terms that make a question about the domain
+    templates: dict[str, bytes]  # each intent's answer (and why) template compiled, by key
+    passages: PassageIndex | None  # every fact as a passage to retrieve (None without knowledge)
+
+
+def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
+    settings, abbreviations = intents.settings, intents.abbreviations
+
+    def terms(key: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(
+            tuple(t) for term in getattr(settings, key) if (t := normalise(term, abbreviations))
+        )
+
+    entities = EntityIndex(
+        knowledge.all_entities() if knowledge else (), abbreviations, settings.ignore_entities
+    )
+    examples = []
+    vocabulary: list[str] = list(entities.vocabulary)
+    for intent in intents.intents:
+        token_lists = []
+        for example in intent.examples:
+            tokens = normalise(example, abbreviations)
+            vocabulary.extend(tokens)
+            token_lists.append(tuple(EntityIndex.replace(tokens, entities.find(tokens))))
+        keywords = tuple(tuple(normalise(k, abbreviations)) for k in intent.keywords)
+        vocabulary.extend(t for keyword in keywords for t in keyword)
+        examples.append(IntentExamples(intent.name, tuple(token_lists), keywords, intent.examples))
+    out_of_scope = terms("out_of_scope_terms")
+    # out-of-scope words are known words, so never "corrected" into the domain
+    # ("pilot" is no typo of "pivot")
+    vocabulary.extend(t for term in out_of_scope for t in term)
+    common = normalise(" ".join(settings.common_words))
+    templates = {intent.name: (intent.answer, intent.file) for intent in intents.intents}
+    templates |= {
+        intent.name + ".why": (intent.why, intent.file) for intent in intents.intents if intent.why
+    }
+    code = Renderer(knowledge).precompile(templates)
+    index = None
+    if knowledge is not None:
+        concepts = concept_terms(settings.concepts, abbreviations)
+        index = PassageIndex(passages(knowledge), abbreviations, settings.common_words, concepts)
+    return Compiled(intents, knowledge, entities, Speller(vocabulary), Matcher(examples, common),
+                    out_of_scope, terms("subject_terms"), code, index)
+
+
+def concept_terms(concepts: tuple[tuple[str, ...], ...], abbreviations: Mapping[str, str]) -> dict[str, str]:
+    """Each one-word member of a concept -> the concept's first word, as search terms (stems)."""
+    out: dict[str, str] = {}
+    for group in concepts:
+        words = [normalise(word, abbreviations) for word in group]
+        single = [stem(w[0]) for w in words if len(w) == 1]
+        for term in single[1:]:
+            out.setdefault(term, single[0])
+    return out
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("CAREERBOT_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "careerbot"
+
+
+def _key(files: Iterable[Path]) -> str:
+    """Changes whenever a content file, the package's code or the Python version changes."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(_PACKAGE.glob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    for path in files:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _unpickle(fh: BinaryIO) -> Any:
+    """pickle.load without the garbage collector, which would walk the growing object graph
+    again and again while it loads (more than doubling the time on large content)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(fh)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def cached(files: list[Path], make: Callable[[], Compiled]) -> Compiled:
+    """The index for these content files from the cache, or made (and cached) when absent or stale.
+
+    One cache file per content location, holding the key of the content it was made from. Only
+    an index made from valid content is written; any cache problem just means building again.
+    """
+    folder = _cache_dir()
+    if folder is None:
+        return make()
+    location = hashlib.sha256(
+        "\0".join(str(f.parent.resolve()) for f in files).encode()
+    ).hexdigest()[:16]
+    path = folder / f"index-{location}.pickle"
+    key = _key(files)
+    try:
+        if _private(path):  # a file someone else could have written may hold code: never unpickled
+            with path.open("rb") as fh:
+                stored_key, index = _unpickle(fh)
+            if stored_key == key and isinstance(index, Compiled):
+                return index
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - a corrupt or foreign cache file is rebuilt, never fatal
+        log.warning("ignoring unreadable cache %s: %s", path, exc)
+    index = make()
+    _write(folder, path, (key, index))
+    return index
+
+
+def _private(path: Path) -> bool:
+    """Whether the file and its folder belong to this user and no one else can write them."""
+    for item in (path.parent, path):
+        stat = item.stat()
+        if stat.st_uid != os.getuid() or stat.st_mode & 0o022:
+            log.warning("not using cache %s: it is not private to this user", item)
+            return False
+    return True
+
+
+def _write(folder: Path, path: Path, value: object) -> None:
+    """Write the cache file atomically in a private
+    folder, and drop the oldest other cache files.
+    """
+    tmp: str | None = None
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as fh:
+            tmp = fh.name
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        tmp = None
+        others = sorted(
+            folder.glob("index-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        for old in others[KEEP_CACHED:]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("cannot write cache %s: %s", path, exc)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,56 @@
+"""Every fact of the knowledge base as passages to retrieve: a list item, a paragraph, a table row, each cited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .knowledge import TAGS, Fact, KnowledgeBase
+from .reply import Citation
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrievable piece of a guide: what is shown, under which heading, from where, about what."""
+
+    text: str
+    heading: str  # what the passage is about, shown before it ("DeepMind — Focus areas")
+    citation: Citation
+    topic: str
+    tags: tuple[str, ...]  # "type:id" of the entities the fact is tagged with
+    names: str = ""  # those entities' names and aliases, as words to search by
+
+    def entity_ids(self, entity_type: str) -> set[str]:
+        return {tag.split(":", 1)[1] for tag in self.tags if tag.startswith(entity_type + ":")}
+
+
+def passages(kb: KnowledgeBase) -> list[Passage]:
+    """All passages, in content order (topics as loaded, facts in file order)."""
+    found: list[Passage] = []
+    for topic_id, topic in kb.topics.items():
+        for fact in topic.facts:
+            found.extend(_of_fact(kb, topic_id, topic.title, fact))
+    return found
+
+
+def _of_fact(kb: KnowledgeBase, topic_id: str, title: str, fact: Fact) -> Iterator[Passage]:
+    citation = Citation(fact.source.id, fact.source.title, fact.section)
+    tagged = [(tag, value) for tag in TAGS if (value := getattr(fact, tag)) is not None]
+    tags = tuple(f"{tag}:{value}" for tag, value in tagged)
+    names = " ".join(
+        " ".join((e.name, *e.aliases)) for tag, value in tagged if (e := kb.entity(tag, value))
+    )
+    heading = fact.question or (f"{title}: {fact.name}" if fact.name else title)
+
+    def make(text: str, head: str = heading) -> Passage:
+        return Passage(text.strip(), head, citation, topic_id, tags, names)
+
+    if fact.pay is not None:
+        yield make(f"{fact.name or title}: {fact.pay} {fact.pay.basis_label}", title)
+    if fact.count is not None:
+        yield make(f"{fact.name or title}: {fact.count}", title)
+    if fact.text:
+        yield make(fact.text)
+    items_head = f"{heading}: {fact.text}" if fact.text and len(fact.text) < 80 else heading
+    for item in fact.items:
+        yield make(str(item), items_head)

@@ -1,0 +1,186 @@
+"""Choosing the intent: the matcher's candidates
+re-ranked for the conversation, follow-ups, ties, scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from .domain import CITY, STATE, SUBJECT_TYPES
+from .entities import Mention
+from .intents import Intent, IntentSet
+from .matching import Candidate
+from .session import Session
+from .settings import Settings
+from .slots import SlotFiller
+from .understanding import Understanding
+
+UNMET_REQUIRED = (
+    0.5  # confidence kept by a candidate whose required slots the question leaves empty
+)
+Terms = tuple[tuple[str, ...], ...]
+
+
+class Policy:
+    """Ranks and picks intents for a message in a conversation; never writes the session."""
+
+    def __init__(
+        self,
+        intents: IntentSet,
+        settings: Settings,
+        slots: SlotFiller,
+        knows: Callable[[Intent, str, str], bool],
+        out_of_scope: Terms,
+        subject_terms: Terms,
+    ) -> None:
+        self.intents, self.settings, self.slots, self.knows = intents, settings, slots, knows
+        self.out_of_scope, self.subject_terms = out_of_scope, subject_terms
+        self.followup_words = frozenset(settings.followup_words)
+
+    def rank(self, u: Understanding, state: Session) -> tuple[Candidate, ...]:
+        """The candidates, best first, re-ranked by the question's slots and the conversation.
+
+        A candidate whose required slots the question leaves empty ("compare" with one company)
+        keeps half its confidence, and no longer caps the confidence of those ranked below it.
+
+        A terse turn ("hiring?") leans on the conversation: candidates that take the slots of the
+        last answer gain `context_boost`, as a recent context frame would in Adapt.
+        """
+        terse = len([t for t in u.matched if t not in self.followup_words]) <= 2
+        carried = set()
+        if terse and state.intent in self.intents:
+            last = self.intents.get(state.intent or "").slots
+            carried = {last[slot] for slot in state.slots if slot in last}
+        ranked = []
+        ceiling = 1.0  # the matcher's cap on lower candidates, without the candidates demoted here
+        for candidate in u.candidates:
+            intent = self.intents.get(candidate.intent)
+            if intent.requires and not self._meets_requirements(intent, u):
+                # without what it needs it can still answer, but only as a last resort
+                candidate = replace(candidate, score=candidate.score * UNMET_REQUIRED)
+            else:
+                ceiling = min(ceiling, candidate.score if candidate.own is None else candidate.own)
+                candidate = replace(candidate, score=ceiling)
+            if carried & set(intent.slots.values()) and intent.category == "career":
+                candidate = replace(
+                    candidate, score=min(1.0, candidate.score + self.settings.context_boost)
+                )
+            ranked.append(candidate)
+        ranked.sort(key=lambda c: -c.score)  # stable: ties keep the matcher's order
+        if len(ranked) > 1 and ranked[0].score - ranked[1].score <= self.settings.tie_margin:
+            # near-equal: the intent whose answer knows the named entity wins
+            # ("become a CTO": the progression facts name the CTO, the transition facts don't)
+            knows = [self._knows_mention(c, u) for c in ranked[:2]]
+            if knows[1] and not knows[0]:
+                ranked[0], ranked[1] = ranked[1], ranked[0]
+        return tuple(ranked)
+
+    def confident(self, candidate: Candidate | None) -> Intent | None:
+        """The candidate's intent if its confidence reaches the threshold."""
+        if candidate is None or candidate.score < self.settings.threshold:
+            return None
+        return self.intents.get(candidate.intent)
+
+    def _meets_requirements(self, intent: Intent, u: Understanding) -> bool:
+        filled, _ = self.slots.resolve(intent, u, Session(), carry=False)
+        return all(slot in filled for slot in intent.requires)
+
+    def _knows_mention(self, candidate: Candidate, u: Understanding) -> bool:
+        intent = self.intents.get(candidate.intent)
+        for slot, type_ in intent.slots.items():
+            for mention in u.mentions:
+                entity = mention.of_type(type_)
+                if entity is not None and self.knows(intent, slot, entity.id):
+                    return True
+        return False
+
+    def is_bare(self, u: Understanding) -> bool:
+        """Whether the message only names entities, with
+        follow-up words around them ("and Amazon?").
+        """
+        return bool(u.mentions) and all(
+            t.startswith("@") or t in self.followup_words for t in u.matched
+        )
+
+    def out_of_scope_term(self, u: Understanding) -> str | None:
+        """A term the content declares out of scope ("dentist"), unless the question also names
+        one of the domain's own roles or specialisations, or a subject term."""
+        if any(e.type in SUBJECT_TYPES for m in u.mentions for e in m.entities):
+            return None
+        if any(occurrence(u.tokens, term) for term in self.subject_terms):
+            return None  # "I've been a teacher, how do I get into ML?" is about the domain
+        return next(
+            (found for term in self.out_of_scope if (found := occurrence(u.tokens, term))), None
+        )
+
+    def ordinal(self, tokens: Sequence[str], count: int) -> int | None:
+        """A number or "the second one" in a short message, as a position from 1 to `count`."""
+        if not count or len(tokens) > 4:
+            return None
+        for token in tokens:
+            value = int(token) if token.isdigit() else self.settings.choice_words.get(token)
+            if value is not None:
+                value = count if value == -1 else value
+                if 1 <= value <= count:
+                    return value
+        return None
+
+    def follow_up(self, u: Understanding, state: Session) -> Intent | None:
+        """A short turn that only names an entity the last answer's intent takes ("and Amazon?")."""
+        if state.intent not in self.intents or not u.mentions:
+            return None
+        if any(w not in self.followup_words for w in u.matched if not w.startswith("@")):
+            return None
+        previous = self.intents.get(state.intent or "")
+        types = set(previous.slots.values())
+        if any(_fits(m, types) for m in u.mentions):
+            return previous
+        for mention in u.mentions:  # "and at Google?" after the interview stages: Google's hiring
+            for entity in mention.entities:
+                if entity.type in previous.followups:
+                    return self.intents.get(previous.followups[entity.type])
+        return None
+
+    def entity_intent(self, u: Understanding) -> Intent | None:
+        """A bare entity ("Nvidia?") with no clear intent:
+        the intent that describes that kind of thing.
+        """
+        if not self.is_bare(u):
+            return None
+        for mention in u.mentions:
+            for entity in mention.entities:
+                name = self.settings.entity_intents.get(entity.type)
+                if name:
+                    return self.intents.get(name)
+        return None
+
+    def runner_up(self, u: Understanding, intent: Intent, top: Candidate) -> Candidate | None:
+        """A second career intent close enough to the top one to ask which was meant."""
+        margin = self.settings.clarify_margin
+        if margin <= 0 or intent.category != "career":
+            return None
+        for c in u.candidates[1:]:
+            if c.intent == top.intent or top.score - c.score > margin:
+                continue
+            if (
+                c.score >= self.settings.threshold
+                and self.intents.get(c.intent).category == "career"
+            ):
+                return c
+        return None
+
+
+def _fits(mention: Mention, types: set[str]) -> bool:
+    return any(e.type in types or (e.type == CITY and STATE in types) for e in mention.entities)
+
+
+def occurrence(tokens: Sequence[str], term: Sequence[str]) -> str | None:
+    """Where the term's tokens occur in a row (its last word also as a plural), as typed."""
+    n = len(term)
+    plurals = (term[-1], term[-1] + "s", term[-1] + "es")
+    for i in range(len(tokens) - n + 1):
+        window = tokens[i : i + n]
+        if tuple(window[:-1]) == tuple(term[:-1]) and window[-1] in plurals:
+            return " ".join(window)
+    return None

@@ -1,0 +1,130 @@
+"""Finding the passages that answer a question: SQLite FTS5's BM25 ranks, an evidence check decides.
+
+BM25 alone would always return something; a question is only answered by a passage when the
+passage holds most of what the question asks about (its informative terms, weighted by how rare
+they are among the passages) and names no other entity of a kind the question names.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .passages import Passage
+from .text import normalise, stem
+
+#: entity types where a passage about another entity of that type does not answer the question
+EXCLUSIVE_TYPES = ("company", "level", "region", "state", "industry", "specialisation", "role")
+CANDIDATES = 25  # passages BM25 hands to the evidence check
+HEADING_WEIGHT = 0.4  # of a heading's terms in BM25, relative to the passage's own text
+
+
+@dataclass(frozen=True)
+class Found:
+    """A passage judged to answer a question: how much of the question it covers, and BM25's score."""
+
+    passage: Passage
+    coverage: float
+    matched: int  # informative question terms the passage holds
+    bm25: float
+
+
+class PassageIndex:
+    """An in-memory FTS5 table of the passages' terms, with the terms' rarity for the evidence check."""
+
+    def __init__(self, passages: Sequence[Passage], abbreviations: Mapping[str, str],
+                 stopwords: Iterable[str], concepts: Mapping[str, str]) -> None:
+        self.passages = tuple(passages)
+        self.abbreviations = abbreviations
+        self.stopwords = frozenset(stem(w) for w in stopwords)
+        self.concepts = dict(concepts)  # term -> the concept's canonical term
+        self._terms: list[frozenset[str]] = []
+        rows = []
+        for passage in self.passages:
+            text_terms = self.terms(normalise(passage.text, abbreviations))
+            head_terms = self.terms(normalise(passage.heading, abbreviations))
+            tag_terms = frozenset(self.terms(normalise(passage.names, abbreviations)))
+            self._terms.append(frozenset(text_terms) | frozenset(head_terms) | tag_terms)
+            rows.append((" ".join(text_terms) + " " + " ".join(sorted(tag_terms)), " ".join(head_terms)))
+        df = Counter(term for terms in self._terms for term in terms)
+        n = max(1, len(self.passages))
+        self.idf = {term: math.log(1 + n / count) for term, count in df.items()}
+        self.unknown_idf = math.log(1 + n)
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute("CREATE VIRTUAL TABLE passage USING fts5(body, heading, tokenize='unicode61')")
+        self._db.executemany("INSERT INTO passage (rowid, body, heading) VALUES (?, ?, ?)",
+                             [(i, body, head) for i, (body, head) in enumerate(rows)])
+        self._db.commit()
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_db"] = self._db.serialize()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        data = state.pop("_db")
+        self.__dict__.update(state)
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.deserialize(data)  # type: ignore[arg-type]
+        self._lock = threading.Lock()
+
+    def terms(self, tokens: Iterable[str]) -> list[str]:
+        """The informative search terms of tokens: stems, stopwords dropped, concepts unified."""
+        out = []
+        for token in tokens:
+            if token.startswith("@"):
+                continue
+            term = stem(token)
+            if term in self.stopwords or len(term) < 2:
+                continue
+            out.append(self.concepts.get(term, term))
+        return out
+
+    def search(self, tokens: Sequence[str], named: Mapping[str, set[str]], limit: int = 3,
+               min_coverage: float = 0.6) -> list[Found]:
+        """The passages that answer a question, best first.
+
+        `tokens` are the question's (normalised, spelling repaired); `named` maps an entity type to
+        the ids the question names. A passage must cover `min_coverage` of the question's
+        informative weight, hold at least two of its terms (one if the question has only one),
+        and not be about another entity of a type the question names.
+        """
+        query = list(dict.fromkeys(self.terms(tokens)))
+        if not query:
+            return []
+        weights = {t: self.idf.get(t, self.unknown_idf) for t in query}
+        total = sum(weights.values())
+        match = " OR ".join(f'"{t}"' for t in query if t in self.idf)
+        if not match:
+            return []
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT rowid, bm25(passage, 1.0, ?) FROM passage WHERE passage MATCH ? "
+                "ORDER BY bm25(passage, 1.0, ?) LIMIT ?",
+                (HEADING_WEIGHT, match, HEADING_WEIGHT, CANDIDATES),
+            ).fetchall()
+        need = 1 if len(query) == 1 else 2
+        found = []
+        for rowid, score in rows:
+            passage = self.passages[rowid]
+            held = [t for t in query if t in self._terms[rowid]]
+            coverage = sum(weights[t] for t in held) / total
+            if len(held) < need or coverage < min_coverage or self._other_entity(passage, named):
+                continue
+            found.append(Found(passage, coverage, len(held), -score))
+        found.sort(key=lambda f: (-f.coverage, -f.bm25))
+        return found[:limit]
+
+    @staticmethod
+    def _other_entity(passage: Passage, named: Mapping[str, set[str]]) -> bool:
+        for type_ in EXCLUSIVE_TYPES:
+            ids = passage.entity_ids(type_)
+            if ids and named.get(type_) and not ids & named[type_]:
+                return True
+        return False

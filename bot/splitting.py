@@ -1,0 +1,63 @@
+"""Splitting a message into its sentences: the questions to answer, what it says about the person, and chatter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: a message needs splitting when it is longer than this or asks more than one question
+SHORT = 160
+_SENTENCE = re.compile(r"(?<=[.?!])[\"')\]]*\s+|\n+|(?<=\?)(?=\S)")
+_QUESTION_START = re.compile(
+    r"^(?:and |also |so |but |or |plus |then |ok |okay |now )*"
+    r"(?:what|whats|what's|how|hows|how's|which|who|whom|whose|where|when|why|is|are|am|was|were|do|"
+    r"does|did|can|could|should|shall|would|will|have|has|any|anything|tell me|explain|describe|"
+    r"i'd like to know|i would like to know|i wonder|i'm wondering|im wondering|wondering|"
+    r"curious|i'm curious|is it|are there|is there)\b",
+    re.IGNORECASE,
+)
+_ABOUT_ME = re.compile(
+    r"^(?:hi|hello|hey)?[,! ]*(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|i'm moving|"
+    r"i currently|i just|i recently|my |i studied|i graduated|i finished|i did|i know|i've been|"
+    r"i've got|i got|i spent)\b",
+    re.IGNORECASE,
+)
+_CHATTER = re.compile(
+    r"^(?:hi|hello|hey|thanks|thank you|thx|ty|cheers|sorry|apologies|best|regards|"
+    r"any help|any advice|any input|any thoughts|appreciate|long (?:post|question)|tl;?dr|edit)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A piece of a message and what it is: "question", "about_me" or "chatter"."""
+
+    text: str
+    kind: str
+
+
+def sentences(text: str) -> list[Sentence]:
+    """The message's sentences, each classified; empty pieces dropped."""
+    out = []
+    for piece in _SENTENCE.split(text):
+        piece = piece.strip(" \t-–—*•")
+        if not re.search(r"[^\W\d_]", piece):
+            continue
+        out.append(Sentence(piece, _kind(piece)))
+    return out
+
+
+def _kind(piece: str) -> str:
+    if piece.endswith("?") or _QUESTION_START.match(piece):
+        return "question"
+    if _ABOUT_ME.match(piece):
+        return "about_me"
+    if _CHATTER.match(piece):
+        return "chatter"
+    return "statement"
+
+
+def needs_splitting(text: str) -> bool:
+    """Whether a message is long, or asks more than one question."""
+    return len(text) > SHORT or text.count("?") > 1 or "\n" in text.strip()

@@ -1,0 +1,57 @@
+"""Reading one message: normalise, repair typos,
+find entities, rank intents; no session is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .entities import EntityIndex, Mention
+from .matching import Candidate, Matcher
+from .spelling import Speller
+from .text import normalise
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the pipeline made of one message, before any dialogue decision."""
+
+    text: str
+    tokens: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+    matched: tuple[str, ...]  # tokens with entity mentions replaced by placeholders
+    candidates: tuple[Candidate, ...] = field(default=())
+
+    @property
+    def top(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+class Reader:
+    """Turns text into an Understanding with the content's
+    abbreviations, speller, entities and matcher.
+    """
+
+    def __init__(
+        self,
+        abbreviations: Mapping[str, str],
+        speller: Speller,
+        entities: EntityIndex,
+        matcher: Matcher,
+    ) -> None:
+        self.abbreviations, self.speller, self.entities, self.matcher = (
+            abbreviations,
+            speller,
+            entities,
+            matcher,
+        )
+
+    def __call__(self, text: str, limit: int = 3) -> Understanding:
+        tokens = self.speller.correct(normalise(text, self.abbreviations))
+        mentions = self.entities.find(tokens)
+        matched = EntityIndex.replace(tokens, mentions)
+        candidates = self.matcher.rank(matched, limit) if matched else []
+        return Understanding(
+            text, tuple(tokens), tuple(mentions), tuple(matched), tuple(candidates)
+        )
