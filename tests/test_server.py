@@ -91,7 +91,7 @@ def test_rasa_messages_of_a_multi_part_reply_with_a_notice() -> None:
     cite = Citation("blog", "A Guide", "Pay")
     parts = (Reply("one", citations=(cite,)), Reply("two", kind="decline"))
     reply = Reply(
-        "one\n\ntwo",
+        "1. first?\none\n\n2. second?\ntwo",
         kind="multi",
         parts=parts,
         suggestions=("next?",),
@@ -99,8 +99,12 @@ def test_rasa_messages_of_a_multi_part_reply_with_a_notice() -> None:
     )
     assert messages(reply, "r") == [
         {"recipient_id": "r", "text": "I read only the start."},
-        {"recipient_id": "r", "text": "one\n\nSources: A Guide"},
-        {"recipient_id": "r", "text": "two", "buttons": [{"title": "next?", "payload": "next?"}]},
+        {"recipient_id": "r", "text": "1. first?\none\n\nSources: A Guide"},
+        {
+            "recipient_id": "r",
+            "text": "2. second?\ntwo",
+            "buttons": [{"title": "next?", "payload": "next?"}],
+        },
     ]
     assert messages(Reply("hi"), "r") == [{"recipient_id": "r", "text": "hi"}]
 

@@ -111,6 +111,13 @@ def test_a_conversation_in_the_browser(server: Server, page: Any) -> None:
 
     reply = _ask(page, "Which states pay ML engineers the most?")
     assert reply.locator("figure.chart .bar").count() >= 5
+
+    reply = _ask(page, "What does Meta look for? And how much do senior ML engineers make?")
+    parts = reply.locator("section.part")
+    assert parts.count() == 2
+    assert parts.nth(0).locator("h2").inner_text() == "1. What does Meta look for?"
+    assert "Meta — Hiring Process" in parts.nth(0).locator(".sources").inner_text()
+    assert parts.nth(1).locator("figure.chart").count() == 1
     _screenshot(page, "web-chat.png")
     assert page.errors == []  # type: ignore[attr-defined]
 

@@ -191,8 +191,21 @@ function renderChart(rows) {
 
 // -- replies --------------------------------------------------------------------------------
 
-function renderPart(reply) {
+// What the joined text of a multi-part reply says before each part (its question).
+function headings(reply) {
+  let start = 0;
+  return reply.parts.map(part => {
+    const at = part.text ? reply.text.indexOf(part.text, start) : -1;
+    if (at < 0) return "";
+    const heading = reply.text.slice(start, at).trim();
+    start = at + part.text.length;
+    return heading;
+  });
+}
+
+function renderPart(reply, heading) {
   const part = el("section", "part kind-" + reply.kind);
+  if (heading) part.append(el("h2", "part-heading", heading));
   if (reply.kind === "decline") part.append(el("p", "badge", "Not in the guides"));
   if (reply.kind === "clarify") part.append(el("p", "badge", "Which did you mean?"));
   const rows = reply.kind === "decline" ? null : salaryRows(reply.text);
@@ -209,8 +222,12 @@ function addBot(reply) {
   const item = el("li", "msg bot" + (reply.kind === "decline" ? " decline" : ""));
   item.append(el("span", "visually-hidden", reply.kind === "decline" ? "careerbot could not answer: " : "careerbot said: "));
   if (reply.notice) item.append(el("p", "notice", reply.notice));
-  const parts = reply.parts && reply.parts.length ? reply.parts : [reply];
-  for (const part of parts) item.append(renderPart(part));
+  if (reply.parts && reply.parts.length) {
+    const titles = headings(reply);
+    reply.parts.forEach((part, i) => item.append(renderPart(part, titles[i])));
+  } else {
+    item.append(renderPart(reply, ""));
+  }
   log.append(item);
   showSuggestions(reply.suggestions || []);
   scrollToEnd();
