@@ -17,6 +17,7 @@ down); a bug gives a 500 without a traceback, logged with its request id.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -25,11 +26,12 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio.to_thread
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -64,6 +66,8 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+T = TypeVar("T")
+TURN_THREADS = 8  # threads per worker running turns: CPU-bound under one GIL, so few
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -137,6 +141,10 @@ class Api:
     def __init__(self, engine: Engine, store: SessionStore, config: ServerConfig) -> None:
         self.engine, self.store, self.config = engine, store, config
         self.limiter = RateLimiter(config.rate_limit)
+        self.threads = anyio.CapacityLimiter(TURN_THREADS)
+        self.turns: dict[
+            str, tuple[asyncio.Lock, int]
+        ] = {}  # session -> its lock, how many want it
         self.token = config.token.encode() if config.token else None
         self.files = {name: (WEB / name).read_bytes() for name in PAGE_FILES}
         self.topics_body = json.dumps(_topics(engine), ensure_ascii=False).encode()
@@ -168,8 +176,20 @@ class Api:
         return JSONResponse({**reply.to_dict(), "session": session})
 
     async def _reply(self, text: str, session: str) -> Any:
-        # in a thread: a turn may wait for the session's lock, which must not stall the event loop
-        return await run_in_threadpool(self.engine.reply, text, session)
+        """The engine's reply. Requests for one session queue here, in the event loop, so a flood
+        of them holds one thread, not all; the store's lock orders them across workers."""
+        lock, users = self.turns.get(session, (None, 0))
+        lock = lock or asyncio.Lock()
+        self.turns[session] = (lock, users + 1)
+        try:
+            async with lock:
+                return await self._in_thread(self.engine.reply, text, session)
+        finally:
+            lock, users = self.turns[session]
+            if users <= 1:
+                del self.turns[session]
+            else:
+                self.turns[session] = (lock, users - 1)
 
     # -- information ---------------------------------------------------------------------------
 
@@ -187,9 +207,9 @@ class Api:
             raise Problem(422, str(exc)) from None
         self._limit(session_id)
         if request.method == "DELETE":
-            await run_in_threadpool(self.engine.reset, session_id)
+            await self._in_thread(self.engine.reset, session_id)
             return JSONResponse({"session": session_id, "deleted": True})
-        state = await run_in_threadpool(self.store.get, session_id)
+        state = await self._in_thread(self.store.get, session_id)
         if state is None:
             raise Problem(404, f"no session {session_id!r}: nothing is kept about it")
         return JSONResponse({"session": session_id, "state": state.to_dict()})
@@ -199,7 +219,7 @@ class Api:
 
     async def readyz(self, request: Request) -> Response:
         try:
-            await run_in_threadpool(self.store.ping)
+            await self._in_thread(self.store.ping)
         except StoreError as exc:
             return JSONResponse({"status": "unavailable", "error": str(exc)}, status_code=503)
         return JSONResponse({"status": "ready", "sessions": type(self.store).__name__})
@@ -216,6 +236,11 @@ class Api:
         if name not in self.files or name == "index.html":
             raise Problem(404, f"no file {name!r}")
         return Response(self.files[name], media_type=PAGE_FILES[name], headers=PAGE_HEADERS)
+
+    async def _in_thread(self, func: Callable[..., T], *args: Any) -> T:
+        """Run a blocking call (a turn may wait for its session's lock) in one of a few threads:
+        the work is CPU-bound under one GIL, and more threads only add switching."""
+        return await anyio.to_thread.run_sync(partial(func, *args), limiter=self.threads)
 
     # -- checks --------------------------------------------------------------------------------
 

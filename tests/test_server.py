@@ -479,3 +479,20 @@ def test_serve_refuses_shared_memory_sessions() -> None:
     from bot.cli import main
 
     assert main(["serve", "--workers", "2", "--sessions", "memory://"]) == 2
+
+
+def test_concurrent_requests_for_one_session_are_answered_in_turn() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = MemoryStore()
+    with _client(store=store) as client:
+
+        def ask(n: int) -> int:
+            body = {"session": "busy", "text": "what is Google's hiring process?"}
+            return int(client.post("/v1/reply", json=body).status_code)
+
+        with ThreadPoolExecutor(12) as pool:
+            statuses = list(pool.map(ask, range(30)))
+        state = store.get("busy")
+    assert statuses == [200] * 30
+    assert state is not None and state.turns == 30
