@@ -142,9 +142,8 @@ class Api:
         self.engine, self.store, self.config = engine, store, config
         self.limiter = RateLimiter(config.rate_limit)
         self.threads = anyio.CapacityLimiter(TURN_THREADS)
-        self.turns: dict[
-            str, tuple[asyncio.Lock, int]
-        ] = {}  # session -> its lock, how many want it
+        # each session being answered: its lock, and how many requests want it
+        self.turns: dict[str, tuple[asyncio.Lock, int]] = {}
         self.token = config.token.encode() if config.token else None
         self.files = {name: (WEB / name).read_bytes() for name in PAGE_FILES}
         self.topics_body = json.dumps(_topics(engine), ensure_ascii=False).encode()
