@@ -1,7 +1,8 @@
 """Rasa's REST channel: the shape of its webhook's request and response, for widgets speaking it.
 
 Checked against Rasa's own source, rasa/core/channels/rest.py (RestInput) and channel.py
-(CollectingOutputChannel): `POST /webhooks/rest/webhook` takes `{"sender": ..., "message": ...,
+(CollectingOutputChannel), and its HTTP API reference ("Post user message from a REST channel",
+POST /webhooks/{rest_channel}/webhook): `POST /webhooks/rest/webhook` takes `{"sender": ..., "message": ...,
 "metadata": {...}}` and answers a JSON list of the bot's messages, each
 `{"recipient_id": sender, "text": ..., "buttons": [{"title": ..., "payload": ...}]}` with keys
 that have no value left out; a button's payload is what the widget sends back when clicked.
