@@ -2,8 +2,9 @@
 
 Checked against Rasa's own source, rasa/core/channels/rest.py (RestInput) and channel.py
 (CollectingOutputChannel), and its HTTP API reference ("Post user message from a REST channel",
-POST /webhooks/{rest_channel}/webhook): `POST /webhooks/rest/webhook` takes `{"sender": ..., "message": ...,
-"metadata": {...}}` and answers a JSON list of the bot's messages, each
+POST /webhooks/{rest_channel}/webhook): `POST /webhooks/rest/webhook` takes
+`{"sender": ..., "message": ..., "metadata": {...}}` and answers a JSON list of the bot's
+messages, each
 `{"recipient_id": sender, "text": ..., "buttons": [{"title": ..., "payload": ...}]}` with keys
 that have no value left out; a button's payload is what the widget sends back when clicked.
 """
