@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import itertools
 import json
 import logging
+import os
+import random
 import re
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
@@ -365,6 +367,17 @@ async def _crash(request: Request, exc: Exception) -> Response:
 # -- request ids -------------------------------------------------------------------------------
 
 
+_ID_PREFIX = f"{os.getpid() & 0xFFFF:04x}{random.getrandbits(16):04x}"
+_ids = itertools.count(1)
+
+
+def _new_request_id() -> str:
+    """16 hex digits, unique across the workers: the process's own prefix and a counter. (Not
+    uuid4: os.urandom releases the GIL, and getting it back from a thread computing a reply can
+    take the whole switch interval.)"""
+    return f"{_ID_PREFIX}{next(_ids) & 0xFFFFFFFF:08x}"
+
+
 class RequestLog:
     """Gives each request an id (the client's X-Request-ID if it is sensible, else a new one),
     returns it in the X-Request-ID header, and logs one line per request with it."""
@@ -377,7 +390,7 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+        rid = given if _REQUEST_ID.fullmatch(given) else _new_request_id()
         scope.setdefault("state", {})["request_id"] = rid
         started = time.perf_counter()
         status = 500

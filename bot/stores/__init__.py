@@ -7,6 +7,7 @@ never loads `sqlite3` or `redis`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -81,6 +82,16 @@ class ThreadTurns:
                     del self._locks[session_id]
                 else:
                     self._locks[session_id] = (lock, users - 1)
+
+
+_TOKEN_PREFIX = os.urandom(6).hex()
+_tokens = itertools.count(1)
+
+
+def new_token() -> str:
+    """A lock owner's token, unique across processes and machines: random per process, then the
+    pid and a counter (one system call per process, not per turn: os.urandom releases the GIL)."""
+    return f"{_TOKEN_PREFIX}-{os.getpid()}-{next(_tokens)}"
 
 
 def busy_message(session_id: str, seconds: float) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from . import (
     decode,
     encode,
     lost_lock_message,
+    new_token,
     redact_url,
 )
 
@@ -142,7 +142,7 @@ class RedisStore:
     # -- locking -------------------------------------------------------------------------------
 
     def _acquire(self, session_id: str) -> tuple[str, Session]:
-        token = uuid.uuid4().hex
+        token = new_token()
         keys = [self._lock_key(session_id), self._session_key(session_id)]
         lifetime = max(1, math.ceil(self.lock_timeout * 1000))
         deadline = time.monotonic() + self.wait_timeout

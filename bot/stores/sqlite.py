@@ -15,7 +15,6 @@ import os
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -32,6 +31,7 @@ from . import (
     default_sqlite_path,
     encode,
     lost_lock_message,
+    new_token,
 )
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class SQLiteStore:
     def _acquire(self, session_id: str) -> tuple[str, Session]:
         """Take the session's lock row and read the session in one transaction; wait (polling,
         with backoff) while another live process holds it."""
-        owner = uuid.uuid4().hex
+        owner = new_token()
         deadline = time.monotonic() + self.wait_timeout
         pause = 0.001
         while True:
