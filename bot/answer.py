@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from .intents import Intent, IntentSet
 from .matching import Candidate
 from .profile import ProfileReader
+from .references import list_items
 from .render import Renderer
 from .reply import Reply
 from .session import Session
@@ -28,8 +30,10 @@ class Composer:
         slots: SlotFiller,
         profile: ProfileReader,
         settings: Settings,
+        name_entities: Callable[[str], list[str]] = lambda text: [],
     ) -> None:
         self.intents, self.renderer, self.slots, self.profile = intents, renderer, slots, profile
+        self.name_entities = name_entities  # "type:id" of the entities a text names
         self.texts = settings.texts
         self._knows: dict[tuple[str, str, str], bool] = {}
         self._lock = threading.Lock()
@@ -60,13 +64,14 @@ class Composer:
         if from_profile:
             text = self.texts["profile_note"].format(values=", ".join(from_profile)) + "\n" + text
         runner = next((c for c in (ranked or u.candidates) if c.intent != intent.name), None)
-        if intent.category in TOPICAL:
+        if intent.category == "career":  # what the person says of themselves keeps the topic
             state.intent, state.slots, state.slot_origins = intent.name, slots, origins
             state.detail, state.citations = 0, [c.to_dict() for c in rendered.citations]
             state.confidence = confidence
             state.runner_up = runner.intent if runner else None
             state.runner_up_confidence = runner.score if runner else 0.0
             state.suggestions = list(intent.suggestions)
+            self.remember_items(state, text)
         state.turns += 1
         kind = "smalltalk" if intent.category == "smalltalk" else "answer"
         return Reply(
@@ -78,6 +83,12 @@ class Composer:
             rendered.citations,
             kind=kind,
         )
+
+    def remember_items(self, state: Session, text: str) -> None:
+        """Keep the answer's list items and the entities it names, for "the second one"."""
+        state.items = list_items(text)
+        state.item_entities = [next(iter(self.name_entities(item)), "") for item in state.items]
+        state.entities = self.name_entities(text)
 
     def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
         """Whether the intent's answer has facts about this particular entity (cached)."""

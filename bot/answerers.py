@@ -6,18 +6,22 @@ decline. A new answering path is one more entry in `Dialogue.answerers`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
+from . import references
 from .acts import Acts
 from .answer import TOPICAL, Composer
+from .gaps import GapFinder
 from .intents import Intent, IntentSet
+from .knowledge import Entity, KnowledgeBase
 from .matching import Candidate
 from .policy import Policy
-from .retrieval import PassageIndex
-from .reply import Reply
+from .reply import Citation, Reply
+from .retrieval import Found, PassageIndex
 from .session import Session
 from .settings import Settings
+from .text import normalise
 from .understanding import Understanding
 
 
@@ -29,6 +33,7 @@ class Turn:
     state: Session
     ranked: tuple[Candidate, ...]
     intent: Intent | None  # the top candidate's intent when confident enough
+    depth: int = 0  # how many references were resolved to reach this message
 
     @property
     def top(self) -> Candidate | None:
@@ -40,7 +45,11 @@ class Turn:
 
 
 Answerer = Callable[[Turn], Reply | None]
+MAX_PARTS = 3  # questions (or entities) of one message answered in parts
 RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
+SHARPEN_COVERAGE = 0.7  # a passage covering this much of a question is added to the intent's answer
+MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
+SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 
 
 class Answerers:
@@ -53,10 +62,17 @@ class Answerers:
         policy: Policy,
         composer: Composer,
         acts: Acts,
-        ask: Callable[[str, Session], Reply],
+        ask: Callable[[str, Session, int], Reply],
         passages: PassageIndex | None = None,
+        gaps: GapFinder | None = None,
+        knowledge: KnowledgeBase | None = None,
     ) -> None:
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
+        self.gaps, self.kb = gaps, knowledge
+        self.ordinals = settings.ordinal_words
+        self.each_words = frozenset(settings.each_words)
+        # words that ask nothing of their own around a reference ("tell me about the second one")
+        self.filler = frozenset((*settings.followup_words, *settings.common_words))
         self.passages, self.coverage = passages, settings.retrieval_coverage
         self.texts, self.starters = settings.texts, settings.starter_questions
         self.anaphora_words = frozenset(settings.anaphora_words)
@@ -82,8 +98,44 @@ class Answerers:
             intent = self.intents.get(options[pick - 1])
             return self.composer.answer(intent, u, state, 1.0, slots=dict(state.pending_slots))
         if pick is not None and state.suggestions and len(u.tokens) == 1 and u.tokens[0].isdigit():
-            return self._ask(state.suggestions[pick - 1], state)
+            return self._ask(state.suggestions[pick - 1], state, turn.depth + 1)
         return None
+
+    def reference(self, turn: Turn) -> Reply | None:
+        """ "What does the second one focus on?": the question asked of an item of the last answer;
+        a bare "the second one" shows that item."""
+        ref = references.find(turn.u.tokens, self.ordinals)
+        found = references.target(ref, turn.state) if ref and turn.depth < MAX_DEPTH else None
+        if ref is None or found is None:
+            return None
+        item, entity_key = found
+        entity = self._entity(entity_key)
+        tokens = turn.u.tokens
+        rest = [t for t in (*tokens[: ref.start], *tokens[ref.end :]) if t not in self.filler]
+        if rest and (entity is not None or item):
+            name = entity.name if entity is not None else item
+            question = " ".join((*tokens[: ref.start], name, *tokens[ref.end :]))
+            return self._ask(question, turn.state, turn.depth + 1)
+        if entity is not None and not item:
+            return self._ask(entity.name, turn.state, turn.depth + 1)
+        text = self.texts["item"].format(
+            number=ref.index if ref.index > 0 else len(turn.state.items), item=item
+        )
+        cited = tuple(Citation.from_dict(c) for c in turn.state.citations)
+        return Reply(
+            text,
+            turn.state.intent,
+            1.0,
+            suggestions=tuple(turn.state.suggestions[:3]),
+            citations=cited,
+            kind="answer",
+        )
+
+    def _entity(self, key: str | None) -> Entity | None:
+        if not key or self.kb is None or ":" not in key:
+            return None
+        type_, id_ = key.split(":", 1)
+        return self.kb.entity(type_, id_)
 
     def out_of_scope_term(self, turn: Turn) -> Reply | None:
         term = self.policy.out_of_scope_term(turn.u)
@@ -91,6 +143,26 @@ class Answerers:
             return None
         text = self.texts["out_of_scope_term"].format(term=term)
         return Reply(text, None, 0.0, suggestions=self.starters[:3], kind="decline")
+
+    def gap(self, turn: Turn) -> Reply | None:
+        """Something the guides do not cover (a visa, pay in Berlin, Spotify): say so, and what
+        they do cover nearby."""
+        found = self.gaps.find(turn.u) if self.gaps else None
+        if found is None:
+            return None
+        gap = found.gap
+        nearby: list[str] = []
+        if self.kb is not None:
+            nearby = [self.kb.topics[t].title for t in gap.nearby if t in self.kb.topics]
+            if gap.nearby_entities:
+                nearby = sorted(
+                    e.name for e in self.kb.entities.get(gap.nearby_entities, {}).values()
+                )
+        text = self.texts["gap"].format(what=gap.what.format(name=found.name))
+        if nearby:
+            key = "gap_entities" if gap.nearby_entities else "gap_nearby"
+            text += " " + self.texts[key].format(nearby="; ".join(nearby), count=len(nearby))
+        return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
 
     def act(self, turn: Turn) -> Reply | None:
         if turn.intent is None or turn.intent.category != "dialogue" or turn.top is None:
@@ -131,9 +203,83 @@ class Answerers:
         if runner is not None:
             return self._clarify(turn, turn.top, runner)
         carry = bool(self.anaphora_words & set(turn.u.tokens))
-        return self.composer.answer(
+        each = self._each(turn, turn.intent)
+        if each:
+            return self._for_each(turn, turn.intent, *each, carry)
+        reply = self.composer.answer(
             turn.intent, turn.u, turn.state, turn.score, carry=carry, ranked=turn.ranked
         )
+        return self._sharpen(turn, reply) if turn.intent.category == "career" else reply
+
+    def _each(self, turn: Turn, intent: Intent) -> tuple[str, list[Entity]] | None:
+        """(slot, entities) when the question asks its one-entity intent of several entities of
+        the slot's type: "what do OpenAI, Tesla and IBM focus on?", "what does each of them pay?"."""
+        types = list(intent.slots.values())
+        if intent.requires or not types:
+            return None
+        for slot, type_ in intent.slots.items():
+            if types.count(type_) > 1:
+                continue
+            named = list(dict.fromkeys(e for m in turn.u.mentions if (e := m.of_type(type_))))
+            if len(named) < 2 and self.each_words & set(turn.u.tokens):
+                named = [
+                    e for key in turn.state.entities if (e := self._entity(key)) and e.type == type_
+                ]
+            if len(named) >= 2:
+                return slot, named[:MAX_PARTS]
+        return None
+
+    def _for_each(
+        self, turn: Turn, intent: Intent, slot: str, entities: list[Entity], carry: bool
+    ) -> Reply:
+        base, _ = self.composer.slots.resolve(intent, turn.u, turn.state, carry)
+        parts = [
+            self.composer.answer(intent, turn.u, turn.state, turn.score, slots={**base, slot: e.id})
+            for e in entities
+        ]
+        return combine([f"{i}. {e.name}" for i, e in enumerate(entities, 1)], parts, intent.name)
+
+    def _sharpen(self, turn: Turn, reply: Reply) -> Reply:
+        """The intent's answer, and after it the passage that holds what the question asks
+        specifically, when the general answer does not already say it."""
+        found = self._search(turn, SHARPEN_COVERAGE)
+        if not found or self.passages is None:
+            return reply
+        # the names the question mentions say which answer; its other words, what it asks of it
+        tokens = turn.u.tokens
+        names = set(
+            self.passages.terms(t for m in turn.u.mentions for t in tokens[m.start : m.end])
+        )
+        said = set(self.passages.terms(normalise(reply.text)))
+        extra = [
+            f.passage
+            for f in found
+            if len(set(f.held) - names) >= SHARPEN_TERMS
+            and set(f.held) - said  # it holds something asked that the answer does not say
+            and f.passage.text not in reply.text
+        ]
+        if not extra:
+            return reply
+        best = extra[0]
+        cited = best.citation
+        text = (
+            reply.text
+            + "\n\n"
+            + self.texts["sharpened"]
+            + "\n"
+            + f"- {best.text} ({cited.title}, {cited.section})"
+        )
+        turn.state.citations.append(cited.to_dict())
+        return replace(reply, text=text, citations=(*reply.citations, cited))
+
+    def _search(self, turn: Turn, coverage: float) -> list[Found]:
+        if self.passages is None:
+            return []
+        named: dict[str, set[str]] = {}
+        for mention in turn.u.mentions:
+            for entity in mention.entities:
+                named.setdefault(entity.type, set()).add(entity.id)
+        return self.passages.search(turn.u.tokens, named, limit=3, min_coverage=coverage)
 
     def _clarify(self, turn: Turn, top: Candidate, runner: Candidate) -> Reply:
         first, second = self.intents.get(top.intent), self.intents.get(runner.intent)
@@ -152,13 +298,7 @@ class Answerers:
 
     def retrieve(self, turn: Turn) -> Reply | None:
         """The passages of the guides that hold most of what the question asks, cited."""
-        if self.passages is None:
-            return None
-        named: dict[str, set[str]] = {}
-        for mention in turn.u.mentions:
-            for entity in mention.entities:
-                named.setdefault(entity.type, set()).add(entity.id)
-        found = self.passages.search(turn.u.tokens, named, limit=3, min_coverage=self.coverage)
+        found = self._search(turn, self.coverage)
         if not found:
             return None
         best = found[0].coverage
@@ -173,18 +313,27 @@ class Answerers:
             lines.append(f"- {passage.text} ({cited.title}, {cited.section})")
         state = turn.state
         state.citations = [p.citation.to_dict() for p in kept]
-        state.items = [p.text for p in kept]
+        self.composer.remember_items(state, "\n".join(f"- {p.text}" for p in kept))
         state.turns += 1
-        return Reply("\n".join(lines), None, found[0].coverage, suggestions=self._closest(turn),
-                     citations=tuple(p.citation for p in kept), kind="retrieved")
+        return Reply(
+            "\n".join(lines),
+            None,
+            found[0].coverage,
+            suggestions=self._closest(turn),
+            citations=tuple(p.citation for p in kept),
+            kind="retrieved",
+        )
 
     def _closest(self, turn: Turn) -> tuple[str, ...]:
         """Example questions of the career intents closest to the message."""
         seen: list[str] = []
         threshold = self.policy.settings.threshold
         for c in turn.u.candidates:
-            if (self.intents.get(c.intent).category == "career" and c.score >= threshold * 0.5
-                    and c.example not in seen):
+            if (
+                self.intents.get(c.intent).category == "career"
+                and c.score >= threshold * 0.5
+                and c.example not in seen
+            ):
                 seen.append(c.example)
         return tuple(seen[:3])
 
@@ -205,3 +354,18 @@ class Answerers:
             text += " " + self.texts["fallback_suggest"]
         top = turn.u.top
         return Reply(text, None, top.score if top else 0.0, suggestions=suggestions, kind="decline")
+
+
+def combine(headings: Sequence[str], parts: Sequence[Reply], intent: str | None = None) -> Reply:
+    """One reply of several parts, each under its heading; a decline only if every part is one."""
+    blocks = [f"{heading}\n{part.text}" for heading, part in zip(headings, parts, strict=False)]
+    kind = "multi" if any(p.kind != "decline" for p in parts) else "decline"
+    return Reply(
+        "\n\n".join(blocks),
+        intent,
+        min(p.confidence for p in parts),
+        suggestions=parts[-1].suggestions,
+        citations=tuple(c for part in parts for c in part.citations),
+        kind=kind,
+        parts=tuple(parts),
+    )

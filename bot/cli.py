@@ -1,4 +1,4 @@
-"""The `careerbot` command line: chat, ask, jsonl, validate, eval, bench, clinc, serve, loadtest."""
+"""The `careerbot` command line: chat, ask, jsonl, matrix, serve, loadtest and the dev commands."""
 
 from __future__ import annotations
 
@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     clinc.add_argument(
         "args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]"
     )
+    # the Matrix adapter's options (matrix-nio is imported only to run it)
+    from .matrix import command as matrix
+
+    matrix.add_parser(sub)
     # the HTTP server and its load test (bot/serve.py, bot/devtools/loadtest.py)
     from . import serve
     from .devtools import loadtest
@@ -125,6 +129,10 @@ def _run(args: argparse.Namespace) -> int:
             from .devtools import bench
 
             return bench.main(args)
+        if command == "matrix":
+            from .matrix import command as matrix
+
+            return matrix.main(args)
         if command in ("serve", "loadtest"):  # the HTTP server and its load test
             from . import serve
             from .devtools import loadtest

@@ -11,7 +11,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -19,12 +19,14 @@ from typing import Any, BinaryIO
 from .entities import EntityIndex
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
+from .lexicon import Lexicon
 from .matching import IntentExamples, Matcher
 from .passages import passages
+from .places import Places
 from .render import Renderer
 from .retrieval import PassageIndex
 from .spelling import Speller
-from .text import normalise, stem
+from .text import normalise
 
 log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
@@ -44,6 +46,8 @@ class Compiled:
     subject_terms: tuple[tuple[str, ...], ...]  # terms that make a question about the domain
     templates: dict[str, bytes]  # each intent's answer (and why) template compiled, by key
     passages: PassageIndex | None  # every fact as a passage to retrieve (None without knowledge)
+    places: Places  # place names the content does not know (a gazetteer's, less the content's own)
+    lexicon: Lexicon  # the content's concepts
 
 
 def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
@@ -57,15 +61,18 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     entities = EntityIndex(
         knowledge.all_entities() if knowledge else (), abbreviations, settings.ignore_entities
     )
+    lexicon = Lexicon(settings.concepts, abbreviations)
     examples = []
-    vocabulary: list[str] = list(entities.vocabulary)
+    vocabulary: list[str] = [*entities.vocabulary, *lexicon.words]
     for intent in intents.intents:
         token_lists = []
         for example in intent.examples:
             tokens = normalise(example, abbreviations)
             vocabulary.extend(tokens)
-            token_lists.append(tuple(EntityIndex.replace(tokens, entities.find(tokens))))
-        keywords = tuple(tuple(normalise(k, abbreviations)) for k in intent.keywords)
+            token_lists.append(
+                tuple(lexicon.apply(EntityIndex.replace(tokens, entities.find(tokens))))
+            )
+        keywords = tuple(tuple(lexicon.apply(normalise(k, abbreviations))) for k in intent.keywords)
         vocabulary.extend(t for keyword in keywords for t in keyword)
         examples.append(IntentExamples(intent.name, tuple(token_lists), keywords, intent.examples))
     out_of_scope = terms("out_of_scope_terms")
@@ -80,21 +87,28 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     code = Renderer(knowledge).precompile(templates)
     index = None
     if knowledge is not None:
-        concepts = concept_terms(settings.concepts, abbreviations)
-        index = PassageIndex(passages(knowledge), abbreviations, settings.common_words, concepts)
-    return Compiled(intents, knowledge, entities, Speller(vocabulary), Matcher(examples, common),
-                    out_of_scope, terms("subject_terms"), code, index)
-
-
-def concept_terms(concepts: tuple[tuple[str, ...], ...], abbreviations: Mapping[str, str]) -> dict[str, str]:
-    """Each one-word member of a concept -> the concept's first word, as search terms (stems)."""
-    out: dict[str, str] = {}
-    for group in concepts:
-        words = [normalise(word, abbreviations) for word in group]
-        single = [stem(w[0]) for w in words if len(w) == 1]
-        for term in single[1:]:
-            out.setdefault(term, single[0])
-    return out
+        stopwords = (*settings.common_words, *settings.domain_words)
+        index = PassageIndex(passages(knowledge), abbreviations, stopwords, lexicon)
+    speller = Speller(vocabulary)
+    places = Places({})
+    if intents.gaps.place_pay is not None:
+        known = [*speller.vocabulary, *settings.common_words, *intents.gaps.place_exclusions]
+        if knowledge is not None:
+            known += [alias for e in knowledge.all_entities() for alias in (e.name, *e.aliases)]
+        places = Places.from_gazetteer(known)
+    return Compiled(
+        intents,
+        knowledge,
+        entities,
+        speller,
+        Matcher(examples, common),
+        out_of_scope,
+        terms("subject_terms"),
+        code,
+        index,
+        places,
+        lexicon,
+    )
 
 
 def _cache_dir() -> Path | None:

@@ -9,7 +9,8 @@ from dataclasses import replace
 
 from .acts import Acts
 from .answer import Composer
-from .answerers import Answerer, Answerers, Turn
+from .answerers import MAX_PARTS, Answerer, Answerers, Turn, combine
+from .gaps import GapFinder
 from .inputs import READ_TEXT
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
@@ -23,9 +24,6 @@ from .settings import Settings
 from .slots import SlotFiller
 from .splitting import needs_splitting, sentences
 from .understanding import Understanding
-
-
-MAX_PARTS = 3  # questions of one message answered; the rest are left for the user to ask again
 
 
 class Dialogue:
@@ -43,21 +41,37 @@ class Dialogue:
         out_of_scope: Terms = (),
         subject_terms: Terms = (),
         passages: PassageIndex | None = None,
+        gaps: GapFinder | None = None,
+        name_entities: Callable[[str], list[str]] = lambda text: [],
     ) -> None:
         self.read = read
         self.knowledge = knowledge
         self.texts = settings.texts
         self.slots = SlotFiller(intents, knowledge)
-        self.composer = Composer(intents, renderer, self.slots, ProfileReader(settings), settings)
+        self.composer = Composer(
+            intents, renderer, self.slots, ProfileReader(settings), settings, name_entities
+        )
         self.policy = Policy(
             intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms
         )
         acts = Acts(intents, renderer, self.slots, settings)
-        a = Answerers(intents, settings, self.policy, self.composer, acts, self._ask, passages)
+        a = Answerers(
+            intents,
+            settings,
+            self.policy,
+            self.composer,
+            acts,
+            self._ask,
+            passages,
+            gaps,
+            knowledge,
+        )
         self.answerers: Sequence[Answerer] = (
             a.empty,
             a.choice,
+            a.reference,
             a.out_of_scope_term,
+            a.gap,
             a.act,
             a.follow_up,
             a.entity,
@@ -87,31 +101,32 @@ class Dialogue:
             if piece.kind == "about_me":
                 self.composer.profile.remember(self.read(piece.text), state.profile)
         learnt = [row for row in profile_rows(state.profile, self.knowledge) if row not in before]
-        note = self.texts["profile_noted"].format(
-            values="; ".join(f"{label.lower()}: {value}" for label, value in learnt)
-        ) if learnt else None
+        note = (
+            self.texts["profile_noted"].format(
+                values="; ".join(f"{label.lower()}: {value}" for label, value in learnt)
+            )
+            if learnt
+            else None
+        )
         if len(questions) == 1:
             reply = self.respond(self.read(questions[0]), state)
             if reply.kind == "decline":
                 return None  # the question alone was not enough: try the whole message
             return replace(reply, notice=note) if note else reply
         parts = [self.respond(self.read(q), state) for q in questions[:MAX_PARTS]]
-        blocks = [
-            self.texts["part_heading"].format(number=i, question=q) + "\n" + part.text
-            for i, (q, part) in enumerate(zip(questions, parts, strict=False), 1)
+        headings = [
+            self.texts["part_heading"].format(number=i, question=q)
+            for i, q in enumerate(questions, 1)
         ]
+        reply = combine(headings, parts)
         if len(questions) > MAX_PARTS:
-            blocks.append(self.texts["more_questions"].format(limit=MAX_PARTS))
-        citations = tuple(c for part in parts for c in part.citations)
-        answered = [p for p in parts if p.kind != "decline"]
-        kind = "multi" if answered else "decline"
-        return Reply("\n\n".join(blocks), None, min(p.confidence for p in parts),
-                     suggestions=parts[-1].suggestions, citations=citations, kind=kind,
-                     parts=tuple(parts), notice=note)
+            more = self.texts["more_questions"].format(limit=MAX_PARTS)
+            reply = replace(reply, text=reply.text + "\n\n" + more)
+        return replace(reply, notice=note) if note else reply
 
-    def respond(self, u: Understanding, state: Session) -> Reply:
+    def respond(self, u: Understanding, state: Session, depth: int = 0) -> Reply:
         ranked = self.policy.rank(u, state)
-        turn = Turn(u, state, ranked, self.policy.confident(ranked[0] if ranked else None))
+        turn = Turn(u, state, ranked, self.policy.confident(ranked[0] if ranked else None), depth)
         for answerer in self.answerers:
             reply = answerer(turn)
             if reply is not None:
@@ -119,7 +134,9 @@ class Dialogue:
         else:
             reply = self.decline(turn)
         state.last_kind = reply.kind
+        if reply.kind != "act":  # a bare number picks from what was shown last
+            state.suggestions = list(reply.suggestions)
         return reply
 
-    def _ask(self, text: str, state: Session) -> Reply:
-        return self.respond(self.read(text), state)
+    def _ask(self, text: str, state: Session, depth: int) -> Reply:
+        return self.respond(self.read(text), state, depth)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,14 @@ from . import content
 from .compiled import Compiled, build, cached
 from .dialogue import Dialogue
 from .errors import ContentError, Problem
+from .gaps import GapFinder
 from .inputs import check_session_id, check_text
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
 from .overview import Explanation, SlotValue, Topic, TopicGroup, as_question
 from .profile import profile_rows
+from .references import named_entities
 from .render import Renderer
 from .reply import Citation, Reply
 from .session import Profile, Session
@@ -44,9 +47,15 @@ class Engine:
         self.store: SessionStore = store if store is not None else MemoryStore()
         self._entities = compiled.entities
         self._read = Reader(
-            compiled.intents.abbreviations, compiled.speller, compiled.entities, compiled.matcher
+            compiled.intents.abbreviations,
+            compiled.speller,
+            compiled.entities,
+            compiled.matcher,
+            compiled.lexicon,
         )
         self._renderer = Renderer(self.knowledge, compiled.templates)
+        vocabulary = compiled.speller.vocabulary | set(self.settings.common_words)
+        gaps = GapFinder(compiled.intents.gaps, compiled.places, frozenset(vocabulary))
         self._dialogue = Dialogue(
             self.intents,
             self.knowledge,
@@ -56,6 +65,12 @@ class Engine:
             compiled.out_of_scope,
             compiled.subject_terms,
             compiled.passages,
+            gaps,
+            partial(
+                named_entities,
+                entities=compiled.entities,
+                abbreviations=compiled.intents.abbreviations,
+            ),
         )
 
     @classmethod
@@ -276,9 +291,30 @@ def _read(intents_dir: Path, knowledge_dir: Path | None) -> tuple[IntentSet, Kno
         intents = load_intents(intents_dir, types)
     except ContentError as exc:
         problems.extend(exc.problems)
+    if intents is not None:
+        problems += _gap_problems(intents, knowledge)
     if problems or intents is None:
         raise ContentError(problems)
     return intents, knowledge
+
+
+def _gap_problems(intents: IntentSet, knowledge: KnowledgeBase | None) -> list[Problem]:
+    """Gaps must point at knowledge topics and entity types that exist."""
+    problems = []
+    topics = set(knowledge.topics) if knowledge else set()
+    types = set(knowledge.entities) if knowledge else set()
+    for gap in intents.gaps.all():
+        for topic in gap.nearby:
+            if topic not in topics:
+                problems.append(
+                    Problem(intents.gaps.file, f"gaps.{gap.id}.nearby", f"unknown topic {topic!r}")
+                )
+        for type_ in (*gap.types, *([gap.nearby_entities] if gap.nearby_entities else [])):
+            if type_ not in types:
+                problems.append(
+                    Problem(intents.gaps.file, f"gaps.{gap.id}", f"unknown entity type {type_!r}")
+                )
+    return problems
 
 
 def validate(path: str | os.PathLike[str] | None = None) -> tuple[Engine | None, list[Problem]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import yamlfile
 from .errors import ContentError, Problem
+from .gaps import Gaps, read_gaps
 from .knowledge import _Checker, _label
 from .settings import Settings
 
@@ -65,6 +66,7 @@ class IntentSet:
     intents: tuple[Intent, ...]
     abbreviations: Mapping[str, str]
     settings: Settings
+    gaps: Gaps = field(default_factory=Gaps)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {i.name: i for i in self.intents})
@@ -84,6 +86,7 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
     intents: list[Intent] = []
     abbreviations: dict[str, str] = {}
     settings = Settings()
+    gaps = Gaps()
     seen: dict[str, str] = {}
     files = sorted(folder.rglob("*.yaml"))
     if not files:
@@ -97,7 +100,9 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
         if not isinstance(data, Mapping) or not data:
             c.add((), "expected a mapping with 'intents', 'abbreviations' or 'settings' at the top")
         else:
-            c.unknown_fields(data, ("group", "intents", "abbreviations", "settings"), ())
+            c.unknown_fields(data, ("group", "intents", "abbreviations", "settings", "gaps"), ())
+            if "gaps" in data:
+                gaps = read_gaps(data["gaps"], c)
             group = (
                 c.text(data, "group", (), required=False)
                 or path.stem.replace("_", " ").capitalize()
@@ -145,7 +150,7 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
         problems.append(Problem(str(folder), "", "no intents are defined"))
     if problems:
         raise ContentError(problems)
-    return IntentSet(tuple(intents), abbreviations, settings)
+    return IntentSet(tuple(intents), abbreviations, settings, gaps)
 
 
 def _read_abbreviations(raw: Any, c: _Checker, out: dict[str, str]) -> None:

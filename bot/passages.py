@@ -1,4 +1,4 @@
-"""Every fact of the knowledge base as passages to retrieve: a list item, a paragraph, a table row, each cited."""
+"""Every fact of the knowledge base as passages to retrieve: list items, paragraphs, table rows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .reply import Citation
 
 @dataclass(frozen=True)
 class Passage:
-    """One retrievable piece of a guide: what is shown, under which heading, from where, about what."""
+    """A retrievable piece of a guide: the text shown, its heading, its citation, its entities."""
 
     text: str
     heading: str  # what the passage is about, shown before it ("DeepMind — Focus areas")

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .lexicon import Lexicon
 from .passages import Passage
 from .text import normalise, stem
 
@@ -21,27 +22,35 @@ from .text import normalise, stem
 EXCLUSIVE_TYPES = ("company", "level", "region", "state", "industry", "specialisation", "role")
 CANDIDATES = 25  # passages BM25 hands to the evidence check
 HEADING_WEIGHT = 0.4  # of a heading's terms in BM25, relative to the passage's own text
+MIN_TERMS = 2  # a passage must hold at least this many of the question's informative terms
+UNKNOWN_WEIGHT = 2.0  # a question term no passage has weighs this many times the rarest known term
 
 
 @dataclass(frozen=True)
 class Found:
-    """A passage judged to answer a question: how much of the question it covers, and BM25's score."""
+    """A passage judged to answer a question: how much of it the passage covers, BM25's score."""
 
     passage: Passage
     coverage: float
     matched: int  # informative question terms the passage holds
     bm25: float
+    held: tuple[str, ...] = ()  # those terms
 
 
 class PassageIndex:
-    """An in-memory FTS5 table of the passages' terms, with the terms' rarity for the evidence check."""
+    """An in-memory FTS5 table of the passages' terms, and their rarity for the evidence check."""
 
-    def __init__(self, passages: Sequence[Passage], abbreviations: Mapping[str, str],
-                 stopwords: Iterable[str], concepts: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        abbreviations: Mapping[str, str],
+        stopwords: Iterable[str],
+        lexicon: Lexicon,
+    ) -> None:
         self.passages = tuple(passages)
         self.abbreviations = abbreviations
         self.stopwords = frozenset(stem(w) for w in stopwords)
-        self.concepts = dict(concepts)  # term -> the concept's canonical term
+        self.lexicon = lexicon
         self._terms: list[frozenset[str]] = []
         rows = []
         for passage in self.passages:
@@ -49,15 +58,21 @@ class PassageIndex:
             head_terms = self.terms(normalise(passage.heading, abbreviations))
             tag_terms = frozenset(self.terms(normalise(passage.names, abbreviations)))
             self._terms.append(frozenset(text_terms) | frozenset(head_terms) | tag_terms)
-            rows.append((" ".join(text_terms) + " " + " ".join(sorted(tag_terms)), " ".join(head_terms)))
+            rows.append(
+                (" ".join(text_terms) + " " + " ".join(sorted(tag_terms)), " ".join(head_terms))
+            )
         df = Counter(term for terms in self._terms for term in terms)
         n = max(1, len(self.passages))
         self.idf = {term: math.log(1 + n / count) for term, count in df.items()}
-        self.unknown_idf = math.log(1 + n)
+        self.unknown_idf = UNKNOWN_WEIGHT * math.log(1 + n)
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.execute("CREATE VIRTUAL TABLE passage USING fts5(body, heading, tokenize='unicode61')")
-        self._db.executemany("INSERT INTO passage (rowid, body, heading) VALUES (?, ?, ?)",
-                             [(i, body, head) for i, (body, head) in enumerate(rows)])
+        self._db.execute(
+            "CREATE VIRTUAL TABLE passage USING fts5(body, heading, tokenize='unicode61')"
+        )
+        self._db.executemany(
+            "INSERT INTO passage (rowid, body, heading) VALUES (?, ?, ?)",
+            [(i, body, head) for i, (body, head) in enumerate(rows)],
+        )
         self._db.commit()
         self._lock = threading.Lock()
 
@@ -77,22 +92,25 @@ class PassageIndex:
     def terms(self, tokens: Iterable[str]) -> list[str]:
         """The informative search terms of tokens: stems, stopwords dropped, concepts unified."""
         out = []
-        for token in tokens:
-            if token.startswith("@"):
-                continue
+        for token in self.lexicon.apply(list(tokens)):
             term = stem(token)
-            if term in self.stopwords or len(term) < 2:
+            if token.startswith("@") or term in self.stopwords or len(term) < 2:
                 continue
-            out.append(self.concepts.get(term, term))
+            out.append(term)
         return out
 
-    def search(self, tokens: Sequence[str], named: Mapping[str, set[str]], limit: int = 3,
-               min_coverage: float = 0.6) -> list[Found]:
+    def search(
+        self,
+        tokens: Sequence[str],
+        named: Mapping[str, set[str]],
+        limit: int = 3,
+        min_coverage: float = 0.6,
+    ) -> list[Found]:
         """The passages that answer a question, best first.
 
         `tokens` are the question's (normalised, spelling repaired); `named` maps an entity type to
         the ids the question names. A passage must cover `min_coverage` of the question's
-        informative weight, hold at least two of its terms (one if the question has only one),
+        informative weight, hold at least MIN_TERMS of its terms,
         and not be about another entity of a type the question names.
         """
         query = list(dict.fromkeys(self.terms(tokens)))
@@ -109,7 +127,7 @@ class PassageIndex:
                 "ORDER BY bm25(passage, 1.0, ?) LIMIT ?",
                 (HEADING_WEIGHT, match, HEADING_WEIGHT, CANDIDATES),
             ).fetchall()
-        need = 1 if len(query) == 1 else 2
+        need = MIN_TERMS
         found = []
         for rowid, score in rows:
             passage = self.passages[rowid]
@@ -117,7 +135,7 @@ class PassageIndex:
             coverage = sum(weights[t] for t in held) / total
             if len(held) < need or coverage < min_coverage or self._other_entity(passage, named):
                 continue
-            found.append(Found(passage, coverage, len(held), -score))
+            found.append(Found(passage, coverage, len(held), -score, tuple(held)))
         found.sort(key=lambda f: (-f.coverage, -f.bm25))
         return found[:limit]
 

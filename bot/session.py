@@ -50,6 +50,7 @@ class Session:
         default_factory=list
     )  # the last answer's list items, for "the first one"
     entities: list[str] = field(default_factory=list)  # "type:id" the last answer named, in order
+    item_entities: list[str] = field(default_factory=list)  # per item, the first it names, or ""
     last_kind: str | None = None  # Reply.kind of the last reply
     turns: int = 0
     profile: Profile = field(default_factory=Profile)
@@ -148,6 +149,7 @@ _CHECKS: dict[str, Any] = {
     "suggestions": _texts,
     "items": _texts,
     "entities": _texts,
+    "item_entities": _texts,
     "last_kind": _optional_text,
     "turns": _whole,
     # the profile's fields

@@ -24,9 +24,29 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "out_of_scope_term": "I don't know that: {term} is outside what I cover.",
     "truncated": "Your message was long, so I read only its first {limit:,} characters.",
     "part_heading": "{number}. {question}",
+    "gap": "I don't know that: the guides don't cover {what}.",
+    "gap_nearby": "Nearby, they cover: {nearby}.",
+    "gap_entities": "They cover these {count}: {nearby}.",
     "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
     "profile_noted": "(Noted about you: {values}.)",
+    "item": "Item {number} of my last answer:\n- {item}",
+    "sharpened": "More specifically, the guides say:",
     "retrieved": "Here is what the guides say that comes closest to your question:",
+}
+DEFAULT_ORDINAL_WORDS: Mapping[str, int] = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "last": -1,
+    "former": 1,
+    "latter": 2,
 }
 DEFAULT_CHOICE_WORDS: Mapping[str, int] = {
     "first": 1,
@@ -51,6 +71,7 @@ class Settings:
     )
     ignore_entities: tuple[str, ...] = ()  # "type:id" never found in text
     common_words: tuple[str, ...] = ()  # everyday words, no evidence
+    domain_words: tuple[str, ...] = ()  # the subject's own words: no evidence of what is asked
     subject_terms: tuple[str, ...] = ()  # make a question about the domain
     out_of_scope_terms: tuple[str, ...] = ()  # other occupations
     followup_words: tuple[str, ...] = ()  # may surround "and Amazon?"
@@ -58,6 +79,7 @@ class Settings:
     years_words: tuple[str, ...] = ()  # "5 years" in the profile
     student_words: tuple[str, ...] = ()
     interest_words: tuple[str, ...] = ()
+    each_words: tuple[str, ...] = ()  # "each", "all": ask of every entity the last answer named
     starter_questions: tuple[str, ...] = ()
     topic_groups: tuple[str, ...] = ()  # the order of /topics' headings
     # sets of words meaning the same here (pay, salary, earn...): the first is the set's name
@@ -67,6 +89,8 @@ class Settings:
     choice_words: Mapping[str, int] = field(
         default_factory=lambda: dict(DEFAULT_CHOICE_WORDS)
     )  # -1: the last
+    # "the second one" about the last answer's items; -1 is the last
+    ordinal_words: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_ORDINAL_WORDS))
     entity_intents: Mapping[str, str] = field(
         default_factory=dict
     )  # a bare entity's type -> intent
@@ -98,7 +122,7 @@ def _check(key: str, value: Any, default: Any) -> tuple[str | None, Any]:
             return f"'{key}' must be a number from 0 to 1, got {value!r}", None
         return None, float(value)
     if isinstance(default, Mapping):
-        kind = int if key == "choice_words" else str
+        kind = int if key in ("choice_words", "ordinal_words") else str
         if not isinstance(value, Mapping) or not all(
             isinstance(k, str) and isinstance(v, kind) and not isinstance(v, bool)
             for k, v in value.items()
@@ -107,7 +131,9 @@ def _check(key: str, value: Any, default: Any) -> tuple[str | None, Any]:
         return None, dict(value)
     if key == "concepts":
         if not isinstance(value, list) or not all(
-            isinstance(group, list) and len(group) > 1 and all(isinstance(v, str) and v.strip() for v in group)
+            isinstance(group, list)
+            and len(group) > 1
+            and all(isinstance(v, str) and v.strip() for v in group)
             for group in value
         ):
             return f"'{key}' must be a list of lists of two or more words", None

@@ -1,4 +1,4 @@
-"""Splitting a message into its sentences: the questions to answer, what it says about the person, and chatter."""
+"""Splitting a message into sentences: questions to answer, what it says of the person, chatter."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ _QUESTION_START = re.compile(
     re.IGNORECASE,
 )
 _ABOUT_ME = re.compile(
-    r"^(?:hi|hello|hey)?[,! ]*(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|i'm moving|"
+    r"^(?:hi|hello|hey)?[,! ]*(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|"
+    r"i'm moving|"
     r"i currently|i just|i recently|my |i studied|i graduated|i finished|i did|i know|i've been|"
     r"i've got|i got|i spent)\b",
     re.IGNORECASE,

@@ -30,7 +30,9 @@ def format_reply(
     """
     lines = []
     if reply.notice:
-        lines += [DIM + part + RESET if color else part for part in wrap(reply.notice, width)] + [""]
+        lines += [DIM + part + RESET if color else part for part in wrap(reply.notice, width)] + [
+            ""
+        ]
     for line in reply.text.splitlines():
         heading = line.endswith(":") and not line.startswith("- ")
         for part in wrap(line, width, _hanging_indent(line)):

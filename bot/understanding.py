@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .entities import EntityIndex, Mention
+from .lexicon import Lexicon
 from .matching import Candidate, Matcher
 from .spelling import Speller
 from .text import normalise
@@ -20,7 +21,7 @@ class Understanding:
     text: str
     tokens: tuple[str, ...]
     mentions: tuple[Mention, ...]
-    matched: tuple[str, ...]  # tokens with entity mentions replaced by placeholders
+    matched: tuple[str, ...]  # tokens with entities as placeholders and concepts by their name
     candidates: tuple[Candidate, ...] = field(default=())
 
     @property
@@ -39,18 +40,15 @@ class Reader:
         speller: Speller,
         entities: EntityIndex,
         matcher: Matcher,
+        lexicon: Lexicon | None = None,
     ) -> None:
-        self.abbreviations, self.speller, self.entities, self.matcher = (
-            abbreviations,
-            speller,
-            entities,
-            matcher,
-        )
+        self.abbreviations, self.speller, self.entities = abbreviations, speller, entities
+        self.matcher, self.lexicon = matcher, lexicon or Lexicon(())
 
     def __call__(self, text: str, limit: int = 3) -> Understanding:
         tokens = self.speller.correct(normalise(text, self.abbreviations))
         mentions = self.entities.find(tokens)
-        matched = EntityIndex.replace(tokens, mentions)
+        matched = self.lexicon.apply(EntityIndex.replace(tokens, mentions))
         candidates = self.matcher.rank(matched, limit) if matched else []
         return Understanding(
             text, tuple(tokens), tuple(mentions), tuple(matched), tuple(candidates)

@@ -1,0 +1,201 @@
+"""What the guides do not cover: topics people ask about, pay for places, companies, other jobs.
+
+Content declares the gaps (`gaps:` in an intents file); `GapFinder` says which one a message falls
+into, with the name it asks about, so that the bot declines honestly and names what the guides
+do say nearby instead of answering with the closest thing it knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .places import Places
+from .understanding import Understanding
+
+Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
+TERSE = (
+    6  # tokens: in a message this short an unknown lower-case word may be a name ("spotify salary")
+)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One kind of question the guides cannot answer, and what to point at instead."""
+
+    id: str
+    what: str  # completes "the guides don't cover ...": may hold {name}
+    patterns: tuple[re.Pattern[str], ...] = ()
+    nearby: tuple[str, ...] = ()  # knowledge topic ids
+    nearby_entities: str | None = None  # or an entity type whose names are listed
+    types: tuple[str, ...] = ()  # entity_pay: the entity types whose pay the guides do not give
+    exceptions: frozenset[str] = frozenset()  # "type:id" of entities of those types they do give
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Every gap of the content, and the word lists the checks use."""
+
+    topics: tuple[Gap, ...] = ()
+    place_pay: Gap | None = None
+    entity_pay: Gap | None = None
+    unknown_company: Gap | None = None
+    pay_words: frozenset[str] = frozenset()
+    company_words: tuple[tuple[str, ...], ...] = ()
+    self_words: tuple[tuple[str, ...], ...] = ()
+    place_exclusions: tuple[str, ...] = ()
+    file: str = ""
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def all(self) -> Iterable[Gap]:
+        yield from self.topics
+        yield from (g for g in (self.place_pay, self.entity_pay, self.unknown_company) if g)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A message falls into this gap, asking about `name` (a place, a company...) if any."""
+
+    gap: Gap
+    name: str = ""
+
+
+def read_gaps(raw: Any, c: Report) -> Gaps:
+    """The `gaps:` mapping of an intents file, each problem reported with its key path."""
+    if not isinstance(raw, Mapping):
+        c.add(("gaps",), "'gaps' must be a mapping")
+        return Gaps()
+    allowed = (
+        "pay_words",
+        "company_words",
+        "self_words",
+        "place_exclusions",
+        "topics",
+        "place_pay",
+        "entity_pay",
+        "unknown_company",
+    )
+    c.unknown_fields(raw, allowed, ("gaps",))
+    words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:4]}
+    topics = []
+    for i, entry in enumerate(raw.get("topics") or ()):
+        gap = _gap(entry, ("gaps", "topics", i), c, needs_id=True)
+        if gap is not None:
+            topics.append(gap)
+    singles = {
+        key: _gap(raw.get(key), ("gaps", key), c, key) if raw.get(key) else None
+        for key in ("place_pay", "entity_pay", "unknown_company")
+    }
+    return Gaps(
+        topics=tuple(topics),
+        pay_words=frozenset(words["pay_words"]),
+        company_words=tuple(tuple(w.split()) for w in words["company_words"]),
+        self_words=tuple(tuple(w.split()) for w in words["self_words"]),
+        place_exclusions=tuple(words["place_exclusions"]),
+        place_pay=singles["place_pay"],
+        entity_pay=singles["entity_pay"],
+        unknown_company=singles["unknown_company"],
+        file=c.label,
+    )
+
+
+def _words(raw: Any, keys: tuple[Any, ...], c: Report) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(w, str) and w.strip() for w in raw):
+        c.add(keys, "must be a list of words (quote words such as yes, no, on)")
+        return []
+    return [w.strip().lower() for w in raw]
+
+
+def _gap(
+    raw: Any, keys: tuple[Any, ...], c: Report, gap_id: str = "", needs_id: bool = False
+) -> Gap | None:
+    if not isinstance(raw, Mapping):
+        c.add(keys, "a gap must be a mapping with 'what' and 'nearby'")
+        return None
+    c.unknown_fields(
+        raw, ("id", "what", "patterns", "nearby", "nearby_entities", "types", "except"), keys
+    )
+    what = c.text(raw, "what", keys)
+    gid = c.text(raw, "id", keys) if needs_id else gap_id
+    patterns = []
+    for j, source in enumerate(raw.get("patterns") or ()):
+        try:
+            patterns.append(re.compile(str(source)))
+        except re.error as exc:
+            c.add(keys + ("patterns", j), f"invalid regular expression: {exc}")
+    if needs_id and not raw.get("patterns"):
+        c.add(keys, "a topic gap needs 'patterns'")
+    nearby = tuple(_words(raw.get("nearby"), keys + ("nearby",), c))
+    types = tuple(_words(raw.get("types"), keys + ("types",), c))
+    exceptions = frozenset(_words(raw.get("except"), keys + ("except",), c))
+    entities = raw.get("nearby_entities")
+    if not what or not gid:
+        return None
+    return Gap(
+        gid, what, tuple(patterns), nearby, str(entities) if entities else None, types, exceptions
+    )
+
+
+class GapFinder:
+    """Says which gap a message falls into, if any."""
+
+    def __init__(self, gaps: Gaps, places: Places, vocabulary: frozenset[str]) -> None:
+        self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
+
+    def find(self, u: Understanding) -> Found | None:
+        text = " ".join(u.tokens)
+        for gap in self.gaps.topics:
+            if any(p.search(text) for p in gap.patterns):
+                return Found(gap)
+        asks_pay = bool(self.gaps.pay_words & set(u.tokens))
+        if asks_pay and self.gaps.place_pay:
+            place = self.places.find(u.tokens, [(m.start, m.end) for m in u.mentions])
+            if place:
+                return Found(self.gaps.place_pay, place)
+        if asks_pay and self.gaps.entity_pay:
+            name = self._entity_asked(u, self.gaps.entity_pay)
+            if name:
+                return Found(self.gaps.entity_pay, name)
+        names_company = any(m.of_type("company") for m in u.mentions)
+        if self.gaps.unknown_company and not names_company and self._about_company(u.tokens):
+            name = self._unknown_name(u)
+            if name:
+                return Found(self.gaps.unknown_company, name)
+        return None
+
+    def _entity_asked(self, u: Understanding, gap: Gap) -> str | None:
+        """An entity of the gap's types the message asks about, not one the person says they are."""
+        for mention in u.mentions:
+            entity = next((e for t in gap.types if (e := mention.of_type(t))), None)
+            if entity is None or f"{entity.type}:{entity.id}" in gap.exceptions:
+                continue
+            before = u.tokens[max(0, mention.start - 4) : mention.start]
+            if not any(_contains(before, words) for words in self.gaps.self_words):
+                return entity.name
+        return None
+
+    def _about_company(self, tokens: tuple[str, ...]) -> bool:
+        return any(_contains(tokens, words) for words in self.gaps.company_words)
+
+    def _unknown_name(self, u: Understanding) -> str | None:
+        """A capitalised word no content knows, where a company would be named ("Anthropic")."""
+        named = {i for m in u.mentions for i in range(m.start, m.end)}
+        terse = len(u.tokens) <= TERSE
+        for match in re.finditer(r"(?<![\w'])([A-Za-z][A-Za-z0-9&]+)", u.text):
+            word = match.group(1)
+            low = word.lower()
+            if low in self.vocabulary or len(low) < 3 or not (word[0].isupper() or terse):
+                continue
+            index = next((i for i, t in enumerate(u.tokens) if t == low), None)
+            if index is not None and index not in named:
+                return word if word[0].isupper() else word.capitalize()
+        return None
+
+
+def _contains(tokens: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    n = len(words)
+    return any(tuple(tokens[i : i + n]) == words for i in range(len(tokens) - n + 1))

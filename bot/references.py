@@ -1,0 +1,83 @@
+"""What a message refers to in the last answer: an item by position ("the second one").
+
+The last answer leaves its list items and the entities it named in the session; these functions
+find the reference in a message and what it points at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .entities import EntityIndex
+from .session import Session
+from .text import normalise
+
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+(.+?)\s*$")
+_CITED = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing "(Guide, section)"
+MAX_ITEMS = 20
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Tokens [start, end) of a message point at item `index` (1-based; -1 is the last)."""
+
+    index: int
+    start: int
+    end: int
+
+
+def list_items(text: str) -> list[str]:
+    """The list items of an answer's text, without their trailing citations."""
+    items = []
+    for line in text.splitlines():
+        match = _ITEM.match(line)
+        if match:
+            items.append(_CITED.sub("", match.group(1)))
+    return items[:MAX_ITEMS]
+
+
+def named_entities(text: str, entities: EntityIndex, abbreviations: Mapping[str, str]) -> list[str]:
+    """ "type:id" of each entity the text names, in order of first mention."""
+    found: dict[str, None] = {}
+    for mention in entities.find(normalise(text, abbreviations)):
+        entity = mention.entities[0]
+        found.setdefault(f"{entity.type}:{entity.id}", None)
+    return list(found)
+
+
+def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None:
+    """ "the second one", "number 3", "the 2nd", "the last one" in the tokens."""
+    for i, token in enumerate(tokens):
+        if token == "number" and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+            return _span(tokens, int(tokens[i + 1]), i, i + 2)
+        value = ordinals.get(token)
+        if value is None and re.fullmatch(r"\d{1,2}(st|nd|rd|th)", token):
+            value = int(token[:-2])
+        if value is not None:
+            return _span(tokens, value, i, i + 1)
+    return None
+
+
+def _span(tokens: Sequence[str], index: int, start: int, end: int) -> Reference:
+    if start > 0 and tokens[start - 1] == "the":
+        start -= 1
+    if end < len(tokens) and tokens[end] in ("one", "ones", "item", "option", "step", "stage"):
+        end += 1
+    return Reference(index, start, end)
+
+
+def target(ref: Reference, state: Session) -> tuple[str, str | None] | None:
+    """(the item's text, the entity it names as "type:id" or None), or None when out of range."""
+    items = state.items
+    if len(items) >= 2 and len(items) >= len(state.entities):
+        index = len(items) if ref.index == -1 else ref.index
+        if 1 <= index <= len(items):
+            named = state.item_entities[index - 1] if index <= len(state.item_entities) else ""
+            return items[index - 1], named or None
+    if len(state.entities) >= 2:
+        index = len(state.entities) if ref.index == -1 else ref.index
+        if 1 <= index <= len(state.entities):
+            return "", state.entities[index - 1]
+    return None
