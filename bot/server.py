@@ -69,7 +69,7 @@ PAGE_HEADERS = {
     "Cache-Control": "no-cache",
 }
 T = TypeVar("T")
-TURN_THREADS = 8  # threads per worker running turns: CPU-bound under one GIL, so few
+TURN_THREADS = 4  # threads per worker running turns: CPU-bound under one GIL, so few
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
