@@ -66,6 +66,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        self._writer = threading.Lock()
         self._threads = ThreadTurns(wait_timeout)
         self._last_purge = 0.0
         self._setup()
@@ -251,15 +252,17 @@ class SQLiteStore:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction, taken at once (BEGIN IMMEDIATE) so two writers never deadlock."""
         db = self._db()
-        self._run(db, "BEGIN IMMEDIATE")
-        try:
-            yield db
-            self._run(db, "COMMIT")
-        except BaseException as exc:
-            _rollback(db)
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"session database {self.path}: {exc}") from None
-            raise
+        # one writer per process at a time: its threads wait on a lock, not by polling SQLite
+        with self._writer:
+            self._run(db, "BEGIN IMMEDIATE")
+            try:
+                yield db
+                self._run(db, "COMMIT")
+            except BaseException as exc:
+                _rollback(db)
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"session database {self.path}: {exc}") from None
+                raise
 
     def _run(
         self, db: sqlite3.Connection, sql: str, args: tuple[object, ...] = ()
