@@ -17,7 +17,6 @@ down); a bug gives a 500 without a traceback, logged with its request id.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import itertools
 import json
@@ -47,6 +46,7 @@ from .engine import Engine
 from .errors import InputError, StoreError
 from .inputs import MAX_REQUEST_BYTES, check_session_id, check_text
 from .ratelimit import RateLimiter
+from .reply import Reply
 from .serve import ServerConfig
 from .store import SessionStore, open_store
 
@@ -69,7 +69,6 @@ PAGE_HEADERS = {
     "Cache-Control": "no-cache",
 }
 T = TypeVar("T")
-TURN_THREADS = 4  # threads per worker running turns: CPU-bound under one GIL, so few
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -143,9 +142,6 @@ class Api:
     def __init__(self, engine: Engine, store: SessionStore, config: ServerConfig) -> None:
         self.engine, self.store, self.config = engine, store, config
         self.limiter = RateLimiter(config.rate_limit)
-        self.threads = anyio.CapacityLimiter(TURN_THREADS)
-        # each session being answered: its lock, and how many requests want it
-        self.turns: dict[str, tuple[asyncio.Lock, int]] = {}
         self.token = config.token.encode() if config.token else None
         self.files = {name: (WEB / name).read_bytes() for name in PAGE_FILES}
         self.topics_body = json.dumps(_topics(engine), ensure_ascii=False).encode()
@@ -161,7 +157,7 @@ class Api:
         if not isinstance(data.get("metadata", {}), (dict, type(None))):
             raise Problem(422, '"metadata" must be an object')
         self._limit(sender)
-        reply = await self._reply(message, sender)
+        reply = self._reply(message, sender)
         return JSONResponse(rasa_rest.messages(reply, sender))
 
     async def rest_health(self, request: Request) -> Response:
@@ -173,24 +169,18 @@ class Api:
         session = _field(data, "session", check_session_id)
         text = _field(data, "text", check_text)
         self._limit(session)
-        reply = await self._reply(text, session)
+        reply = self._reply(text, session)
         return JSONResponse({**reply.to_dict(), "session": session})
 
-    async def _reply(self, text: str, session: str) -> Any:
-        """The engine's reply. Requests for one session queue here, in the event loop, so a flood
-        of them holds one thread, not all; the store's lock orders them across workers."""
-        lock, users = self.turns.get(session, (None, 0))
-        lock = lock or asyncio.Lock()
-        self.turns[session] = (lock, users + 1)
-        try:
-            async with lock:
-                return await self._in_thread(self.engine.reply, text, session)
-        finally:
-            lock, users = self.turns[session]
-            if users <= 1:
-                del self.turns[session]
-            else:
-                self.turns[session] = (lock, users - 1)
+    def _reply(self, text: str, session: str) -> Reply:
+        """The engine's reply, computed right here in the event loop. A turn is CPU-bound and
+        short (about a millisecond; Python runs one thread at a time anyway), and handing it to a
+        thread cost a third more CPU per request and, through GIL hand-offs, most of the tail
+        latency (measured with `careerbot loadtest`). A turn runs to its end before the next
+        starts, so a worker never waits for itself; it waits only while another worker holds
+        the same session (a turn's length) or the database's write lock (microseconds), bounded
+        by the store's wait_timeout."""
+        return self.engine.reply(text, session)
 
     # -- information ---------------------------------------------------------------------------
 
@@ -208,9 +198,9 @@ class Api:
             raise Problem(422, str(exc)) from None
         self._limit(session_id)
         if request.method == "DELETE":
-            await self._in_thread(self.engine.reset, session_id)
+            self.engine.reset(session_id)
             return JSONResponse({"session": session_id, "deleted": True})
-        state = await self._in_thread(self.store.get, session_id)
+        state = self.store.get(session_id)
         if state is None:
             raise Problem(404, f"no session {session_id!r}: nothing is kept about it")
         return JSONResponse({"session": session_id, "state": state.to_dict()})
@@ -239,11 +229,8 @@ class Api:
         return Response(self.files[name], media_type=PAGE_FILES[name], headers=PAGE_HEADERS)
 
     async def _in_thread(self, func: Callable[..., T], *args: Any) -> T:
-        """Run a blocking call (a turn may wait for its session's lock) in one of a few threads:
-        the work is CPU-bound under one GIL, and more threads only add switching."""
-        return await anyio.to_thread.run_sync(partial(func, *args), limiter=self.threads)
-
-    # -- checks --------------------------------------------------------------------------------
+        """A call that may block for long (a store that does not answer) off the event loop."""
+        return await anyio.to_thread.run_sync(partial(func, *args))
 
     def _authorize(self, request: Request) -> None:
         if self.token is None:
@@ -372,9 +359,7 @@ _ids = itertools.count(1)
 
 
 def _new_request_id() -> str:
-    """16 hex digits, unique across the workers: the process's own prefix and a counter. (Not
-    uuid4: os.urandom releases the GIL, and getting it back from a thread computing a reply can
-    take the whole switch interval.)"""
+    """16 hex digits, unique across the workers: the process's own prefix and a counter."""
     return f"{_ID_PREFIX}{next(_ids) & 0xFFFFFFFF:08x}"
 
 
