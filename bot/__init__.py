@@ -7,11 +7,16 @@ reply = engine.reply("how much do senior ML engineers make?", session="alice")
 
 from __future__ import annotations
 
-from .engine import Engine
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .errors import CareerBotError, ContentError, InputError, Problem, StoreError, UsageError
-from .reply import Citation, Reply
-from .session import Profile, Session
-from .store import MemoryStore, SessionStore, open_store
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .reply import Citation, Reply
+    from .session import Profile, Session
+    from .store import MemoryStore, SessionStore, open_store
 
 __all__ = [
     "CareerBotError",
@@ -30,3 +35,29 @@ __all__ = [
     "open_store",
 ]
 __version__ = "0.1.0"
+
+# imported on first use, so that `import bot.cli` stays light and the command line decides how
+# the engine is loaded (see `bot.cli.main`)
+_LAZY = {
+    "Engine": "engine",
+    "Citation": "reply",
+    "Reply": "reply",
+    "Profile": "session",
+    "Session": "session",
+    "MemoryStore": "store",
+    "SessionStore": "store",
+    "open_store": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

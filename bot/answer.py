@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 from .intents import Intent, IntentSet
 from .matching import Candidate
@@ -30,12 +29,11 @@ class Composer:
         slots: SlotFiller,
         profile: ProfileReader,
         settings: Settings,
-        name_entities: Callable[[str], list[str]] = lambda text: [],
     ) -> None:
         self.intents, self.renderer, self.slots, self.profile = intents, renderer, slots, profile
-        self.name_entities = name_entities  # "type:id" of the entities a text names
         self.texts = settings.texts
         self._knows: dict[tuple[str, str, str], bool] = {}
+        self._topics: dict[tuple[str, str, str], frozenset[str]] = {}
         self._lock = threading.Lock()
 
     def answer(
@@ -49,7 +47,7 @@ class Composer:
         ranked: tuple[Candidate, ...] = (),
     ) -> Reply:
         """The intent's answer to the message; the session then holds it as the last answer."""
-        if intent.category == "profile" or intent.remember:
+        if intent.category == "profile" or intent.remember or self.profile.describes_self(u):
             self.profile.remember(u, state.profile)
         if slots is None:
             slots, origins = self.slots.resolve(intent, u, state, carry)
@@ -74,6 +72,8 @@ class Composer:
             self.remember_items(state, text)
         state.turns += 1
         kind = "smalltalk" if intent.category == "smalltalk" else "answer"
+        if rendered.declined:
+            kind = "decline"
         return Reply(
             text,
             intent.name,
@@ -85,10 +85,22 @@ class Composer:
         )
 
     def remember_items(self, state: Session, text: str) -> None:
-        """Keep the answer's list items and the entities it names, for "the second one"."""
+        """Keep the answer's list items, for "the second one"."""
         state.items = list_items(text)
-        state.item_entities = [next(iter(self.name_entities(item)), "") for item in state.items]
-        state.entities = self.name_entities(text)
+
+    def topics(self, intent: Intent) -> frozenset[str]:
+        """The knowledge topics the intent's general answer draws on (cached)."""
+        key = (intent.name, "", "")
+        found = self._topics.get(key)
+        if found is None:
+            values = self.slots.values(intent, {}, Session().profile)
+            try:
+                found = self.renderer.render(intent.name, intent.answer, values).topics
+            except Exception:  # noqa: BLE001 - validation reports template errors
+                found = frozenset()
+            with self._lock:
+                self._topics[key] = found
+        return found
 
     def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
         """Whether the intent's answer has facts about this particular entity (cached)."""

@@ -17,10 +17,12 @@ from .intents import Intent, IntentSet
 from .knowledge import Entity, KnowledgeBase
 from .matching import Candidate
 from .policy import Policy
+from .profile import profile_rows
 from .reply import Citation, Reply
 from .retrieval import Found, PassageIndex
 from .session import Session
 from .settings import Settings
+from .splitting import sentences
 from .text import normalise
 from .understanding import Understanding
 
@@ -48,6 +50,8 @@ Answerer = Callable[[Turn], Reply | None]
 MAX_PARTS = 3  # questions (or entities) of one message answered in parts
 RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
 SHARPEN_COVERAGE = 0.7  # a passage covering this much of a question is added to the intent's answer
+AGREE_FLOOR = 0.3  # of the threshold: an intent this confident may be taken when passages agree
+AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 
@@ -66,10 +70,28 @@ class Answerers:
         passages: PassageIndex | None = None,
         gaps: GapFinder | None = None,
         knowledge: KnowledgeBase | None = None,
+        name_entities: Callable[[str], list[str]] = lambda text: [],
     ) -> None:
+        self.name_entities = name_entities  # "type:id" of the entities a text names
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
         self.gaps, self.kb = gaps, knowledge
         self.ordinals = settings.ordinal_words
+        # the words acts are asked with (their examples'), and words that ask nothing of their own
+        self.act_words = frozenset(
+            (
+                *settings.followup_words,
+                *settings.common_words,
+                *settings.anaphora_words,
+                *(
+                    t
+                    for i in intents.intents
+                    if i.category == "dialogue"
+                    for e in i.examples
+                    for t in normalise(e, intents.abbreviations)
+                ),
+            )
+        )
+        self.entity_intents = settings.entity_intents
         self.each_words = frozenset(settings.each_words)
         # words that ask nothing of their own around a reference ("tell me about the second one")
         self.filler = frozenset((*settings.followup_words, *settings.common_words))
@@ -93,10 +115,12 @@ class Answerers:
             names = [n for n in options if any(c.intent == n for c in u.candidates[:1])]
             if pick is None and names:
                 pick = options.index(names[0]) + 1
+            pending, state.pending_slots = state.pending_slots, {}
             if pick is None or options[pick - 1] not in self.intents:
                 return None
             intent = self.intents.get(options[pick - 1])
-            return self.composer.answer(intent, u, state, 1.0, slots=dict(state.pending_slots))
+            slots = {k: v for k, v in pending.items() if k in intent.slots}  # the slots it takes
+            return self.composer.answer(intent, u, state, 1.0, slots=slots)
         if pick is not None and state.suggestions and len(u.tokens) == 1 and u.tokens[0].isdigit():
             return self._ask(state.suggestions[pick - 1], state, turn.depth + 1)
         return None
@@ -105,7 +129,13 @@ class Answerers:
         """ "What does the second one focus on?": the question asked of an item of the last answer;
         a bare "the second one" shows that item."""
         ref = references.find(turn.u.tokens, self.ordinals)
-        found = references.target(ref, turn.state) if ref and turn.depth < MAX_DEPTH else None
+        if ref is None:
+            return self._named_item(turn)
+        found = (
+            references.target(ref, turn.state, self.name_entities)
+            if ref and turn.depth < MAX_DEPTH
+            else None
+        )
         if ref is None or found is None:
             return None
         item, entity_key = found
@@ -121,6 +151,26 @@ class Answerers:
         text = self.texts["item"].format(
             number=ref.index if ref.index > 0 else len(turn.state.items), item=item
         )
+        cited = tuple(Citation.from_dict(c) for c in turn.state.citations)
+        return Reply(
+            text,
+            turn.state.intent,
+            1.0,
+            suggestions=tuple(turn.state.suggestions[:3]),
+            citations=cited,
+            kind="answer",
+        )
+
+    def _named_item(self, turn: Turn) -> Reply | None:
+        """ "Is there one from IBM?", "the one at NVIDIA": the items of the last answer that name
+        the entity the message names."""
+        if "one" not in turn.u.tokens or not turn.u.mentions or not turn.state.items:
+            return None
+        keys = {f"{e.type}:{e.id}" for m in turn.u.mentions for e in m.entities}
+        items = [item for item in turn.state.items if keys & set(self.name_entities(item))]
+        if not items:
+            return None
+        text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in items)
         cited = tuple(Citation.from_dict(c) for c in turn.state.citations)
         return Reply(
             text,
@@ -147,7 +197,7 @@ class Answerers:
     def gap(self, turn: Turn) -> Reply | None:
         """Something the guides do not cover (a visa, pay in Berlin, Spotify): say so, and what
         they do cover nearby."""
-        found = self.gaps.find(turn.u) if self.gaps else None
+        found = self.gaps.find(turn.u, turn.state.profile.elsewhere) if self.gaps else None
         if found is None:
             return None
         gap = found.gap
@@ -165,7 +215,11 @@ class Answerers:
         return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
 
     def act(self, turn: Turn) -> Reply | None:
+        """ "tell me more", "source?", "why?" about the last answer; not "tell me more about their
+        projects", which asks of a topic the act's own words do not name."""
         if turn.intent is None or turn.intent.category != "dialogue" or turn.top is None:
+            return None
+        if any(t not in self.act_words and not t.startswith("@") for t in turn.u.tokens):
             return None
         return self.acts.perform(turn.intent, turn.top, turn.state)
 
@@ -213,17 +267,24 @@ class Answerers:
 
     def _each(self, turn: Turn, intent: Intent) -> tuple[str, list[Entity]] | None:
         """(slot, entities) when the question asks its one-entity intent of several entities of
-        the slot's type: "what do OpenAI, Tesla and IBM focus on?", "what does each of them pay?"."""
+        the slot's type: "what do OpenAI, Tesla and IBM focus on?", "what do each of them do?"."""
         types = list(intent.slots.values())
-        if intent.requires or not types:
+        # an intent that remembers what is named takes all of it at once ("I know Python and SQL")
+        if intent.requires or intent.remember or not types:
             return None
         for slot, type_ in intent.slots.items():
             if types.count(type_) > 1:
                 continue
             named = list(dict.fromkeys(e for m in turn.u.mentions if (e := m.of_type(type_))))
-            if len(named) < 2 and self.each_words & set(turn.u.tokens):
+            # "each of them", or "their" when the last answer was about no one of them
+            refers = self.each_words | (
+                self.anaphora_words if slot not in turn.state.slots else set()
+            )
+            if len(named) < 2 and refers & set(turn.u.tokens):
                 named = [
-                    e for key in turn.state.entities if (e := self._entity(key)) and e.type == type_
+                    e
+                    for key in self.name_entities("\n".join(turn.state.items))
+                    if (e := self._entity(key)) and e.type == type_
                 ]
             if len(named) >= 2:
                 return slot, named[:MAX_PARTS]
@@ -296,6 +357,41 @@ class Answerers:
             kind="clarify",
         )
 
+    def agreement(self, turn: Turn) -> Reply | None:
+        """Two weak signals that agree: an intent below the threshold whose answer draws on the
+        topic of passages that hold part of the question is taken."""
+        floor = self.policy.settings.threshold * AGREE_FLOOR
+        candidates = [c for c in turn.ranked if c.score >= floor]
+        if not candidates or self.passages is None:
+            return None
+        topics = {f.passage.topic for f in self._search(turn, AGREE_COVERAGE)}
+        for candidate in candidates:
+            intent = self.intents.get(candidate.intent)
+            if intent.category == "career" and self.composer.topics(intent) & topics:
+                reply = self.composer.answer(intent, turn.u, turn.state, candidate.score)
+                return self._sharpen(turn, reply)
+        return None
+
+    def about_me(self, turn: Turn) -> Reply | None:
+        """ "I moved to Austin", "I'm not a student any more": noted in the profile, and said so
+        (unless the content's own profile intent answers it)."""
+        if turn.intent is not None and turn.intent.category == "profile":
+            return None
+        pieces = sentences(turn.u.text)
+        if not pieces or any(p.kind == "question" for p in pieces):
+            return None
+        if not any(p.kind == "about_me" for p in pieces):
+            return None
+        before = profile_rows(turn.state.profile, self.kb)
+        self.composer.profile.remember(turn.u, turn.state.profile)
+        after = profile_rows(turn.state.profile, self.kb)
+        if after == before:
+            return None
+        lines = [self.texts["profile_ack"], *(f"- {label}: {value}" for label, value in after)]
+        return Reply(
+            "\n".join(lines), None, turn.score, suggestions=self.starters[:3], kind="answer"
+        )
+
     def retrieve(self, turn: Turn) -> Reply | None:
         """The passages of the guides that hold most of what the question asks, cited."""
         found = self._search(turn, self.coverage)
@@ -324,6 +420,24 @@ class Answerers:
             kind="retrieved",
         )
 
+    def about_entity(self, turn: Turn) -> Reply | None:
+        """ "What is Tesla doing in ML?": a question about one named entity that asks nothing the
+        guides' passages about it lack gets the intent that describes that kind of entity."""
+        if self.passages is None:
+            return None
+        found = [
+            (m, e) for m in turn.u.mentions for e in m.entities[:1] if e.type in self.entity_intents
+        ]
+        if len({e for _, e in found}) != 1:
+            return None
+        mention, entity = found[0]
+        tokens = turn.u.tokens
+        asked = set(self.passages.terms((*tokens[: mention.start], *tokens[mention.end :])))
+        if not asked <= self.passages.entity_terms.get(f"{entity.type}:{entity.id}", frozenset()):
+            return None
+        intent = self.intents.get(self.entity_intents[entity.type])
+        return self.composer.answer(intent, turn.u, turn.state, turn.score)
+
     def _closest(self, turn: Turn) -> tuple[str, ...]:
         """Example questions of the career intents closest to the message."""
         seen: list[str] = []
@@ -339,16 +453,7 @@ class Answerers:
 
     def decline(self, turn: Turn) -> Reply:
         """ "I don't know that", with the closest career questions as suggestions."""
-        seen: list[str] = []
-        threshold = self.policy.settings.threshold
-        for c in turn.u.candidates:
-            if (
-                self.intents.get(c.intent).category == "career"
-                and c.score >= threshold * 0.5
-                and c.example not in seen
-            ):
-                seen.append(c.example)
-        suggestions = tuple(seen[:3]) or self.starters[:3]
+        suggestions = self._closest(turn) or self.starters[:3]
         text = self.texts["fallback"]
         if suggestions:
             text += " " + self.texts["fallback_suggest"]

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .errors import CareerBotError, ContentError
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .unanswered import UnansweredLog
 
 DESCRIPTION = (
     "A career-advice chatbot for Machine Learning engineers, answering from four career guides."
@@ -30,8 +34,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-color", action="store_true", help="plain output, no colours (also $NO_COLOR)"
     )
+    p.add_argument(
+        "--log-unanswered",
+        action="store_true",
+        help="append what the bot declines or is unsure of to the state folder's "
+        "unanswered.jsonl (or the file $CAREERBOT_LOG_UNANSWERED names); texts only, no ids",
+    )
+    p.add_argument(
+        "--no-history",
+        action="store_true",
+        help="chat without saving what you type to the history file (also $CAREERBOT_NO_HISTORY)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("chat", help="chat in the terminal (the default)")
+    chat = sub.add_parser("chat", help="chat in the terminal (the default)")
+    chat.add_argument(
+        "--no-history",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="don't save what you type to the history file (also $CAREERBOT_NO_HISTORY)",
+    )
     ask = sub.add_parser("ask", help="ask one question and print the answer")
     ask.add_argument("question", nargs="+", help="the question (quote it or not)")
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
@@ -41,11 +62,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("validate", help="check the content; list every problem found")
     ev = sub.add_parser("eval", help="accuracy over the labelled questions and dialogues")
+    # the sets lie in a source checkout, not in the installed package: outside one, pass them
     ev.add_argument(
         "--questions", metavar="FILE", help="labelled questions (default tests/data/questions.yaml)"
     )
     ev.add_argument(
         "--dialogues", metavar="FILE", help="dialogue scripts (default tests/data/dialogues.yaml)"
+    )
+    ev.add_argument(
+        "--heldout",
+        metavar="FILE",
+        help="the fresh held-out questions (default tests/data/heldout_questions.yaml, "
+        "unless --questions is given)",
     )
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument(
@@ -61,37 +89,66 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="choose the fallback threshold on the development questions",
     )
+    ev.add_argument(
+        "--dev",
+        metavar="FILE",
+        help="development questions for --calibrate (default tests/data/dev_questions.yaml)",
+    )
+    unanswered = sub.add_parser(
+        "unanswered", help="what people asked that the bot declined, grouped, most frequent first"
+    )
+    unanswered.add_argument("--file", metavar="FILE", help="the log (default: the state folder's)")
+    unanswered.add_argument("--top", type=int, default=20, help="groups to show (default 20)")
+    unanswered.add_argument("--json", action="store_true", help="print the groups as JSON")
     bench = sub.add_parser("bench", help="latency, throughput, cold start and memory")
     bench.add_argument(
-        "--questions", metavar="FILE", help="questions to time (default: the labelled set)"
+        "--questions",
+        metavar="FILE",
+        help="questions to time (default tests/data/questions.yaml)",
     )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument(
+        "--soak",
+        action="store_true",
+        help="instead: many replies over many sessions, and memory over time",
+    )
+    bench.add_argument(
+        "--replies", type=int, default=1_000_000, metavar="N", help="--soak: replies (1,000,000)"
+    )
+    bench.add_argument(
+        "--sessions", type=int, default=200_000, metavar="N", help="--soak: sessions (200,000)"
+    )
     clinc = sub.add_parser("clinc", help="CLINC150: convert to intents, or benchmark the matcher")
     clinc.add_argument(
-        "args", nargs=argparse.REMAINDER, help="bench [--intents N] | convert OUT_DIR [--intents N]"
+        "args",
+        nargs=argparse.REMAINDER,
+        help="bench [--data FILE] [--intents N] | convert OUT_DIR [--data FILE] [--intents N]",
     )
     # the Matrix adapter's options (matrix-nio is imported only to run it)
     from .matrix import command as matrix
 
     matrix.add_parser(sub)
-    # the HTTP server and its load test (bot/serve.py, bot/devtools/loadtest.py)
-    from . import serve
-    from .devtools import loadtest
+    # the HTTP server and its load test (bot/server_cli.py; the server is imported only to run)
+    from . import server_cli
 
-    serve.add_parser(sub)
-    loadtest.add_parser(sub)
+    server_cli.add_parsers(sub)
     for command in sub.choices.values():  # the global options are taken after the command too
         command.add_argument(
             "--content", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )
-        command.add_argument(
-            "--no-color", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
-        )
+        for flag in ("--no-color", "--log-unanswered"):
+            command.add_argument(
+                flag, action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+            )
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The program; `argv` None means the process's own arguments (it ends when this returns)."""
     args = _parser().parse_args(argv)
+    one_shot = argv is None and args.command == "ask"
+    if one_shot:  # one answer, then the process ends: nothing is worth collecting
+        gc.disable()
     try:
         status = _run(args)
         sys.stdout.flush()
@@ -102,6 +159,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()
         print(f"careerbot: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    finally:
+        if one_shot:  # the collection at exit need not walk the modules and the content either
+            gc.freeze()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: importing the engine and loading the content allocate a
+    great deal and free little, and the collector would walk all of it again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _quiet_stdout() -> None:
@@ -121,6 +194,8 @@ def _run(args: argparse.Namespace) -> int:
             return clinc.main(args.args)
         if command == "validate":
             return _validate(args)
+        if command == "unanswered":
+            return _unanswered(args)
         if command == "eval":
             from .devtools import evaluate
 
@@ -134,13 +209,13 @@ def _run(args: argparse.Namespace) -> int:
 
             return matrix.main(args)
         if command in ("serve", "loadtest"):  # the HTTP server and its load test
-            from . import serve
-            from .devtools import loadtest
+            from . import server_cli
 
-            return serve.main(args) if command == "serve" else loadtest.main(args)
-        engine = _load(args)
-        if command == "ask":
-            return _ask(engine, args)
+            return server_cli.run(args)
+        with _collector_paused():
+            engine = _load(args)
+            if command == "ask":
+                return _ask(engine, args)
         if command == "jsonl":
             from . import jsonl
 
@@ -150,7 +225,7 @@ def _run(args: argparse.Namespace) -> int:
             return _piped(engine, args)
         from .repl import run
 
-        return run(engine, no_color=args.no_color)
+        return run(engine, no_color=args.no_color, no_history=args.no_history)
     except CareerBotError as exc:
         print(f"careerbot: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -163,7 +238,48 @@ def _run(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> Engine:
     from .engine import Engine
 
-    return Engine.load(args.content)
+    return Engine.load(args.content, unanswered=_unanswered_log(args))
+
+
+def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:
+    """The opt-in log, from --log-unanswered or $CAREERBOT_LOG_UNANSWERED ("1" or a path)."""
+    value = os.environ.get("CAREERBOT_LOG_UNANSWERED", "")
+    if not getattr(args, "log_unanswered", False) and value in ("", "0"):
+        return None
+    from .unanswered import UnansweredLog
+
+    return UnansweredLog(None if value in ("", "0", "1") else value)
+
+
+def _unanswered(args: argparse.Namespace) -> int:
+    from .unanswered import default_path, group, read
+
+    groups = group(read(Path(args.file) if args.file else default_path()))
+    if args.json:
+        print(json.dumps([g.__dict__ for g in groups[: args.top]], ensure_ascii=False, indent=2))
+        return 0
+    if not groups:
+        print("The log is empty.")
+        return 0
+    topics: dict[str, int] = {}
+    for g in groups:
+        for name, n in g.nearest.items():
+            topics[name] = topics.get(name, 0) + n
+    print(
+        "Nearest topics: "
+        + ", ".join(f"{t} ({n})" for t, n in sorted(topics.items(), key=lambda x: -x[1]))
+    )
+    print()
+    for g in groups[: args.top]:
+        nearest = max(g.nearest, key=lambda k: g.nearest[k])
+        print(f"{g.count:4}  {g.text[:100]}")
+        print(
+            f"      nearest topic: {nearest}; replies: "
+            + ", ".join(f"{k} {n}" for k, n in g.kinds.items())
+        )
+        for example in g.examples[1:]:
+            print(f"      also: {example[:90]}")
+    return 0
 
 
 def _text_stdin() -> TextIO:

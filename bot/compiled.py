@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .entities import EntityIndex
+from .errors import ContentError
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .lexicon import Lexicon
@@ -50,7 +51,12 @@ class Compiled:
     lexicon: Lexicon  # the content's concepts
 
 
-def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
+def build(
+    intents: IntentSet, knowledge: KnowledgeBase | None, root: Path | None = None
+) -> Compiled:
+    """Compile the content for answering; every answer template is rendered with each slot value
+    once here, so a template that fails is a ContentError (naming file, intent and, given the
+    folder `root` the files' labels start from, line) and not a failed reply later."""
     settings, abbreviations = intents.settings, intents.abbreviations
 
     def terms(key: str) -> tuple[tuple[str, ...], ...]:
@@ -84,11 +90,20 @@ def build(intents: IntentSet, knowledge: KnowledgeBase | None) -> Compiled:
     templates |= {
         intent.name + ".why": (intent.why, intent.file) for intent in intents.intents if intent.why
     }
-    code = Renderer(knowledge).precompile(templates)
+    from . import template_check  # only when building: it imports PyYAML and jinja2's parser
+
+    try:
+        code = Renderer(knowledge).precompile(templates)
+    except ContentError as exc:
+        raise ContentError(template_check.in_files(exc.problems, root)) from None
+    template_check.check_build(intents, knowledge, Renderer(knowledge, code), root)
     index = None
     if knowledge is not None:
         stopwords = (*settings.common_words, *settings.domain_words)
         index = PassageIndex(passages(knowledge), abbreviations, stopwords, lexicon)
+    if knowledge is not None:  # every word the guides use is a word, not a typo of another
+        for passage in passages(knowledge):
+            vocabulary.extend(normalise(f"{passage.heading} {passage.text}", abbreviations))
     speller = Speller(vocabulary)
     places = Places({})
     if intents.gaps.place_pay is not None:

@@ -49,7 +49,11 @@ class Dialogue:
         self.texts = settings.texts
         self.slots = SlotFiller(intents, knowledge)
         self.composer = Composer(
-            intents, renderer, self.slots, ProfileReader(settings), settings, name_entities
+            intents,
+            renderer,
+            self.slots,
+            ProfileReader(settings, gaps.places if gaps else None),
+            settings,
         )
         self.policy = Policy(
             intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms
@@ -65,6 +69,7 @@ class Dialogue:
             passages,
             gaps,
             knowledge,
+            name_entities,
         )
         self.answerers: Sequence[Answerer] = (
             a.empty,
@@ -75,8 +80,11 @@ class Dialogue:
             a.act,
             a.follow_up,
             a.entity,
+            a.about_me,
             a.intent,
+            a.agreement,
             a.retrieve,
+            a.about_entity,
         )
         self.decline = a.decline
 
@@ -97,6 +105,9 @@ class Dialogue:
         if not questions:
             return None
         before = profile_rows(state.profile, self.knowledge)
+        told = [p.text for p in pieces if p.kind in ("about_me", "statement")]
+        if told:  # "I'm applying to NVIDIA and Tesla. What do their processes emphasize?"
+            state.items, state.slots = told, {}
         for piece in pieces:
             if piece.kind == "about_me":
                 self.composer.profile.remember(self.read(piece.text), state.profile)

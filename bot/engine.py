@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import content
 from .compiled import Compiled, build, cached
@@ -20,16 +20,20 @@ from .inputs import check_session_id, check_text
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
-from .overview import Explanation, SlotValue, Topic, TopicGroup, as_question
 from .profile import profile_rows
 from .references import named_entities
 from .render import Renderer
 from .reply import Citation, Reply
-from .session import Profile, Session
+from .restore import SessionCheck
+from .session import Session
 from .settings import Settings
 from .store import MemoryStore, SessionStore
 from .text import normalise
 from .understanding import Reader, Understanding
+
+if TYPE_CHECKING:  # imported where used: a one-shot answer needs none of it
+    from .overview import Explanation, TopicGroup
+    from .unanswered import UnansweredLog
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,7 @@ class Engine:
         self.settings: Settings = compiled.intents.settings
         self.threshold = self.settings.threshold
         self.store: SessionStore = store if store is not None else MemoryStore()
+        self.unanswered: UnansweredLog | None = None
         self._entities = compiled.entities
         self._read = Reader(
             compiled.intents.abbreviations,
@@ -56,6 +61,7 @@ class Engine:
         self._renderer = Renderer(self.knowledge, compiled.templates)
         vocabulary = compiled.speller.vocabulary | set(self.settings.common_words)
         gaps = GapFinder(compiled.intents.gaps, compiled.places, frozenset(vocabulary))
+        self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(
             self.intents,
             self.knowledge,
@@ -80,13 +86,15 @@ class Engine:
         *,
         store: SessionStore | None = None,
         cache: bool = True,
+        unanswered: UnansweredLog | None = None,
     ) -> Engine:
-        """Load content from a folder holding `intents/`
-        (and `knowledge/`), or a bare intents folder.
+        """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents
+        folder; sessions live in `store` (a bounded memory store by default), and what the bot
+        declines or is unsure of is written to `unanswered` when given (off by default).
 
         With no path: the checkout's content, else the copy inside the installed package.
         Raises ContentError naming every problem found. Unless `cache` is false, the compiled
-        content is cached (see `bot.index`): a later start with unchanged content skips parsing.
+        content is cached (see `bot.compiled`): a later start with unchanged content skips parsing.
         """
         intents_dir, knowledge_dir = content.resolve(path)
         files = sorted(intents_dir.rglob("*.yaml")) + (
@@ -94,9 +102,11 @@ class Engine:
         )
 
         def make() -> Compiled:
-            return build(*_read(intents_dir, knowledge_dir))
+            return build(*_read(intents_dir, knowledge_dir), root=intents_dir.parent)
 
-        return cls(cached(files, make) if cache else make(), store)
+        engine = cls(cached(files, make) if cache else make(), store)
+        engine.unanswered = unanswered
+        return engine
 
     # -- the pipeline -------------------------------------------------------------------------
 
@@ -114,10 +124,16 @@ class Engine:
         text, session = check_text(text), check_session_id(session)
         try:
             with self.store.turn(session) as state:
-                return self._dialogue.reply(text, state)
+                # saved under other content, a stored session may name what is gone
+                self._fit.fit(state, session, logging.INFO)
+                reply = self._dialogue.reply(text, state)
         except Exception:  # a reply must never be a traceback; the turn's changes were not saved
             log.exception("reply failed for %r", text[:200])
             return Reply(self.settings.texts["error"], kind="decline")
+        if self.unanswered is not None:
+            top = self._read(text).top
+            self.unanswered.record(text, reply, self.intents.get(top.intent).title if top else None)
+        return reply
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -126,9 +142,11 @@ class Engine:
         return self.store.get(check_session_id(session)) or Session()
 
     def restore(self, session: str, state: Session | Mapping[str, Any]) -> None:
-        """Replace a session's state, e.g. with one saved by `session(...).to_dict()`."""
-        value = state if isinstance(state, Session) else Session.from_dict(dict(state))
-        self.store.save(check_session_id(session), value)
+        """Replace a session's state, e.g. with one saved by `session(...).to_dict()`. What the
+        loaded content cannot use (unknown intents, entity ids, fields of the wrong type, another
+        schema version) is dropped with a warning (see `bot.restore`)."""
+        session = check_session_id(session)
+        self.store.save(session, self._fit.restored(state, session))
 
     def reset(self, session: str = "default") -> None:
         """Forget a session: its context and its profile."""
@@ -138,6 +156,8 @@ class Engine:
 
     def topics(self) -> tuple[TopicGroup, ...]:
         """What the bot answers, by group (in the order `topic_groups` gives), an example each."""
+        from .overview import Topic, TopicGroup, as_question
+
         names = self.names("company")
         groups: dict[str, list[Topic]] = {}
         for intent in self.intents.intents:
@@ -156,6 +176,8 @@ class Engine:
     def explain(self, session: str = "default") -> Explanation:
         """How the session's last message was understood: topic, confidence, runner-up, details
         with their origin, the citations of the last answer, and the profile."""
+        from .overview import Explanation, SlotValue
+
         state = self.session(session)
         known = {i.name for i in self.intents.intents}
         intent = self.intents.get(state.intent) if state.intent in known else None
@@ -199,34 +221,11 @@ class Engine:
         """Render every intent with each slot empty and filled by each entity: template errors,
         knowledge topics that no intent reaches, and keywords that can never match are problems."""
         problems = self._unmatchable_keywords()
-        reached: set[str] = set()
         kb = self.knowledge
-        for intent in self.intents.intents:
-            trials: list[dict[str, str]] = [{}]
-            for slot, type_ in intent.slots.items():
-                trials.extend({slot: id_} for id_ in (kb.entities.get(type_, {}) if kb else {}))
-            for slots in trials:
-                values = self._dialogue.slots.values(intent, slots, Profile())
-                for detail in (0, 1):
-                    rendered, problem = self._renderer.check(
-                        intent.name, intent.answer, intent.file, values, detail
-                    )
-                    if problem:
-                        problems.append(problem)
-                        break
-                    reached |= rendered.topics  # type: ignore[union-attr]
-                else:
-                    continue
-                break
-            if intent.why:
-                _, problem = self._renderer.check(
-                    intent.name + ".why",
-                    intent.why,
-                    intent.file,
-                    self._dialogue.slots.values(intent, {}, Profile()),
-                )
-                if problem:
-                    problems.append(problem)
+        from .template_check import render_all  # validation only: it imports PyYAML
+
+        found, reached = render_all(self.intents, kb, self._renderer, self._dialogue.slots)
+        problems += found
         if kb:
             for topic_id in sorted(set(kb.topics) - reached):
                 problems.append(
@@ -321,8 +320,15 @@ def validate(path: str | os.PathLike[str] | None = None) -> tuple[Engine | None,
     """Load the content and check every template: (engine or None, every problem found)."""
     try:
         engine = Engine.load(path)
-    except ContentError as exc:
-        return None, exc.problems
+    except ContentError as exc:  # templates are checked too, as far as they can be without a build
+        try:
+            intents_dir, _ = content.resolve(path)
+        except ContentError:
+            return None, exc.problems
+        seen = {(p.file, p.path) for p in exc.problems}
+        from .template_check import scan
+
+        return None, exc.problems + [p for p in scan(intents_dir) if (p.file, p.path) not in seen]
     return engine, engine.check()
 
 

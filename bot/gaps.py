@@ -12,13 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .domain import PLACE_TYPES
 from .places import Places
+from .text import holds_phrase
 from .understanding import Understanding
 
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
-TERSE = (
-    6  # tokens: in a message this short an unknown lower-case word may be a name ("spotify salary")
-)
+TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a name
+COMPANY_BEFORE = frozenset({"at", "for", "with", "join", "joining", "from", "about", "like", "to"})
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class Gaps:
     entity_pay: Gap | None = None
     unknown_company: Gap | None = None
     pay_words: frozenset[str] = frozenset()
-    company_words: tuple[tuple[str, ...], ...] = ()
-    self_words: tuple[tuple[str, ...], ...] = ()
+    company_words: tuple[str, ...] = ()  # phrases: normalised words joined by spaces
+    self_words: tuple[str, ...] = ()
     place_exclusions: tuple[str, ...] = ()
     file: str = ""
     lines: Mapping[str, int] = field(default_factory=dict)
@@ -91,8 +92,8 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
     return Gaps(
         topics=tuple(topics),
         pay_words=frozenset(words["pay_words"]),
-        company_words=tuple(tuple(w.split()) for w in words["company_words"]),
-        self_words=tuple(tuple(w.split()) for w in words["self_words"]),
+        company_words=tuple(" ".join(w.split()) for w in words["company_words"]),
+        self_words=tuple(" ".join(w.split()) for w in words["self_words"]),
         place_exclusions=tuple(words["place_exclusions"]),
         place_pay=singles["place_pay"],
         entity_pay=singles["entity_pay"],
@@ -146,7 +147,9 @@ class GapFinder:
     def __init__(self, gaps: Gaps, places: Places, vocabulary: frozenset[str]) -> None:
         self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
 
-    def find(self, u: Understanding) -> Found | None:
+    def find(self, u: Understanding, elsewhere: str | None = None) -> Found | None:
+        """The gap the message falls into; `elsewhere` is where the person said they live, when
+        the content has no such place (pay questions naming no place are about it)."""
         text = " ".join(u.tokens)
         for gap in self.gaps.topics:
             if any(p.search(text) for p in gap.patterns):
@@ -154,6 +157,8 @@ class GapFinder:
         asks_pay = bool(self.gaps.pay_words & set(u.tokens))
         if asks_pay and self.gaps.place_pay:
             place = self.places.find(u.tokens, [(m.start, m.end) for m in u.mentions])
+            names_place = any(e.type in PLACE_TYPES for m in u.mentions for e in m.entities)
+            place = place or (elsewhere if not names_place else None)
             if place:
                 return Found(self.gaps.place_pay, place)
         if asks_pay and self.gaps.entity_pay:
@@ -174,28 +179,36 @@ class GapFinder:
             if entity is None or f"{entity.type}:{entity.id}" in gap.exceptions:
                 continue
             before = u.tokens[max(0, mention.start - 4) : mention.start]
-            if not any(_contains(before, words) for words in self.gaps.self_words):
+            if not holds_phrase(before, self.gaps.self_words):
                 return entity.name
         return None
 
     def _about_company(self, tokens: tuple[str, ...]) -> bool:
-        return any(_contains(tokens, words) for words in self.gaps.company_words)
+        return holds_phrase(tokens, self.gaps.company_words)
 
     def _unknown_name(self, u: Understanding) -> str | None:
-        """A capitalised word no content knows, where a company would be named ("Anthropic")."""
+        """A word no content knows, where a company would be named: after "at", "for", "join"...,
+        before a company word or a possessive ("Anthropic's interview", "work at Anthropic"), or
+        alone with a company word in a terse message ("spotify ml interview")."""
         named = {i for m in u.mentions for i in range(m.start, m.end)}
-        terse = len(u.tokens) <= TERSE
-        for match in re.finditer(r"(?<![\w'])([A-Za-z][A-Za-z0-9&]+)", u.text):
-            word = match.group(1)
+        tokens = u.tokens
+        terse = len(tokens) <= TERSE
+        for match in re.finditer(r"(?<![\w'])([A-Za-z][A-Za-z0-9&]+)('s\b)?", u.text):
+            word, possessive = match.group(1), bool(match.group(2))
             low = word.lower()
             if low in self.vocabulary or len(low) < 3 or not (word[0].isupper() or terse):
                 continue
-            index = next((i for i, t in enumerate(u.tokens) if t == low), None)
-            if index is not None and index not in named:
+            index = next((i for i, t in enumerate(tokens) if t in (low, low + "s")), None)
+            if index is None or index in named:
+                continue
+            before = tokens[index - 1] if index else ""
+            after = " ".join(tokens[index + 1 : index + 3])
+            placed = (
+                before in COMPANY_BEFORE
+                or possessive
+                or terse
+                or any(f" {after} ".startswith(f" {w} ") for w in self.gaps.company_words)
+            )
+            if placed:
                 return word if word[0].isupper() else word.capitalize()
         return None
-
-
-def _contains(tokens: tuple[str, ...], words: tuple[str, ...]) -> bool:
-    n = len(words)
-    return any(tuple(tokens[i : i + n]) == words for i in range(len(tokens) - n + 1))

@@ -192,14 +192,21 @@ class Matcher:
             coverage = idf * (BIGRAM_COVERAGE if bigram else 1.0)
             self._postings[feature] = _Posting(weight, coverage, evidence, lacking)
         self._unknown = log_n + UNKNOWN_BONUS
-        # each example or keyword with any weight as (its features, their total evidence weight)
-        self._examples: list[list[tuple[tuple[str, ...], float]]] = []
+        # per intent, the total evidence weight of each example or keyword with any, and for each
+        # feature the examples holding it (so a message is compared only with what it shares)
+        self._example_totals: list[list[float]] = []
+        self._example_holders: list[dict[str, list[int]]] = []
         for phrases in phrasings:
-            weighed = [
-                (found, sum(self._postings[feature].weight for feature in found))
-                for found in phrases
-            ]
-            self._examples.append([(found, total) for found, total in weighed if total > 0.0])
+            weights: list[float] = []
+            holders: dict[str, list[int]] = {}
+            for found in phrases:
+                total = sum(self._postings[feature].weight for feature in found)
+                if total > 0.0:
+                    for feature in found:
+                        holders.setdefault(feature, []).append(len(weights))
+                    weights.append(total)
+            self._example_totals.append(weights)
+            self._example_holders.append(holders)
 
     def rank(self, tokens: Sequence[str], limit: int = 3) -> list[Candidate]:
         """The `limit` best intents, best first; equal evidence goes to the intent declared first.
@@ -295,14 +302,16 @@ class Matcher:
         EXAMPLE_REACH times its own weight, so "salary?" restates "salary at each level" fairly
         well.
         """
-        examples = self._examples[index]
-        if not examples or size <= 0.0:
+        totals = self._example_totals[index]
+        if not totals or size <= 0.0:
             return 1.0  # nothing to compare: neutral
         reach = EXAMPLE_REACH * size
-        best = 0.0
-        for found, total in examples:
-            shared = sum(known.get(feature, 0.0) for feature in found)
-            best = max(best, shared / min(total, reach))
+        holders = self._example_holders[index]
+        shared: dict[int, float] = {}
+        for feature, weight in known.items():
+            for example in holders.get(feature, ()):
+                shared[example] = shared.get(example, 0.0) + weight
+        best = max((value / min(totals[i], reach) for i, value in shared.items()), default=0.0)
         return min(1.0, best)
 
     def _example(self, index: int, query: str) -> tuple[str, float]:

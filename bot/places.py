@@ -12,11 +12,11 @@ MAX_WORDS = 4
 
 
 class Places:
-    """Normalised place names (cities, countries, US states) -> their display names."""
+    """Place names (cities, countries, US states) -> their display names."""
 
-    def __init__(self, names: dict[tuple[str, ...], str]) -> None:
-        self.names = names
-        self.longest = max((len(k) for k in names), default=0)
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names  # normalised words joined by spaces -> display name (strings load fast)
+        self.longest = max((k.count(" ") + 1 for k in names), default=0)
 
     @classmethod
     def from_gazetteer(cls, exclude: Iterable[str]) -> Places:
@@ -35,14 +35,14 @@ class Places:
         raw += [(c["name"], c["name"]) for c in cache.get_countries().values()]
         raw += [(s["name"], s["name"]) for s in cache.get_us_states().values()]
         skip = {tuple(normalise(e)) for e in exclude}
-        names: dict[tuple[str, ...], str] = {}
+        names: dict[str, str] = {}
         for alias, display in raw:
             key = tuple(normalise(alias))
             if not key or len(key) > MAX_WORDS or key in skip or any(len(t) < 2 for t in key):
                 continue
             if len(key) == 1 and (len(key[0]) < 4 or not key[0].isalpha()):
                 continue
-            names.setdefault(key, display)
+            names.setdefault(" ".join(key), display)
         return cls(names)
 
     def find(self, tokens: Sequence[str], taken: Sequence[tuple[int, int]] = ()) -> str | None:
@@ -54,7 +54,7 @@ class Places:
             for n in range(min(self.longest, len(tokens) - i), 0, -1):
                 if blocked & set(range(i, i + n)):
                     continue
-                name = self.names.get(tuple(tokens[i : i + n]))
+                name = self.names.get(" ".join(tokens[i : i + n]))
                 if name:
                     return name
         return None

@@ -36,6 +36,10 @@ class Policy:
     ) -> None:
         self.intents, self.settings, self.slots, self.knows = intents, settings, slots, knows
         self.out_of_scope, self.subject_terms = out_of_scope, subject_terms
+        # terms by their first word, so a message is only checked against terms it could hold
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for term in out_of_scope:
+            self._by_first.setdefault(term[0], []).append(term)
         self.followup_words = frozenset(settings.followup_words)
 
     def rank(self, u: Understanding, state: Session) -> tuple[Candidate, ...]:
@@ -110,9 +114,10 @@ class Policy:
             return None
         if any(occurrence(u.tokens, term) for term in self.subject_terms):
             return None  # "I've been a teacher, how do I get into ML?" is about the domain
-        return next(
-            (found for term in self.out_of_scope if (found := occurrence(u.tokens, term))), None
-        )
+        # a one-word term may stand in the plural ("dentists")
+        keys = {k for t in u.tokens for k in (t, t[:-1], t[:-2]) if k}
+        terms = [t for key in keys for t in self._by_first.get(key, ())]
+        return next((found for term in terms if (found := occurrence(u.tokens, term))), None)
 
     def ordinal(self, tokens: Sequence[str], count: int) -> int | None:
         """A number or "the second one" in a short message, as a position from 1 to `count`."""

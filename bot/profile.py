@@ -8,26 +8,45 @@ import re
 from typing import Any
 
 from .domain import CITY, STATE
-from .knowledge import KnowledgeBase
+from .knowledge import Entity, KnowledgeBase
+from .places import Places
 from .session import Profile
 from .settings import Settings
+from .text import holds_phrase
 from .understanding import Understanding
 
 _YEARS = re.compile(r"^(\d{1,2})$")
+NEGATION_REACH = 3  # words before a mention that may deny it ("not really a", "no longer a")
 
 
 class ProfileReader:
     """Updates a profile from the entities and words of a message (the content's word lists)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, places: Places | None = None) -> None:
+        self.places = places
         self.student_words = frozenset(settings.student_words)
         self.years_words = frozenset(settings.years_words)
         self.interest_words = frozenset(settings.interest_words)
+        self.negation_words = frozenset(settings.negation_words)
+        self.self_words = tuple(" ".join(w.split()) for w in settings.self_words)
+
+    def describes_self(self, u: Understanding) -> bool:
+        """Whether the message says who the person is ("as a data analyst, ...", "I'm a nurse")."""
+        return holds_phrase(u.tokens, self.self_words)
+
+    def _negated(self, tokens: tuple[str, ...], start: int, end: int) -> bool:
+        """Whether words just before (or "anymore" just after) deny what tokens [start, end) say:
+        "I'm not a student", "no longer a data scientist", "a student anymore"."""
+        before = tokens[max(0, start - NEGATION_REACH) : start]
+        return bool(self.negation_words & set(before)) or tokens[end : end + 2].count("anymore") > 0
 
     def remember(self, u: Understanding, profile: Profile) -> None:
         interested = bool(self.interest_words & set(u.tokens))
         for mention in u.mentions:
             types = {e.type for e in mention.entities}
+            if self._negated(u.tokens, mention.start, mention.end):
+                self._forget(mention.entities, profile)
+                continue
             for entity in mention.entities:
                 # "I'm a data scientist" is a role, "I know NLP" a skill; "I'm interested in
                 # data science / NLP" an interest
@@ -41,19 +60,40 @@ class ProfileReader:
                     profile.role = entity.id
                 elif entity.type == CITY:
                     profile.region, profile.state = entity.id, entity.state or profile.state
+                    profile.elsewhere = None
                 elif entity.type == STATE:
-                    profile.state, profile.region = entity.id, None
+                    profile.state, profile.region, profile.elsewhere = entity.id, None, None
                 elif entity.type == "specialisation" and entity.id not in profile.interests:
                     profile.interests.append(entity.id)
                 elif entity.type == "skill" and entity.id not in profile.skills:
                     profile.skills.append(entity.id)
         tokens = u.tokens
+        place = (
+            self.places.find(tokens, [(m.start, m.end) for m in u.mentions])
+            if self.places
+            else None
+        )
+        if place and not any(e.type in (CITY, STATE) for m in u.mentions for e in m.entities):
+            profile.elsewhere, profile.region, profile.state = place, None, None
         for i, token in enumerate(tokens[:-1]):
             match = _YEARS.match(token)
             if match and tokens[i + 1] in self.years_words:
                 profile.years = int(match.group(1))
-        if self.student_words & set(tokens):
-            profile.student = True
+        for i, token in enumerate(tokens):
+            if token in self.student_words:
+                profile.student = not self._negated(tokens, i, i + 1)
+
+    @staticmethod
+    def _forget(entities: tuple[Entity, ...], profile: Profile) -> None:
+        for entity in entities:
+            if entity.type == "role" and profile.role == entity.id:
+                profile.role = None
+            elif entity.type == "level" and profile.level == entity.id:
+                profile.level = None
+            elif entity.type == "skill" and entity.id in profile.skills:
+                profile.skills.remove(entity.id)
+            elif entity.type == "specialisation" and entity.id in profile.interests:
+                profile.interests.remove(entity.id)
 
 
 def template_profile(profile: Profile, kb: KnowledgeBase | None) -> dict[str, Any]:
@@ -95,6 +135,8 @@ def profile_rows(profile: Profile, kb: KnowledgeBase | None) -> tuple[tuple[str,
         rows.append(("State", name(STATE, profile.state)))
     if profile.region:
         rows.append(("Region", name(CITY, profile.region)))
+    if profile.elsewhere:
+        rows.append(("Location", profile.elsewhere))
     if profile.interests:
         rows.append(("Interests", ", ".join(name("specialisation", i) for i in profile.interests)))
     if profile.skills:

@@ -1,13 +1,13 @@
 """What a message refers to in the last answer: an item by position ("the second one").
 
-The last answer leaves its list items and the entities it named in the session; these functions
-find the reference in a message and what it points at.
+The last answer leaves its list items in the session; these functions find the reference in a
+message and what it points at (the entities an item names are found when needed).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .entities import EntityIndex
@@ -56,7 +56,10 @@ def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None
         if value is None and re.fullmatch(r"\d{1,2}(st|nd|rd|th)", token):
             value = int(token[:-2])
         if value is not None:
-            return _span(tokens, value, i, i + 1)
+            ref = _span(tokens, value, i, i + 1)
+            # "the second", "second one", or the ordinal alone; not "last month", "first job"
+            if ref.end - ref.start > 1 or len(tokens) == 1:
+                return ref
     return None
 
 
@@ -68,16 +71,23 @@ def _span(tokens: Sequence[str], index: int, start: int, end: int) -> Reference:
     return Reference(index, start, end)
 
 
-def target(ref: Reference, state: Session) -> tuple[str, str | None] | None:
-    """(the item's text, the entity it names as "type:id" or None), or None when out of range."""
+def target(
+    ref: Reference, state: Session, name_entities: Callable[[str], list[str]]
+) -> tuple[str, str | None] | None:
+    """(the item's text, the entity it names as "type:id" or None), or None when out of range.
+
+    The items of the last answer are counted, unless they name more entities than there are
+    items ("Major employers: Google, Amazon, ..."): then the entities are.
+    """
     items = state.items
-    if len(items) >= 2 and len(items) >= len(state.entities):
+    named = name_entities("\n".join(items)) if items else []
+    if len(items) >= 2 and len(items) >= len(named):
         index = len(items) if ref.index == -1 else ref.index
         if 1 <= index <= len(items):
-            named = state.item_entities[index - 1] if index <= len(state.item_entities) else ""
-            return items[index - 1], named or None
-    if len(state.entities) >= 2:
-        index = len(state.entities) if ref.index == -1 else ref.index
-        if 1 <= index <= len(state.entities):
-            return "", state.entities[index - 1]
+            first = name_entities(items[index - 1])
+            return items[index - 1], first[0] if first else None
+    if len(named) >= 2:
+        index = len(named) if ref.index == -1 else ref.index
+        if 1 <= index <= len(named):
+            return "", named[index - 1]
     return None

@@ -28,6 +28,7 @@ class Rendered:
     citations: tuple[Citation, ...]  # of every fact cited, in order of first use
     topics: frozenset[str]
     specific: bool  # the answer used facts tagged with one of its slot values
+    declined: bool = False  # the template said the guides lack what was asked (it called decline())
 
 
 class _Use:
@@ -38,7 +39,14 @@ class _Use:
         self.citations: dict[Citation, None] = {}
         self.topics: set[str] = set()
         self.specific = False  # some fact was looked up by a slot's entity and found
+        self.declined = False
         self.slot_ids: set[str] = set()
+
+    def decline(self) -> str:
+        """Mark the answer as an honest "the guides don't give that" (what it then says is the
+        reply's text); returns "" so a template can call it inline."""
+        self.declined = True
+        return ""
 
     def _kb(self) -> KnowledgeBase:
         if self.kb is None:
@@ -130,7 +138,6 @@ class Renderer:
             autoescape=False,
             trim_blocks=True,
             lstrip_blocks=True,
-            extensions=["jinja2.ext.do"],
         )
         self._env.filters["cite"] = _cite
         # "x is search('word')": case-insensitive substring test over optional text
@@ -150,10 +157,17 @@ class Renderer:
     def _load(self, key: str, source: str) -> Any:
         code = self._code.get(key)
         if code is None:
-            return self._env.from_string(source)
+            return self._compiler().from_string(source)
         return self._env.template_class.from_code(
             self._env, marshal.loads(code), self._env.make_globals(None)
         )
+
+    def _compiler(self) -> SandboxedEnvironment:
+        """The environment, ready to compile source: the `do` statement is a compile-time extension,
+        so running code compiled earlier needs neither it nor its import."""
+        if not self._env.extensions:
+            self._env.add_extension("jinja2.ext.do")
+        return self._env
 
     def precompile(self, templates: Mapping[str, tuple[str, str]]) -> dict[str, bytes]:
         """Each template (key -> (source, file)) compiled to marshalled Python code; a template that
@@ -162,7 +176,7 @@ class Renderer:
         problems = []
         for key, (source, file) in templates.items():
             try:
-                code[key] = marshal.dumps(self._env.compile(source, name=key))
+                code[key] = marshal.dumps(self._compiler().compile(source, name=key))
             except TemplateSyntaxError as exc:
                 problems.append(Problem(file, key, f"template error: {exc.message}", exc.lineno))
         if problems:
@@ -176,6 +190,7 @@ class Renderer:
         context = dict(values)
         context.update(
             facts=use.facts,
+            decline=use.decline,
             fact=use.fact,
             entities=use.entities,
             entity=use.entity,
@@ -187,7 +202,9 @@ class Renderer:
         )
         text = self.compile(key, source).render(context)
         text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
-        return Rendered(text, tuple(use.citations), frozenset(use.topics), use.specific)
+        return Rendered(
+            text, tuple(use.citations), frozenset(use.topics), use.specific, use.declined
+        )
 
     def check(
         self, key: str, source: str, file: str, values: Mapping[str, Any], detail: int = 0

@@ -12,8 +12,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from prompt_toolkit import PromptSession, print_formatted_text
@@ -21,13 +20,14 @@ from prompt_toolkit.application import get_app
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import ANSI, FormattedText
-from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.history import DummyHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import ColorDepth, Output, create_output
 from prompt_toolkit.styles import Style
 
 from .engine import Engine
 from .repl_completion import CareerCompleter
+from .repl_history import PrivateHistory, history_wanted, open_history
 from .repl_keys import repl_key_bindings
 from .repl_toolbar import toolbar
 from .reply import Reply
@@ -40,6 +40,7 @@ PROMPT = "you> "
 MAX_WIDTH = 100  # answers wrap at the terminal width, but no wider than this, to stay readable
 MAX_COMMAND_ECHO = 30
 MAX_PROMPT_FAILURES = 3  # in a row: then the input is broken, not merely odd
+MAX_PASTED_LINES = 20  # lines of one paste answered; a longer paste is more likely a document
 
 #: slash commands in the order /help lists them, with the line it shows (and Tab completion too)
 COMMANDS: dict[str, str] = {
@@ -60,49 +61,6 @@ ORIGINS = {
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NUMBER = re.compile(r"#?(\d{1,3})[.)]?")
-
-
-# -- history ----------------------------------------------------------------------------------
-
-
-def history_file() -> Path:
-    """`$XDG_STATE_HOME/careerbot/history`, else `~/.local/state/careerbot/history`.
-
-    A relative XDG_STATE_HOME is ignored, as the XDG spec asks.
-    """
-    state = os.environ.get("XDG_STATE_HOME", "")
-    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
-    return base / "careerbot" / "history"
-
-
-class _TolerantFileHistory(FileHistory):
-    """A FileHistory that keeps the session going when the file becomes unreadable or unwritable."""
-
-    def load_history_strings(self) -> Iterable[str]:
-        try:
-            return list(super().load_history_strings())
-        except OSError as exc:
-            log.warning("cannot read history %s: %s", self.filename, exc)
-            return []
-
-    def store_string(self, string: str) -> None:
-        try:
-            super().store_string(string)
-        except OSError as exc:
-            log.warning("cannot write history %s: %s", self.filename, exc)
-
-
-def open_history(path: str | os.PathLike[str] | None = None) -> History:
-    """The history file (its folder created if missing), or in-memory history if it can't be."""
-    try:
-        file = Path(path) if path is not None else history_file()
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with open(file, "ab"):
-            pass
-    except (OSError, RuntimeError) as exc:  # RuntimeError: no home directory to be found
-        log.info("history not saved: %s", exc)
-        return InMemoryHistory()
-    return _TolerantFileHistory(str(file))
 
 
 # -- printing ---------------------------------------------------------------------------------
@@ -146,9 +104,18 @@ class Repl:
     `handle(line)` does one turn and says whether to go on; `run()` below owns the prompt.
     """
 
-    def __init__(self, engine: Engine, console: Console, width: int = 80) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        console: Console,
+        width: int = 80,
+        history: History | None = None,
+        confirm: Callable[[str], bool] | None = None,
+    ) -> None:
         self.engine = engine
         self.console = console
+        self.history = history  # the input history, which /reset offers to forget
+        self.confirm = confirm  # asks a yes/no question; None when nobody can answer one
         self.color = console.color
         self.width = width
         self.last: Reply | None = None
@@ -171,7 +138,24 @@ class Repl:
     # -- turns --------------------------------------------------------------------------------
 
     def handle(self, line: str) -> bool:
-        """One line typed at the prompt; False when the user is leaving."""
+        """One input at the prompt; False when the user is leaving. A paste of several lines is
+        taken as several messages, each answered in turn, as piped input is."""
+        lines = [text for text in line.splitlines() if text.strip()]
+        if len(lines) <= 1:
+            return self.handle_line(lines[0] if lines else "")
+        for text in lines[:MAX_PASTED_LINES]:
+            self.say(paint("→ " + text.strip(), DIM, self.color))
+            if not self.handle_line(text):
+                return False
+        if len(lines) > MAX_PASTED_LINES:
+            self.say(
+                f"(You pasted {len(lines):,} lines; I answered the first {MAX_PASTED_LINES}. "
+                "Paste the rest again to go on.)"
+            )
+        return True
+
+    def handle_line(self, line: str) -> bool:
+        """One line: a command, a suggestion's number or a question."""
         text = line.strip()
         if not text:
             return True
@@ -360,6 +344,17 @@ class Repl:
         self.topic = None
         self.suggestions = self.starters
         self.say("Done: I've forgotten this conversation and what you told me about yourself.")
+        history = self.history
+        if isinstance(history, PrivateHistory) and self.confirm is not None and history.count():
+            question = (
+                f"Your input history ({history.count()} lines, in {history.path}) still holds "
+                "what you typed. Forget it too? [y/N] "
+            )
+            if self.confirm(question):
+                history.forget()
+                self.say("Done: the input history is empty.")
+            else:
+                self.say("The input history is kept (--no-history turns it off).")
 
     def unknown(self, word: str) -> None:
         shown = _CONTROL.sub("", word)[:MAX_COMMAND_ECHO]
@@ -404,15 +399,18 @@ def run(
     input: Input | None = None,
     output: Output | None = None,
     history_path: str | os.PathLike[str] | None = None,
+    no_history: bool = False,
 ) -> int:
     """Chat until /quit or Ctrl-D; returns the exit status (0).
 
     `input`/`output` are prompt-toolkit's (tests pass `create_pipe_input()` and `DummyOutput()`);
-    answers go to `sys.stdout`. History lives in `history_path`, else the user's state folder.
+    answers go to `sys.stdout`. History lives in `history_path`, else the user's state folder;
+    `no_history` (or $CAREERBOT_NO_HISTORY) keeps it in memory only.
     """
     color = use_color(sys.stdout, no_color)
     console = Console(sys.stdout, color)
-    repl = Repl(engine, console)
+    history = open_history(history_path) if history_wanted(no_history) else InMemoryHistory()
+    repl = Repl(engine, console, history=history, confirm=lambda q: _yes(q, input, output))
     completer = CareerCompleter.for_engine(
         engine, {**COMMANDS, **{a: "= " + c for a, c in ALIASES.items() if len(a) > 3}}
     )
@@ -421,7 +419,7 @@ def run(
     )
     session: PromptSession[str] = PromptSession(
         message=FormattedText([("class:prompt", PROMPT)]) if color else PROMPT,
-        history=open_history(history_path),
+        history=history,
         auto_suggest=AutoSuggestFromHistory(),
         completer=completer,
         # Menus popping up while people type questions are noise; commands are short and listed.
@@ -466,9 +464,19 @@ def run(
     return 0
 
 
+def _yes(question: str, input: Input | None, output: Output | None) -> bool:
+    """A yes/no question in a prompt of its own, so the answer stays out of the history."""
+    ask: PromptSession[str] = PromptSession(history=DummyHistory(), input=input, output=output)
+    try:
+        return ask.prompt(question).strip().lower() in ("y", "yes")
+    except (KeyboardInterrupt, EOFError):
+        return False
+
+
 def _width(session: PromptSession[str]) -> int:
     try:
         columns = session.output.get_size().columns
     except OSError:  # the size ioctl can fail on odd terminals; assume the classic width
         columns = 80
-    return max(40, min(MAX_WIDTH, columns - 1))
+    # Never wider than the terminal: a line folded here and again by the terminal is unreadable.
+    return max(1, min(MAX_WIDTH, columns - 1))

@@ -8,13 +8,16 @@ they are among the passages) and names no other entity of a kind the question na
 from __future__ import annotations
 
 import math
-import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .lexicon import Lexicon
+
+if TYPE_CHECKING:
+    import sqlite3
 from .passages import Passage
 from .text import normalise, stem
 
@@ -61,33 +64,47 @@ class PassageIndex:
             rows.append(
                 (" ".join(text_terms) + " " + " ".join(sorted(tag_terms)), " ".join(head_terms))
             )
+        self.entity_terms: dict[str, frozenset[str]] = {}  # "type:id" -> terms of its passages
+        for passage, terms in zip(self.passages, self._terms, strict=True):
+            for tag in passage.tags:
+                self.entity_terms[tag] = self.entity_terms.get(tag, frozenset()) | terms
         df = Counter(term for terms in self._terms for term in terms)
         n = max(1, len(self.passages))
         self.idf = {term: math.log(1 + n / count) for term, count in df.items()}
         self.unknown_idf = UNKNOWN_WEIGHT * math.log(1 + n)
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.execute(
-            "CREATE VIRTUAL TABLE passage USING fts5(body, heading, tokenize='unicode61')"
-        )
-        self._db.executemany(
+        import sqlite3
+
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE VIRTUAL TABLE passage USING fts5(body, heading, tokenize='unicode61')")
+        db.executemany(
             "INSERT INTO passage (rowid, body, heading) VALUES (?, ?, ?)",
             [(i, body, head) for i, (body, head) in enumerate(rows)],
         )
-        self._db.commit()
+        db.commit()
+        self._image = db.serialize()  # what is cached; opened on the first search
+        db.close()
+        self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        state["_db"] = self._db.serialize()
-        del state["_lock"]
+        del state["_lock"], state["_db"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        data = state.pop("_db")
         self.__dict__.update(state)
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.deserialize(data)  # type: ignore[arg-type]
+        self._db = None
         self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
+        """The FTS5 table, opened from its image when first needed (a one-shot reply that an
+        intent answers never opens it). Call with the lock held."""
+        if self._db is None:
+            import sqlite3
+
+            self._db = sqlite3.connect(":memory:", check_same_thread=False)
+            self._db.deserialize(self._image)
+        return self._db
 
     def terms(self, tokens: Iterable[str]) -> list[str]:
         """The informative search terms of tokens: stems, stopwords dropped, concepts unified."""
@@ -122,11 +139,15 @@ class PassageIndex:
         if not match:
             return []
         with self._lock:
-            rows = self._db.execute(
-                "SELECT rowid, bm25(passage, 1.0, ?) FROM passage WHERE passage MATCH ? "
-                "ORDER BY bm25(passage, 1.0, ?) LIMIT ?",
-                (HEADING_WEIGHT, match, HEADING_WEIGHT, CANDIDATES),
-            ).fetchall()
+            rows = (
+                self._open()
+                .execute(
+                    "SELECT rowid, bm25(passage, 1.0, ?) FROM passage WHERE passage MATCH ? "
+                    "ORDER BY bm25(passage, 1.0, ?) LIMIT ?",
+                    (HEADING_WEIGHT, match, HEADING_WEIGHT, CANDIDATES),
+                )
+                .fetchall()
+            )
         need = MIN_TERMS
         found = []
         for rowid, score in rows:

@@ -16,25 +16,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import UsageError
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
-DEFAULT_RATE_LIMIT = 60  # requests a minute per sender, per worker
-GRACEFUL_SECONDS = 10  # how long SIGTERM waits for requests in flight
-
-#: the environment variables the server reads (flags win over them)
-ENV = {
-    "host": "CAREERBOT_HOST",
-    "port": "CAREERBOT_PORT",
-    "workers": "CAREERBOT_WORKERS",
-    "sessions": "CAREERBOT_SESSIONS",
-    "cors": "CAREERBOT_CORS",
-    "rate_limit": "CAREERBOT_RATE_LIMIT",
-    "content": "CAREERBOT_CONTENT",
-    "token": "CAREERBOT_TOKEN",
-    "log_level": "CAREERBOT_LOG_LEVEL",
-}
-LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+from .server_cli import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_RATE_LIMIT,
+    ENV,
+    GRACEFUL_SECONDS,
+    LOG_LEVELS,
+)
 
 
 @dataclass(frozen=True)
@@ -140,39 +129,6 @@ class ServerConfig:
                 "GET /healthz, GET /readyz"
             ),
         ]
-
-
-def add_parser(sub: Any) -> None:
-    """The `serve` subcommand's flags (each also read from its environment variable)."""
-    p = sub.add_parser(
-        "serve",
-        help="HTTP server: Rasa REST webhook, JSON API and a web chat page "
-        '(needs "careerbot[server]")',
-    )
-    p.add_argument("--host", help=f"address to listen on (default {DEFAULT_HOST}; ${ENV['host']})")
-    p.add_argument("--port", type=int, help=f"port (default {DEFAULT_PORT}; ${ENV['port']})")
-    p.add_argument("--workers", type=int, help=f"worker processes (default 1; ${ENV['workers']})")
-    p.add_argument(
-        "--sessions",
-        metavar="URL",
-        help="session store: sqlite:///PATH, redis://HOST:PORT/DB or "
-        f"memory:// (default: SQLite under the XDG state directory; ${ENV['sessions']})",
-    )
-    p.add_argument(
-        "--cors",
-        action="append",
-        metavar="ORIGIN",
-        help="allow a browser page from this origin "
-        f"to call the API (repeatable, or comma-separated; ${ENV['cors']})",
-    )
-    p.add_argument(
-        "--rate-limit",
-        type=int,
-        metavar="N",
-        help="requests a minute per sender, per worker; "
-        f"0 for none (default {DEFAULT_RATE_LIMIT}; ${ENV['rate_limit']})",
-    )
-    p.add_argument("--log-level", choices=LOG_LEVELS, help=f"(default info; ${ENV['log_level']})")
 
 
 def main(args: argparse.Namespace) -> int:

@@ -5,7 +5,8 @@ profile, pending questions; JSON with a schema version.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ class Profile:
     student: bool = False
     region: str | None = None
     state: str | None = None
+    elsewhere: str | None = None  # a place they live that the content has no entity for ("Berlin")
     interests: list[str] = field(default_factory=list)  # specialisation ids
     skills: list[str] = field(default_factory=list)  # skill ids
 
@@ -49,11 +51,20 @@ class Session:
     items: list[str] = field(
         default_factory=list
     )  # the last answer's list items, for "the first one"
-    entities: list[str] = field(default_factory=list)  # "type:id" the last answer named, in order
-    item_entities: list[str] = field(default_factory=list)  # per item, the first it names, or ""
     last_kind: str | None = None  # Reply.kind of the last reply
     turns: int = 0
     profile: Profile = field(default_factory=Profile)
+
+    def copy(self) -> Session:
+        """An independent copy (no validation: for a value that is already a Session)."""
+        values = {f.name: _copy(getattr(self, f.name)) for f in fields(self) if f.name != "profile"}
+        profile = self.profile
+        return Session(
+            **values,
+            profile=replace(
+                profile, interests=list(profile.interests), skills=list(profile.skills)
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"version": SCHEMA_VERSION}
@@ -72,20 +83,44 @@ class Session:
             log.warning("ignoring a saved session that is not an object: %s", type(data).__name__)
             return cls()
         version = data.get("version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
+        if not _whole(version) or version > SCHEMA_VERSION:
             log.warning(
-                "ignoring a saved session of schema version %r (this is %d)",
+                "ignoring a saved session of schema version %.40r (this is %d)",
                 version,
                 SCHEMA_VERSION,
             )
             return cls()
+        if version < SCHEMA_VERSION:
+            log.warning(
+                "a saved session of the older schema version %d (this is %d): "
+                "keeping the fields that still fit",
+                version,
+                SCHEMA_VERSION,
+            )
+            data = _migrate(data, version)
         session = cls()
         _fill(session, data, "session")
         profile = Profile()
         if isinstance(data.get("profile"), dict):
             _fill(profile, data["profile"], "profile")
+        elif data.get("profile") is not None:
+            log.warning(
+                "ignoring a profile that is not an object: %s", type(data["profile"]).__name__
+            )
         session.profile = profile
         return session
+
+
+#: version -> how a saved session of that version becomes one of the next (renamed fields, say);
+#: a version without an entry keeps the fields whose name and type still fit
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
+    for step in range(version, SCHEMA_VERSION):
+        if step in MIGRATIONS:
+            data = MIGRATIONS[step](data)
+    return data
 
 
 def _copy(value: Any) -> Any:
@@ -148,8 +183,6 @@ _CHECKS: dict[str, Any] = {
     "pending_slots": _text_map,
     "suggestions": _texts,
     "items": _texts,
-    "entities": _texts,
-    "item_entities": _texts,
     "last_kind": _optional_text,
     "turns": _whole,
     # the profile's fields
@@ -159,6 +192,7 @@ _CHECKS: dict[str, Any] = {
     "student": _flag,
     "region": _optional_text,
     "state": _optional_text,
+    "elsewhere": _optional_text,
     "interests": _texts,
     "skills": _texts,
 }

@@ -30,6 +30,7 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
     "profile_noted": "(Noted about you: {values}.)",
     "item": "Item {number} of my last answer:\n- {item}",
+    "named_items": "From my last answer:",
     "sharpened": "More specifically, the guides say:",
     "retrieved": "Here is what the guides say that comes closest to your question:",
 }
@@ -79,6 +80,8 @@ class Settings:
     years_words: tuple[str, ...] = ()  # "5 years" in the profile
     student_words: tuple[str, ...] = ()
     interest_words: tuple[str, ...] = ()
+    self_words: tuple[str, ...] = ()  # a person describing themselves: "i m a", "as a", "work as"
+    negation_words: tuple[str, ...] = ()  # deny what follows: "not a student", "no longer a..."
     each_words: tuple[str, ...] = ()  # "each", "all": ask of every entity the last answer named
     starter_questions: tuple[str, ...] = ()
     topic_groups: tuple[str, ...] = ()  # the order of /topics' headings

@@ -18,9 +18,17 @@ _QUESTION_START = re.compile(
 )
 _ABOUT_ME = re.compile(
     r"^(?:hi|hello|hey)?[,! ]*(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|"
-    r"i'm moving|"
+    r"i'm moving|i relocated|i'm relocating|im relocating|we moved|just moved|i'm based|im based|"
+    r"i'm now|im now|i'm no longer|im no longer|i'm not|im not|i don't|i dont|"
     r"i currently|i just|i recently|my |i studied|i graduated|i finished|i did|i know|i've been|"
     r"i've got|i got|i spent)\b",
+    re.IGNORECASE,
+)
+# a question inside a sentence: "I'm in high school, what should I do"
+_ASKS = re.compile(
+    r"[,;:-]\s*(?:and |so |but )?(?:what|how|which|where|when|why|who|should i|can i|could i|do i|"
+    r"is it|is there|are there|would i|will i|any tips|any advice)\b"
+    r"|\b(?:what|how) (?:should|can|do|would)\b",
     re.IGNORECASE,
 )
 _CHATTER = re.compile(
@@ -50,7 +58,7 @@ def sentences(text: str) -> list[Sentence]:
 
 
 def _kind(piece: str) -> str:
-    if piece.endswith("?") or _QUESTION_START.match(piece):
+    if piece.endswith("?") or _QUESTION_START.match(piece) or _ASKS.search(piece):
         return "question"
     if _ABOUT_ME.match(piece):
         return "about_me"

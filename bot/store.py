@@ -103,10 +103,10 @@ class MemoryStore:
         with self._guard:
             self._expire()
             entry = self._sessions.get(session_id)
-        return None if entry is None else Session.from_dict(entry[1].to_dict())
+        return None if entry is None else entry[1].copy()
 
     def save(self, session_id: str, session: Session) -> None:
-        copy = Session.from_dict(session.to_dict())
+        copy = session.copy()
         with self._guard:
             self._sessions[session_id] = (self._clock(), copy)
             self._sessions.move_to_end(session_id)

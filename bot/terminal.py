@@ -42,7 +42,9 @@ def format_reply(
         lines.append("")
         lines += [DIM + part + RESET if color else part for part in wrap(src, width, "  ")]
     if reply.suggestions:
-        lines += ["", "You could ask:" if not reply.fallback or not numbered else "Try:"]
+        if reply.sources or not reply.text.rstrip().endswith(":"):
+            lines += ["", "You could ask:" if not reply.fallback or not numbered else "Try:"]
+        # else the reply's own last line ("Here are questions I can answer:") heads the list
         for i, s in enumerate(reply.suggestions, 1):
             label = f"  {i}. " if numbered else "  - "
             lines += numbered_item(label, s, color, width)

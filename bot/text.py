@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 #: only this many characters of any input are looked at (replies must stay fast on 100 KB pastes)
@@ -75,6 +75,12 @@ def normalise(text: str, abbreviations: Mapping[str, str] | None = None) -> list
         else:
             expanded.extend(_expansion(replacement))
     return expanded
+
+
+def holds_phrase(tokens: Sequence[str], phrases: Iterable[str]) -> bool:
+    """Whether the tokens hold any of the phrases (each normalised words joined by spaces)."""
+    text = " " + " ".join(tokens) + " "
+    return any(f" {phrase} " in text for phrase in phrases)
 
 
 _VOWELS = frozenset("aeiouy")

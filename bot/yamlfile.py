@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
+
+# PyYAML is imported only when a file is parsed: a start from the cached content needs none of it.
 
 
-class _Loader(_Base):
-    """Safe loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
+@cache
+def _loader() -> Any:
+    """The C safe loader when present, refusing a key given twice in one mapping."""
+    import yaml
+
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        """Safe loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    return Loader
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
+    import yaml
+
     loader.flatten_mapping(node)
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
@@ -32,17 +44,16 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def read(path: Path, label: str) -> tuple[Any, Problem | None]:
     """Parse one YAML file; on failure return the problem (file, line, what is wrong)."""
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, Problem(label, "", f"cannot be read: {exc}")
     try:
-        return yaml.load(text, Loader=_Loader), None
+        return yaml.load(text, Loader=_loader()), None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -57,6 +68,8 @@ def locate(path: Path, keys: tuple[Any, ...]) -> int | None:
 
     Only called when a problem is reported, so composing the node tree again is fine.
     """
+    import yaml
+
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError, UnicodeDecodeError):

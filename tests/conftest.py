@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,17 @@ def content_copy(tmp_path: Path) -> Path:
 _skipped_real: list[str] = []
 
 
+_SANDBOX: Path | None = None
+_ISOLATED = ("XDG_CACHE_HOME", "XDG_STATE_HOME")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    # Session-scoped fixtures (the engine, which writes the compiled cache) run before the
+    # autouse fixture above, so the whole run gets private state and cache folders from the start.
+    global _SANDBOX
+    _SANDBOX = Path(tempfile.mkdtemp(prefix="careerbot-tests-"))
+    for name in _ISOLATED:
+        os.environ[name] = str(_SANDBOX / name.lower())
     config.addinivalue_line(
         "markers",
         "real_server: needs a real external program (Redis, Synapse, "
@@ -54,6 +65,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and "real_server" in report.keywords:
         _skipped_real.append(report.nodeid)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SANDBOX is not None:
+        shutil.rmtree(_SANDBOX, ignore_errors=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

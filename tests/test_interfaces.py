@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +28,14 @@ def _careerbot(
         capture_output=True,
         cwd=cwd,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", **_private_folders()},
         text=not isinstance(stdin, bytes),
     )
+
+
+def _private_folders() -> dict[str, str]:
+    """HOME and the XDG folders the tests point at, so a child never writes the user's own."""
+    return {k: v for k, v in os.environ.items() if k == "HOME" or k.startswith("XDG_")}
 
 
 def test_ask_prints_the_answer_and_its_sources() -> None:
@@ -67,6 +74,56 @@ def test_one_shot_path_does_not_import_prompt_toolkit() -> None:
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_one_shot_path_imports_no_server_store_devtools_or_yaml(tmp_path: Path) -> None:
+    """From a warm cache an answer needs neither the content's YAML nor any other interface."""
+    code = (
+        "import sys, io, contextlib; from bot.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['ask', 'how much do senior ml engineers make'])\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    for _ in range(2):  # the first run compiles the content (from YAML) into the cache
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            check=False,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        assert out.returncode == 0, out.stderr
+    unwanted = {"bot.devtools", "bot.stores", "bot.server", "bot.serve", "bot.rasa_rest"}
+    unwanted |= {"bot.ratelimit", "bot.web", "bot.jsonl", "bot.overview", "yaml", "redis"}
+    unwanted |= {"bot.repl", "bot.repl_completion", "bot.repl_keys", "bot.repl_toolbar"}
+    loaded = out.stdout.split()
+    assert "bot.engine" in loaded
+    assert [m for m in loaded if m in unwanted or m.rpartition(".")[0] in unwanted] == []
+
+
+def test_importing_the_package_loads_no_engine_until_asked() -> None:
+    code = (
+        "import sys, bot, bot.cli\n"
+        "assert 'bot.engine' not in sys.modules and 'jinja2' not in sys.modules\n"
+        "from bot import Engine, Reply, open_store\n"
+        "assert Engine.__module__ == 'bot.engine' and bot.Reply is Reply and 'Session' in dir(bot)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+
+
+def test_an_answer_in_process_leaves_the_garbage_collector_running(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    assert main(["ask", "hi"]) == 0 and capsys.readouterr().out
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_jsonl_answers_every_line_and_survives_bad_ones(engine: Engine) -> None:

@@ -18,8 +18,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from bot import Citation, Engine, Reply
-from bot.repl import COMMANDS, SESSION, Console, Repl, history_file, run
+from bot.repl import COMMANDS, SESSION, Console, Repl, run
 from bot.repl_completion import CareerCompleter
+from bot.repl_history import history_file
 from bot.repl_toolbar import toolbar
 from bot.terminal import format_reply
 
@@ -157,7 +158,7 @@ def test_profile_remembers_a_student(chat: Chat) -> None:
 
 
 def test_reset_forgets_the_conversation(chat: Chat, engine: Engine) -> None:
-    _, out = chat(SALARY, "I am a student", "/reset", "/why", "/profile")
+    _, out = chat(SALARY, "I am a student", "/reset", "n", "/why", "/profile")
     assert "forgotten" in out
     after = out.split("forgotten")[1]
     assert "Ask me a question first" in after

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -463,16 +461,6 @@ def test_default_sessions_are_sqlite_under_the_state_dir() -> None:
         ServerConfig().sessions_url
         == "sqlite:///" + os.environ["XDG_STATE_HOME"] + "/careerbot/sessions.db"
     )
-
-
-def test_one_shot_path_does_not_import_the_server() -> None:
-    code = (
-        "import sys, bot, bot.cli; bot.cli._parser(); "
-        "names = ('starlette', 'uvicorn', 'redis', 'asyncio'); "
-        "heavy = [m for m in names if m in sys.modules]; "
-        "assert not heavy, heavy"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_serve_refuses_shared_memory_sessions() -> None:

@@ -18,11 +18,7 @@ from ..content import resolve
 from ..engine import Engine
 from ..knowledge import load_knowledge
 from .evaluate import load_questions
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+from .stats import percentile
 
 
 def _median_time(fn, runs: int) -> float:
@@ -35,6 +31,7 @@ def _median_time(fn, runs: int) -> float:
 
 
 def _child_env() -> dict[str, str]:
+    """The environment of a timed `careerbot` process: it imports this very package."""
     env = dict(os.environ)
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -90,7 +87,7 @@ def measure(content: str | None, questions: list[str], passes: int = 5) -> dict[
             engine.reply(text, session=session)
             latencies.append(time.perf_counter() - start)
     figures["reply_p50_ms"] = 1000 * statistics.median(latencies)
-    figures["reply_p99_ms"] = 1000 * _percentile(latencies, 99)
+    figures["reply_p99_ms"] = 1000 * percentile(latencies, 0.99)
     figures["replies_per_s_in_process"] = len(latencies) / sum(latencies)
     figures["in_process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -110,7 +107,11 @@ def measure(content: str | None, questions: list[str], passes: int = 5) -> dict[
 
 
 def main(args: argparse.Namespace) -> int:
-    rows = load_questions(Path(args.questions) if args.questions else None)
+    if getattr(args, "soak", False):
+        from .soak import main as soak
+
+        return soak(args)
+    rows = load_questions(args.questions)
     questions = [row["text"] for row in rows]
     figures = measure(args.content, questions)
     if args.json:

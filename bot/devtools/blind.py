@@ -22,14 +22,9 @@ from ..errors import UsageError
 from ..reply import Reply
 
 HALVES = ("dev", "sealed")
-ANSWERING = ("answer", "retrieved", "multi")
+ANSWERING = ("answer", "retrieved", "multi", "act")
 _DASHES = re.compile("[\u2010-\u2015\u2212-]+")
 _SPACE = re.compile(r"\s+")
-
-
-def default_folder() -> Path:
-    """A checkout's `evaluation/` folder (the sets do not ship in the wheel)."""
-    return Path(__file__).resolve().parents[2] / "evaluation"
 
 
 @dataclass
@@ -99,7 +94,12 @@ def judge(reply: Reply, row: dict[str, Any]) -> tuple[bool, str]:
 
 
 def run_set(engine: Engine, path: Path, half: str) -> SetReport:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"{path} cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: expected a mapping with 'questions:' or 'dialogues:'")
     report = SetReport(str(data.get("set") or path.stem), half)
     if "dialogues" in data:
         for d, dialogue in enumerate(data["dialogues"]):
@@ -130,17 +130,18 @@ def _score(engine: Engine, report: SetReport, row: dict[str, Any], session: str)
     return ok
 
 
-def run_all(
-    engine: Engine, folder: Path | None = None, halves: Sequence[str] = HALVES
-) -> list[SetReport]:
-    root = folder or default_folder()
-    if not root.is_dir():
-        raise UsageError(f"no evaluation folder at {root}: run from a checkout, or pass --sets DIR")
-    reports = []
-    for half in halves:
-        for path in sorted((root / half).glob("*.yaml")):
-            reports.append(run_set(engine, path, half))
-    return reports
+def find_sets(folder: Path, halves: Sequence[str] = HALVES) -> list[tuple[str, Path]]:
+    """(half, file) of every set in the folder's halves, in order; a UsageError when none is."""
+    found = [(half, path) for half in halves for path in sorted((folder / half).glob("*.yaml"))]
+    if not found:
+        where = " or ".join(f"{half}/*.yaml" for half in halves)
+        raise UsageError(f"no blind sets in {folder} (looked for {where}); pass --sets DIR")
+    return found
+
+
+def run_all(engine: Engine, sets: Sequence[tuple[str, Path]]) -> list[SetReport]:
+    """Run the sets `find_sets` found."""
+    return [run_set(engine, path, half) for half, path in sets]
 
 
 def combined(reports: Sequence[SetReport], name: str, half: str) -> SetReport:

@@ -5,7 +5,6 @@ benchmark: convert it to intents YAML, and benchmark it.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import random
 import resource
@@ -14,29 +13,34 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..engine import Engine
+from ..errors import UsageError
+from . import paths
+from .stats import Judged, Scores, choose_threshold, mean_accuracy_and_recall, percentile, score
 
 OOS = "oos"
 CHUNK = 25  # intents per converted YAML file
 BOOTSTRAP_ROUNDS = 200  # resamples of val for the threshold-stability figures
-DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "clinc150" / "data_full.json"
 
 Pairs = list[tuple[str, str]]
 
 
-def load(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) -> dict[str, Pairs]:
+def load(data_path: str | Path, intents: int | None = None) -> dict[str, Pairs]:
     """The splits of a CLINC150 JSON file; with `intents`,
     only the first N labels (sorted) stay in scope.
     """
-    raw = json.loads(Path(data_path).read_text(encoding="utf-8"))
-    splits = {key: [(str(text), str(label)) for text, label in value] for key, value in raw.items()}
-    labels = sorted({label for _, label in splits["train"]})
+    try:
+        raw = json.loads(Path(data_path).read_text(encoding="utf-8"))
+        splits = {k: [(str(text), str(label)) for text, label in v] for k, v in raw.items()}
+        labels = sorted({label for _, label in splits["train"]})
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise UsageError(f"{data_path} is not CLINC150's data_full.json: {exc!r}") from None
     if intents is not None:
         keep = set(labels[: max(1, intents)])
         for key in ("train", "val", "test"):
@@ -98,95 +102,16 @@ class Pipeline:
         return (candidates[0].intent, candidates[0].score) if candidates else (OOS, 0.0)
 
 
-@dataclass(frozen=True)
-class Scores:
-    """Figures for one threshold on one split."""
-
-    threshold: float
-    in_scope_accuracy: float
-    oos_recall: float
-    oos_precision: float
-    overall_accuracy: float
-
-
-def score(
-    threshold: float, in_scope: Sequence[tuple[str, float, str]], oos: Sequence[float]
-) -> Scores:
-    """`in_scope`: (predicted, confidence, gold) per
-    query; `oos`: confidences of out-of-scope queries.
-    """
-    correct = sum(
-        1 for predicted, conf, gold in in_scope if conf >= threshold and predicted == gold
-    )
-    false_oos = sum(1 for _, conf, _ in in_scope if conf < threshold)
-    true_oos = sum(1 for conf in oos if conf < threshold)
-    n_in, n_oos = len(in_scope), len(oos)
-    return Scores(
-        threshold=threshold,
-        in_scope_accuracy=correct / n_in if n_in else 0.0,
-        oos_recall=true_oos / n_oos if n_oos else 0.0,
-        oos_precision=true_oos / (true_oos + false_oos) if true_oos + false_oos else 0.0,
-        overall_accuracy=(correct + true_oos) / (n_in + n_oos) if n_in + n_oos else 0.0,
-    )
-
-
-def choose_threshold(
-    in_scope: Sequence[tuple[str, float, str]],
-    oos: Sequence[float],
-    objective: Callable[[Scores], float],
-) -> float:
-    """The candidate threshold (midpoints between observed
-    confidences) maximising `objective`; lowest wins ties.
-    """
-    values = sorted({conf for _, conf, _ in in_scope} | set(oos))
-    # a query with no candidate at all has confidence 0 and is out of scope at any threshold > 0
-    candidates = (
-        [1e-12]
-        + [(a + b) / 2 for a, b in itertools.pairwise(values)]
-        + [values[-1] + 1e-9 if values else 1.0]
-    )
-    best, best_value = candidates[0], -1.0
-    # sweep incrementally: O(n log n) instead of scoring every candidate from scratch
-    events: list[tuple[float, int, int]] = []  # (confidence, kind, correct): kind 1 in scope, 0 oos
-    events += [(conf, 1, int(predicted == gold)) for predicted, conf, gold in in_scope]
-    events += [(conf, 0, 0) for conf in oos]
-    events.sort()
-    n_in, n_oos = len(in_scope), len(oos)
-    correct = sum(flag for _, kind, flag in events if kind)
-    rejected_in = rejected_oos = 0
-    position = 0
-    for threshold in candidates:
-        while position < len(events) and events[position][0] < threshold:
-            _, kind, flag = events[position]
-            if kind:
-                correct -= flag
-                rejected_in += 1
-            else:
-                rejected_oos += 1
-            position += 1
-        figures = Scores(
-            threshold,
-            correct / n_in if n_in else 0.0,
-            rejected_oos / n_oos if n_oos else 0.0,
-            rejected_oos / (rejected_oos + rejected_in) if rejected_oos + rejected_in else 0.0,
-            (correct + rejected_oos) / (n_in + n_oos) if n_in + n_oos else 0.0,
-        )
-        value = objective(figures)
-        if value > best_value + 1e-12:
-            best, best_value = threshold, value
-    return best
-
-
 RULES: dict[str, Callable[[Scores], float]] = {
-    "a: mean(in-scope acc, OOS recall)": lambda s: (s.in_scope_accuracy + s.oos_recall) / 2,
+    "a: mean(in-scope acc, OOS recall)": mean_accuracy_and_recall,
     "b: accuracy with OOS as an extra class": lambda s: s.overall_accuracy,
 }
 
 
 def stability(
-    val_in: Sequence[tuple[str, float, str]],
+    val_in: Sequence[Judged],
     val_oos: Sequence[float],
-    test_in: Sequence[tuple[str, float, str]],
+    test_in: Sequence[Judged],
     test_oos: Sequence[float],
     objective: Callable[[Scores], float],
     rounds: int = BOOTSTRAP_ROUNDS,
@@ -200,18 +125,22 @@ def stability(
     rng = random.Random(0)
     accuracy, recall = [], []
     for _ in range(rounds):
-        threshold = choose_threshold(
+        chosen = choose_threshold(
             rng.choices(val_in, k=len(val_in)), rng.choices(val_oos, k=len(val_oos)), objective
         )
-        figures = score(threshold, test_in, test_oos)
+        figures = score(chosen.threshold, test_in, test_oos)
         accuracy.append(figures.in_scope_accuracy)
         recall.append(figures.oos_recall)
-    return {"in_scope_accuracy": _percentiles(accuracy), "oos_recall": _percentiles(recall)}
+    return {"in_scope_accuracy": _spread(accuracy), "oos_recall": _spread(recall)}
 
 
-def _percentiles(values: list[float]) -> list[float]:
-    ordered = sorted(values)
-    return [ordered[min(len(ordered) - 1, int(q * len(ordered)))] for q in (0.05, 0.5, 0.95)]
+def _spread(values: list[float]) -> list[float]:
+    return [percentile(values, q) for q in (0.05, 0.5, 0.95)]
+
+
+def _judged(rows: Sequence[tuple[str, float, str]]) -> list[Judged]:
+    """(predicted, confidence, gold) per query -> (right, confidence)."""
+    return [(predicted == gold, conf) for predicted, conf, gold in rows]
 
 
 def _predict(pipeline: Pipeline, pairs: Pairs) -> tuple[list[tuple[str, float, str]], list[float]]:
@@ -225,7 +154,7 @@ def _predict(pipeline: Pipeline, pairs: Pairs) -> tuple[list[tuple[str, float, s
     return out, latencies
 
 
-def benchmark(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) -> dict[str, Any]:
+def benchmark(data_path: str | Path, intents: int | None = None) -> dict[str, Any]:
     """Train on `train`, choose thresholds on `val` + `oos_val`, report on `test` + `oos_test`."""
     splits = load(data_path, intents)
     with tempfile.TemporaryDirectory(prefix="clinc-intents-") as folder:
@@ -235,15 +164,16 @@ def benchmark(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) 
     test_in, lat_in = _predict(pipeline, splits["test"])
     test_oos_rows, lat_oos = _predict(pipeline, splits["oos_test"])
     test_oos = [conf for _, conf, _ in test_oos_rows]
-    latencies = sorted(lat_in + lat_oos)
+    latencies = lat_in + lat_oos
+    val_judged, test_judged = _judged(val_in), _judged(test_in)
     rules = {}
     for name, objective in RULES.items():
-        threshold = choose_threshold(val_in, val_oos, objective)
+        chosen = choose_threshold(val_judged, val_oos, objective)
         rules[name] = {
-            "threshold": round(threshold, 4),
-            "val": asdict(score(threshold, val_in, val_oos)),
-            "test": asdict(score(threshold, test_in, test_oos)),
-            "bootstrap_test": stability(val_in, val_oos, test_in, test_oos, objective)
+            "threshold": round(chosen.threshold, 4),
+            "val": asdict(chosen),
+            "test": asdict(score(chosen.threshold, test_judged, test_oos)),
+            "bootstrap_test": stability(val_judged, val_oos, test_judged, test_oos, objective)
             if val_oos
             else None,
         }
@@ -261,12 +191,12 @@ def benchmark(data_path: str | Path = DEFAULT_DATA, intents: int | None = None) 
         "test_top1_no_threshold": top1,
         "matcher_default_threshold": pipeline.engine.settings.threshold,
         "matcher_default_test": asdict(
-            score(pipeline.engine.settings.threshold, test_in, test_oos)
+            score(pipeline.engine.settings.threshold, test_judged, test_oos)
         ),
         "rules": rules,
         "latency_ms": {
             "p50": 1000 * statistics.median(latencies),
-            "p99": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+            "p99": 1000 * percentile(latencies, 0.99),
             "mean": 1000 * statistics.fmean(latencies),
         },
         "convert_seconds": pipeline.convert_seconds,
@@ -335,12 +265,14 @@ def format_report(report: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--data", default=str(DEFAULT_DATA), help="CLINC150 JSON file (default: %(default)s)"
+        "--data",
+        metavar="FILE",
+        help=f"CLINC150's data_full.json (default: {paths.default(paths.CLINC) or 'none'})",
     )
     common.add_argument(
         "--intents", type=int, default=None, metavar="N", help="only the first N labels (sorted)"
     )
-    parser = argparse.ArgumentParser(prog="python -m bot.devtools.clinc", description=__doc__)
+    parser = argparse.ArgumentParser(prog="careerbot clinc", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     bench = sub.add_parser(
         "bench", parents=[common], help="benchmark the matcher on the test split"
@@ -351,16 +283,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     conv.add_argument("out_dir")
     args = parser.parse_args(argv)
-    if not Path(args.data).is_file():
-        parser.error(f"no CLINC150 data at {args.data}")
+    data = paths.given_or_default(args.data, paths.CLINC, "--data", "CLINC150 data")
     if args.command == "convert":
-        files = convert(args.data, args.out_dir, args.intents)
+        files = convert(data, args.out_dir, args.intents)
         sys.stdout.write(f"wrote {len(files)} files to {args.out_dir}\n")
         return 0
-    report = benchmark(args.data, args.intents)
+    report = benchmark(data, args.intents)
     sys.stdout.write((json.dumps(report, indent=2) if args.json else format_report(report)) + "\n")
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # the same as `careerbot clinc ...`, errors shown the same way
+    from ..cli import main as careerbot
+
+    raise SystemExit(careerbot(["clinc", *sys.argv[1:]]))

@@ -16,9 +16,10 @@ import yaml
 
 from ..engine import Engine
 from ..errors import UsageError
-from . import blind
+from . import blind, paths
+from .stats import Scores
+from .stats import choose_threshold as best_threshold
 
-DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 #: the bars the test suite holds the engine to
 BARS = {
     "intent_accuracy": 0.95,
@@ -86,49 +87,57 @@ class DialogueReport:
         return _share(self.passed, self.turns)
 
 
+#: the thresholds `--calibrate` tries
+GRID = [step / 100 for step in range(5, 96)]
+#: a path given on the command line, or None for the checkout's default
+Given = str | Path | None
+
+
 def _load(path: Path, key: str) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise UsageError(f"no file at {path}; pass the path explicitly")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"{path} cannot be read: {exc}") from None
     rows = data.get(key) if isinstance(data, dict) else None
     if not isinstance(rows, list):
         raise UsageError(f"{path}: expected a top-level '{key}:' list")
     return rows
 
 
-def load_questions(path: Path | None = None) -> list[dict[str, Any]]:
-    return _load(path or DATA / "questions.yaml", "questions")
+def load_questions(path: Given = None) -> list[dict[str, Any]]:
+    """The labelled questions: `path`, else the checkout's (UsageError naming --questions)."""
+    found = paths.given_or_default(path, paths.QUESTIONS, "--questions", "labelled questions")
+    return _load(found, "questions")
 
 
-def load_dialogues(path: Path | None = None) -> list[dict[str, Any]]:
-    return _load(path or DATA / "dialogues.yaml", "dialogues")
+def load_dialogues(path: Given = None) -> list[dict[str, Any]]:
+    found = paths.given_or_default(path, paths.DIALOGUES, "--dialogues", "dialogue scripts")
+    return _load(found, "dialogues")
 
 
-def load_heldout(path: Path | None = None) -> list[dict[str, Any]]:
-    return _load(path or DATA / "heldout_questions.yaml", "questions")
+def load_heldout(path: Given = None) -> list[dict[str, Any]]:
+    found = paths.given_or_default(path, paths.HELDOUT, "--heldout", "held-out questions")
+    return _load(found, "questions")
 
 
-def load_dev(path: Path | None = None) -> list[dict[str, Any]]:
-    return _load(path or DATA / "dev_questions.yaml", "questions")
+def load_dev(path: Given = None) -> list[dict[str, Any]]:
+    found = paths.given_or_default(path, paths.DEV, "--dev", "development questions")
+    return _load(found, "questions")
 
 
-def choose_threshold(engine: Engine, rows: Sequence[dict[str, Any]]) -> tuple[float, float, float]:
-    """The fallback threshold maximising the mean of in-scope accuracy and out-of-scope rejection
-    on development rows: (threshold, in-scope accuracy, out-of-scope rejection) there."""
-    scored = []
+def choose_threshold(engine: Engine, rows: Sequence[dict[str, Any]]) -> Scores:
+    """The fallback threshold of GRID maximising the mean of in-scope accuracy and out-of-scope
+    rejection on development rows, with those figures there."""
+    in_scope: list[tuple[bool, float]] = []
+    oos: list[float] = []
     for row in rows:
         top = engine.understand(row["text"]).top
-        scored.append((row.get("intent"), top.intent if top else None, top.score if top else 0.0))
-    in_scope = [s for s in scored if s[0] is not None]
-    oos = [s for s in scored if s[0] is None]
-    best = (0.0, 0.0, 0.0, 0.0)
-    for step in range(5, 96):
-        threshold = step / 100
-        accuracy = sum(e == g and c >= threshold for e, g, c in in_scope) / max(1, len(in_scope))
-        rejection = sum(c < threshold for _, _, c in oos) / max(1, len(oos))
-        if (accuracy + rejection) / 2 > best[0] + 1e-9:
-            best = ((accuracy + rejection) / 2, threshold, accuracy, rejection)
-    return best[1], best[2], best[3]
+        confidence = top.score if top else 0.0
+        if row.get("intent") is None:
+            oos.append(confidence)
+        else:
+            in_scope.append((top is not None and top.intent == row["intent"], confidence))
+    return best_threshold(in_scope, oos, candidates=GRID)
 
 
 def missing_facts(text: str, facts: Sequence[str]) -> list[str]:
@@ -207,21 +216,27 @@ def _pct(x: float) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    engine = Engine.load(args.content)
+    """`careerbot eval`: every path is checked (or defaulted to the checkout's) before the engine
+    loads, so a missing one fails at once with the flag to pass."""
     if args.calibrate:
-        threshold, accuracy, rejection = choose_threshold(engine, load_dev())
+        dev = load_dev(args.dev)
+        engine = Engine.load(args.content)
+        chosen = choose_threshold(engine, dev)
         print(
-            f"development set: threshold {threshold:.2f} maximises "
+            f"development set: threshold {chosen.threshold:.2f} maximises "
             f"(in-scope accuracy + out-of-scope rejection) / 2: "
-            f"{_pct(accuracy)} and {_pct(rejection)} there "
+            f"{_pct(chosen.in_scope_accuracy)} and {_pct(chosen.oos_recall)} there "
             f"(in use: {engine.threshold:.2f}, set in the intents' settings)"
         )
         return 0
     if args.sets or args.failures:
-        return _blind(engine, args)
-    q = evaluate_questions(engine, load_questions(Path(args.questions) if args.questions else None))
-    d = evaluate_dialogues(engine, load_dialogues(Path(args.dialogues) if args.dialogues else None))
-    h = evaluate_questions(engine, load_heldout()) if not args.questions else None
+        return _blind(args)
+    questions, dialogues = load_questions(args.questions), load_dialogues(args.dialogues)
+    heldout = load_heldout(args.heldout) if args.heldout or not args.questions else None
+    engine = Engine.load(args.content)
+    q = evaluate_questions(engine, questions)
+    d = evaluate_dialogues(engine, dialogues)
+    h = evaluate_questions(engine, heldout) if heldout is not None else None
     figures = {
         "intent_accuracy": q.intent_accuracy,
         "fact_pass_rate": q.fact_pass_rate,
@@ -278,8 +293,10 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _blind(engine: Engine, args: argparse.Namespace) -> int:
-    reports = blind.run_all(engine, Path(args.sets) if args.sets else None)
+def _blind(args: argparse.Namespace) -> int:
+    folder = paths.given_or_default(args.sets, paths.SETS, "--sets", "blind sets", folder=True)
+    sets = blind.find_sets(folder)
+    reports = blind.run_all(Engine.load(args.content), sets)
     if args.json:
         print(
             json.dumps(

@@ -73,41 +73,6 @@ SCRIPT = (
 SCRIPT_ANSWERS = 6  # turns of SCRIPT that count in the session's `turns` (all but "source?")
 
 
-def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
-        "loadtest",
-        help="simulated users against a server on loopback: requests/s, "
-        "latency, errors, wrong follow-ups",
-    )
-    p.add_argument("--url", help="a running server on loopback (default: start one)")
-    p.add_argument(
-        "--sessions",
-        default="sqlite",
-        help="store of the server started: sqlite, redis (a private "
-        "redis-server) or a store URL (default sqlite)",
-    )
-    p.add_argument(
-        "--workers", type=int, default=2, help="workers of the server started (default 2)"
-    )
-    p.add_argument("--users", type=int, default=50, help="concurrent users (default 50)")
-    p.add_argument(
-        "--rate",
-        type=float,
-        default=1000.0,
-        help="requests a second offered by all users "
-        "together; 0 for as fast as answers come (default 1000)",
-    )
-    p.add_argument("--duration", type=float, default=10.0, help="seconds measured (default 10)")
-    p.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring (default 2)")
-    p.add_argument(
-        "--max-requests", type=int, default=200_000, help="stop after this many (default 200000)"
-    )
-    p.add_argument(
-        "--server-log-level", default="info", help="the started server's --log-level (default info)"
-    )
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-
-
 def main(args: argparse.Namespace) -> int:
     if (
         args.users < 1

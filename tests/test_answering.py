@@ -1,0 +1,191 @@
+"""Answering the way people ask: retrieval, long messages, honest declines, references, profile."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot import Engine
+from bot.splitting import sentences
+from bot.unanswered import UnansweredLog, group, read
+
+
+def ask(engine: Engine, *texts: str, session: str = "answering") -> list:
+    engine.reset(session)
+    return [engine.reply(text, session=session) for text in texts]
+
+
+# -- retrieval ------------------------------------------------------------------------------
+
+
+def test_a_single_list_item_is_retrieved_with_its_citation(engine: Engine) -> None:
+    (reply,) = ask(engine, "does deepmind do anything with climate stuff?")
+    assert reply.kind in ("retrieved", "answer")
+    assert "climate change modeling" in reply.text
+    assert any("DeepMind" in c.section for c in reply.citations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how many players are on a soccer team", "how do I learn to play guitar", "what time is it"],
+)
+def test_retrieval_does_not_answer_what_is_out_of_scope(engine: Engine, text: str) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.kind == "decline"
+
+
+def test_an_answer_is_sharpened_only_with_what_it_lacks(engine: Engine) -> None:
+    (reply,) = ask(engine, "entry level ml engineer salary")
+    assert "More specifically" not in reply.text
+
+
+# -- long and multi-part messages -----------------------------------------------------------
+
+
+def test_a_long_post_gets_each_question_answered_in_parts(engine: Engine) -> None:
+    (reply,) = ask(
+        engine,
+        "I'm a data scientist in Seattle, mostly notebooks and pandas. I'd like to move to the "
+        "engineering side. How is the ML engineer role different from what I do now? And what "
+        "does an ML engineer make in Washington state? Thanks!",
+    )
+    assert reply.kind == "multi" and len(reply.parts) == 2
+    assert (
+        "Productionizing models" in reply.parts[0].text or "productionizing" in reply.parts[0].text
+    )
+    assert "$138,400" in reply.parts[1].text
+    assert reply.notice and "Data Scientist" in reply.notice
+    data = reply.to_dict()
+    assert [p["kind"] for p in data["parts"]] == [p.kind for p in reply.parts]
+
+
+def test_chatter_and_statements_are_not_questions() -> None:
+    kinds = [
+        s.kind
+        for s in sentences("Hi all! I'm 34 and live in Ohio. What do ML engineers do? Thanks.")
+    ]
+    assert kinds == ["chatter", "about_me", "question", "chatter"]
+
+
+def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
+    engine: Engine,
+) -> None:
+    (reply,) = ask(engine, "how much do senior ml engineers make? " + "blah " * 2000)
+    assert reply.notice and "4,000" in reply.notice
+
+
+# -- honest declines ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("can I get a visa to work as an ML engineer?", "visas"),
+        ("what do ML engineers earn in Berlin?", "Berlin"),
+        ("how much does an ML engineer make at Netflix?", "Netflix"),
+        ("how much does a data scientist make?", "Data Scientist"),
+        ("What's Anthropic like to work for?", "Anthropic"),
+        ("am I too old to switch into ML at 45?", "too late"),
+    ],
+)
+def test_what_the_guides_lack_is_declined_naming_what_they_cover(
+    engine: Engine, text: str, says: str
+) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.kind == "decline", reply.text
+    assert says.lower() in reply.text.lower()
+    assert "cover" in reply.text
+
+
+def test_a_place_the_person_lives_in_makes_pay_an_honest_decline(engine: Engine) -> None:
+    _, pay = ask(engine, "I live in Berlin", "how much would I make?")
+    assert pay.kind == "decline" and "Berlin" in pay.text
+
+
+# -- the last answer ------------------------------------------------------------------------
+
+
+def test_the_second_one_asks_of_that_item(engine: Engine) -> None:
+    _, second = ask(engine, "what are the interview stages?", "what happens in the second one?")
+    assert "System Design" in second.text
+
+
+def test_one_question_of_several_entities_is_answered_for_each(engine: Engine) -> None:
+    (reply,) = ask(engine, "what do OpenAI, Tesla and IBM each focus on?")
+    assert reply.kind == "multi" and len(reply.parts) == 3
+    assert "Full Self-Driving" in reply.text and "Watson" in reply.text
+
+
+def test_a_bare_number_picks_from_what_a_decline_showed(engine: Engine) -> None:
+    decline, picked = ask(engine, "what is the capital of france", "1")
+    assert decline.kind == "decline" and decline.suggestions
+    assert picked.kind != "decline"
+
+
+# -- the profile ----------------------------------------------------------------------------
+
+
+def test_negation_and_moves_update_the_profile(engine: Engine) -> None:
+    ask(engine, "I'm a student in Seattle", "I'm not a student anymore", "I moved to Austin")
+    rows = dict(engine.explain("answering").profile)
+    assert "You are" not in rows and "Austin" in rows.get("Region", "")
+
+
+def test_the_topic_survives_what_a_person_says_of_themselves(engine: Engine) -> None:
+    _, _, projects = ask(
+        engine, "what does Meta look for?", "I live in Seattle", "what are their projects?"
+    )
+    assert projects.slots.get("company") == "meta"
+
+
+# -- the unanswered log ---------------------------------------------------------------------
+
+
+def test_the_unanswered_log_is_private_and_groups_alike_messages(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "unanswered.jsonl"
+    engine = Engine.load(unanswered=UnansweredLog(path))
+    for text in (
+        "what is the capital of france",
+        "what's the capital of France?",
+        "how much do senior ml engineers make",
+    ):
+        engine.reply(text, session="log")
+    entries = read(path)
+    assert [e["text"] for e in entries] == [
+        "what is the capital of france",
+        "what's the capital of France?",
+    ]
+    assert all("session" not in json.dumps(e) for e in entries)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    groups = group(entries)
+    assert len(groups) == 1 and groups[0].count == 2
+
+
+def test_a_clarifying_choice_keeps_only_the_slots_the_chosen_intent_takes(engine: Engine) -> None:
+    engine.reset("clarify")
+    state = engine.session("clarify")
+    state.options, state.pending_slots = ["top_skills", "company_hiring"], {"company": "meta"}
+    engine.restore("clarify", state)
+    first = engine.reply("1", session="clarify")
+    assert first.intent == "top_skills" and dict(first.slots) == {}
+    assert engine.session("clarify").pending_slots == {}
+
+
+def test_the_one_from_a_named_company_is_found_in_the_last_list(engine: Engine) -> None:
+    _, ibm = ask(engine, "which certifications are worth getting?", "is there one from IBM?")
+    assert "Professional Certificate in Deep Learning from IBM" in ibm.text
+    assert "Google's ML Crash Course" not in ibm.text
+
+
+def test_their_refers_to_the_companies_a_long_message_named(engine: Engine) -> None:
+    (reply,) = ask(
+        engine,
+        "Quick background: I have interviews lined up with Apple and Meta next month. "
+        "What do their hiring processes look for? And how many ML roles are open?",
+    )
+    hiring = reply.parts[0]
+    assert hiring.kind == "multi" and "Apple" in hiring.text and "Meta" in hiring.text
