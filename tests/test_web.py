@@ -122,12 +122,14 @@ def test_a_conversation_in_the_browser(server: Server, page: Any) -> None:
     assert page.errors == []  # type: ignore[attr-defined]
 
 
-def test_the_page_on_a_phone(server: Server, browser: Any) -> None:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_page_on_a_phone(server: Server, browser: Any, scheme: str) -> None:
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
+        color_scheme=scheme,
     )
     page = context.new_page()
     try:
@@ -138,7 +140,7 @@ def test_the_page_on_a_phone(server: Server, browser: Any) -> None:
         assert reply.locator("figure.chart").count() == 1
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide)"
-        _screenshot(page, "web-chat-phone.png")
+        _screenshot(page, f"web-chat-phone-{scheme}.png")
     finally:
         context.close()
 
