@@ -1,4 +1,4 @@
-"""The `careerbot` command line: chat, ask, jsonl, matrix, validate, eval, bench, clinc."""
+"""The `careerbot` command line: chat, ask, jsonl, matrix, serve, loadtest and the dev commands."""
 
 from __future__ import annotations
 
@@ -128,6 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     from .matrix import command as matrix
 
     matrix.add_parser(sub)
+    # the HTTP server and its load test (bot/server_cli.py; the server is imported only to run)
+    from . import server_cli
+
+    server_cli.add_parsers(sub)
     for command in sub.choices.values():  # the global options are taken after the command too
         command.add_argument(
             "--content", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS
@@ -204,6 +208,10 @@ def _run(args: argparse.Namespace) -> int:
             from .matrix import command as matrix
 
             return matrix.main(args)
+        if command in ("serve", "loadtest"):  # the HTTP server and its load test
+            from . import server_cli
+
+            return server_cli.run(args)
         with _collector_paused():
             engine = _load(args)
             if command == "ask":

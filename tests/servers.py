@@ -136,8 +136,9 @@ class Server:
             return False
 
     def workers(self) -> list[int]:
-        """The pids of the worker processes (the children of a multi-worker server)."""
-        return children(self.process.pid)
+        """The pids of the worker processes (the children of a multi-worker server that
+        multiprocessing spawned; not its resource tracker)."""
+        return [pid for pid in children(self.process.pid) if b"spawn_main" in _cmdline(pid)]
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
         if self.process.poll() is None:
@@ -203,6 +204,13 @@ def children(pid: int) -> list[int]:
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
         found += [int(p) for p in task.read_text().split()]
     return sorted(found)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def kill_tree(pid: int) -> None:

@@ -7,6 +7,7 @@ never loads `sqlite3` or `redis`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -83,6 +84,16 @@ class ThreadTurns:
                     self._locks[session_id] = (lock, users - 1)
 
 
+_TOKEN_PREFIX = os.urandom(6).hex()
+_tokens = itertools.count(1)
+
+
+def new_token() -> str:
+    """A lock owner's token, unique across processes and machines: random per process, then the
+    pid and a counter (one system call per process, not per turn: os.urandom releases the GIL)."""
+    return f"{_TOKEN_PREFIX}-{os.getpid()}-{next(_tokens)}"
+
+
 def busy_message(session_id: str, seconds: float) -> str:
     return (
         f"session {session_id!r} is busy: another request for it held it for over {seconds:g}s; "
@@ -95,3 +106,13 @@ def lost_lock_message(session_id: str, seconds: float) -> str:
         f"lost the lock of session {session_id!r} (the turn took longer than {seconds:g}s); "
         "its changes were not saved"
     )
+
+
+def redact_url(url: str) -> str:
+    """A store URL without its password, fit for logs and messages."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user + ':' if user else ''}***@{host}"

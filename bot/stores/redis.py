@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,8 @@ from . import (
     decode,
     encode,
     lost_lock_message,
+    new_token,
+    redact_url,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
-_SOCKET_TIMEOUT = 5.0
+_SOCKET_TIMEOUT = 2.0  # seconds; Redis answers in well under a millisecond when it is well
 
 
 class RedisStore:
@@ -99,8 +100,8 @@ class RedisStore:
                 url, socket_timeout=_SOCKET_TIMEOUT, socket_connect_timeout=_SOCKET_TIMEOUT
             )
         except ValueError as exc:
-            raise UsageError(f"bad Redis URL {_redact(url)!r}: {exc}") from None
-        return cls(client, ttl, prefix, where=_redact(url))
+            raise UsageError(f"bad Redis URL {redact_url(url)!r}: {exc}") from None
+        return cls(client, ttl, prefix, where=redact_url(url))
 
     def __repr__(self) -> str:
         return f"RedisStore({self.where!r})"
@@ -141,7 +142,7 @@ class RedisStore:
     # -- locking -------------------------------------------------------------------------------
 
     def _acquire(self, session_id: str) -> tuple[str, Session]:
-        token = uuid.uuid4().hex
+        token = new_token()
         keys = [self._lock_key(session_id), self._session_key(session_id)]
         lifetime = max(1, math.ceil(self.lock_timeout * 1000))
         deadline = time.monotonic() + self.wait_timeout
@@ -183,13 +184,3 @@ def _redis_errors() -> type[Exception]:
     import redis
 
     return redis.exceptions.RedisError
-
-
-def _redact(url: str) -> str:
-    """The URL without its password, fit for logs and messages."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user + ':' if user else ''}***@{host}"

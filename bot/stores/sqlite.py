@@ -15,9 +15,8 @@ import os
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from ..errors import StoreError, UsageError
@@ -32,6 +31,7 @@ from . import (
     default_sqlite_path,
     encode,
     lost_lock_message,
+    new_token,
 )
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        self._writer = threading.Lock()
         self._threads = ThreadTurns(wait_timeout)
         self._last_purge = 0.0
         self._setup()
@@ -120,7 +121,8 @@ class SQLiteStore:
             self._write(db, session_id, session)
 
     def delete(self, session_id: str) -> None:
-        self._execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def ping(self) -> None:
         self._execute("SELECT count(*) FROM locks").fetchone()
@@ -138,7 +140,7 @@ class SQLiteStore:
     def _acquire(self, session_id: str) -> tuple[str, Session]:
         """Take the session's lock row and read the session in one transaction; wait (polling,
         with backoff) while another live process holds it."""
-        owner = uuid.uuid4().hex
+        owner = new_token()
         deadline = time.monotonic() + self.wait_timeout
         pause = 0.001
         while True:
@@ -199,7 +201,8 @@ class SQLiteStore:
 
     def _release(self, session_id: str, owner: str) -> None:
         try:
-            self._execute("DELETE FROM locks WHERE id = ? AND owner = ?", (session_id, owner))
+            with self._transaction() as db:
+                db.execute("DELETE FROM locks WHERE id = ? AND owner = ?", (session_id, owner))
         except StoreError:
             log.warning(
                 "could not release the lock of session %r; it expires in %gs",
@@ -218,11 +221,13 @@ class SQLiteStore:
             raise StoreError(
                 f"cannot create the folder for the session database {self.path}: {exc}"
             ) from None
-        db = self._db()
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            for statement in _SCHEMA:
-                db.execute(statement)
+            with closing(
+                sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT, isolation_level=None)
+            ) as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                for statement in _SCHEMA:
+                    db.execute(statement)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot set up the session database {self.path}: {exc}") from None
 
@@ -231,12 +236,11 @@ class SQLiteStore:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
             try:
+                # no busy timeout: _run waits for other writers itself, more finely
                 db = sqlite3.connect(
-                    self.path, timeout=_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+                    self.path, timeout=0.0, isolation_level=None, check_same_thread=False
                 )
-                db.execute(
-                    "PRAGMA synchronous=NORMAL"
-                )  # WAL: durable across crashes of the process
+                db.execute("PRAGMA synchronous=NORMAL")  # with WAL: safe when a process crashes
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot open the session database {self.path}: {exc}") from None
             self._local.db = db
@@ -248,24 +252,39 @@ class SQLiteStore:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction, taken at once (BEGIN IMMEDIATE) so two writers never deadlock."""
         db = self._db()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"session database {self.path}: {exc}") from None
-        try:
-            yield db
-            db.execute("COMMIT")
-        except BaseException as exc:
-            _rollback(db)
-            if isinstance(exc, sqlite3.Error):
+        # one writer per process at a time: its threads wait on a lock, not by polling SQLite
+        with self._writer:
+            self._run(db, "BEGIN IMMEDIATE")
+            try:
+                yield db
+                self._run(db, "COMMIT")
+            except BaseException as exc:
+                _rollback(db)
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"session database {self.path}: {exc}") from None
+                raise
+
+    def _run(
+        self, db: sqlite3.Connection, sql: str, args: tuple[object, ...] = ()
+    ) -> sqlite3.Cursor:
+        """Run one statement, retrying while another process holds the write lock. SQLite's own
+        busy handler sleeps 1, 2, 5, 10... ms; our transactions last tens of microseconds, so we
+        poll much more finely (from 50 us), which keeps the tail latency low."""
+        deadline = time.monotonic() + _BUSY_TIMEOUT
+        pause = 0.00005
+        while True:
+            try:
+                return db.execute(sql, args)
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() + pause > deadline:
+                    raise StoreError(f"session database {self.path}: {exc}") from None
+            except sqlite3.Error as exc:
                 raise StoreError(f"session database {self.path}: {exc}") from None
-            raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
 
     def _execute(self, sql: str, args: tuple[object, ...] = ()) -> sqlite3.Cursor:
-        try:
-            return self._db().execute(sql, args)
-        except sqlite3.Error as exc:
-            raise StoreError(f"session database {self.path}: {exc}") from None
+        return self._run(self._db(), sql, args)
 
     @staticmethod
     def _write(db: sqlite3.Connection, session_id: str, session: Session) -> None:
@@ -281,14 +300,23 @@ class SQLiteStore:
             return
         self._last_purge = now
         try:
-            count = self._execute(
-                "DELETE FROM sessions WHERE seen < ?", (time.time() - self.ttl,)
-            ).rowcount
+            with self._transaction() as db:
+                count = db.execute(
+                    "DELETE FROM sessions WHERE seen < ?", (time.time() - self.ttl,)
+                ).rowcount
         except StoreError as exc:
             log.warning("could not delete expired sessions: %s", exc)
             return
         if count:
             log.info("deleted %d expired session(s)", count)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """Another connection holds the lock (the primary result code, without extended bits)."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
 
 
 def _rollback(db: sqlite3.Connection) -> None:
