@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import content
 from .compiled import Compiled, build, cached
 from .dialogue import Dialogue
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, StoreError
 from .gaps import GapFinder
 from .inputs import check_session_id, check_text
 from .intents import Intent, IntentSet, load_intents
@@ -120,13 +120,16 @@ class Engine:
 
     def reply(self, text: str, session: str = "default") -> Reply:
         """Answer one message in a session. Raises InputError for text or a session id outside the
-        limits of `bot.inputs`; for any other input the reply is an answer, never a traceback."""
+        limits of `bot.inputs`, and StoreError when the session store cannot be used; for any
+        other input the reply is an answer, never a traceback."""
         text, session = check_text(text), check_session_id(session)
         try:
             with self.store.turn(session) as state:
                 # saved under other content, a stored session may name what is gone
                 self._fit.fit(state, session, logging.INFO)
                 reply = self._dialogue.reply(text, state)
+        except StoreError:
+            raise  # the store is down or busy: the caller decides (a 503, a retry, a message)
         except Exception:  # a reply must never be a traceback; the turn's changes were not saved
             log.exception("reply failed for %r", text[:200])
             return Reply(self.settings.texts["error"], kind="decline")

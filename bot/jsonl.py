@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import InputError
+from .errors import InputError, StoreError
 from .inputs import MAX_REQUEST_BYTES, parse_request
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ def handle(engine: Engine, line: str) -> dict[str, Any]:
     try:
         request = parse_request(line)
         reply = engine.reply(request.text, session=request.session)
-    except InputError as exc:
+    except (InputError, StoreError) as exc:
         return {"error": str(exc)}
     return {**reply.to_dict(), "session": request.session}
 

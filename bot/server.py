@@ -129,6 +129,7 @@ def create_app(
     handlers: dict[Any, Callable[..., Any]] = {
         Problem: _problem,
         HTTPException: _http_exception,
+        StoreError: _store_down,
         Exception: _crash,
     }
     return Starlette(
@@ -339,6 +340,13 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     return _error(
         request, exc.status_code, messages.get(exc.status_code, str(exc.detail)), exc.headers
     )
+
+
+async def _store_down(request: Request, exc: Exception) -> Response:
+    """The session store cannot be used now (Redis down, a session busy too long): 503, so a
+    client or a load balancer can retry; the reply is not lost, it was never made."""
+    log.error("session store: %s", exc)
+    return _error(request, 503, f"the session store is unavailable: {exc}", {"Retry-After": "1"})
 
 
 async def _crash(request: Request, exc: Exception) -> Response:

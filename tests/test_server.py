@@ -484,3 +484,15 @@ def test_concurrent_requests_for_one_session_are_answered_in_turn() -> None:
         state = store.get("busy")
     assert statuses == [200] * 30
     assert state is not None and state.turns == 30
+
+
+def test_a_reply_while_the_store_is_down_is_a_503_to_retry() -> None:
+    pytest.importorskip("redis")
+    from bot.stores.redis import RedisStore
+
+    down = RedisStore.from_url("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    with _client(store=down) as client:
+        response = client.post("/v1/reply", json={"session": "s", "text": "hi"})
+    assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    assert "session store" in response.json()["error"]
+    _no_traceback(response)
