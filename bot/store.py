@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol, runtime_checkable
 
-from .errors import UsageError
+from .errors import StoreError, UsageError
 from .session import Session
 
 DEFAULT_MAX_SESSIONS = 10_000
+MEMORY_WAIT = 60.0  # seconds a turn waits for another turn of its session in the memory store
 DEFAULT_TTL = 7 * 24 * 3600.0  # seconds a session may sit idle before it is forgotten
 
 
@@ -53,6 +54,44 @@ class SessionStore(Protocol):
         ...
 
 
+class ThreadTurns:
+    """One lock per session for the threads of this process, kept only while some turn wants it:
+    threads queue here, so only one of them at a time waits on the store's own lock."""
+
+    def __init__(self, wait_timeout: float) -> None:
+        self.wait_timeout = wait_timeout
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}  # lock and how many turns want it
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def hold(self, session_id: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(session_id, (None, 0))
+            lock = lock or threading.Lock()
+            self._locks[session_id] = (lock, users + 1)
+        try:
+            if not lock.acquire(timeout=self.wait_timeout):
+                raise StoreError(busy_message(session_id, self.wait_timeout))
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            with self._guard:
+                lock, users = self._locks[session_id]
+                if users <= 1:
+                    del self._locks[session_id]
+                else:
+                    self._locks[session_id] = (lock, users - 1)
+
+
+def busy_message(session_id: str, seconds: float) -> str:
+    return (
+        f"session {session_id!r} is busy: another request for it held it for over {seconds:g}s; "
+        "try again"
+    )
+
+
 class MemoryStore:
     """Sessions in this process only: at most `max_sessions`, least recently used evicted first,
     and none kept after `ttl` idle seconds. Each session's lock lives only while a turn uses it."""
@@ -67,7 +106,7 @@ class MemoryStore:
             raise UsageError("a memory store needs max_sessions >= 1 and a positive ttl")
         self.max_sessions, self.ttl, self._clock = max_sessions, ttl, clock
         self._sessions: OrderedDict[str, tuple[float, Session]] = OrderedDict()
-        self._locks: dict[str, tuple[threading.Lock, int]] = {}  # lock and how many turns want it
+        self._threads = ThreadTurns(MEMORY_WAIT)
         self._guard = threading.Lock()
 
     def __len__(self) -> int:
@@ -76,25 +115,8 @@ class MemoryStore:
             return len(self._sessions)
 
     @contextmanager
-    def _locked(self, session_id: str) -> Iterator[None]:
-        with self._guard:
-            lock, users = self._locks.get(session_id, (None, 0))
-            lock = lock or threading.Lock()
-            self._locks[session_id] = (lock, users + 1)
-        try:
-            with lock:
-                yield
-        finally:
-            with self._guard:
-                lock, users = self._locks[session_id]
-                if users <= 1:
-                    del self._locks[session_id]
-                else:
-                    self._locks[session_id] = (lock, users - 1)
-
-    @contextmanager
     def turn(self, session_id: str) -> Iterator[Session]:
-        with self._locked(session_id):
+        with self._threads.hold(session_id):
             session = self.get(session_id) or Session()
             yield session
             self._keep(session_id, session)  # the turn's own copy: no one else holds it

@@ -10,12 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import StoreError
 from ..session import Session
 
 LOCK_TIMEOUT = 30.0  # seconds a turn may hold a session's lock before others may take it
@@ -53,37 +49,6 @@ def decode(text: str | bytes) -> Session:
         return Session.from_dict(None)
 
 
-class ThreadTurns:
-    """One lock per session for the threads of this process, kept only while some turn wants it:
-    threads queue here, so only one of them at a time waits on the store's own lock."""
-
-    def __init__(self, wait_timeout: float) -> None:
-        self.wait_timeout = wait_timeout
-        self._locks: dict[str, tuple[threading.Lock, int]] = {}  # lock and how many turns want it
-        self._guard = threading.Lock()
-
-    @contextmanager
-    def hold(self, session_id: str) -> Iterator[None]:
-        with self._guard:
-            lock, users = self._locks.get(session_id, (None, 0))
-            lock = lock or threading.Lock()
-            self._locks[session_id] = (lock, users + 1)
-        try:
-            if not lock.acquire(timeout=self.wait_timeout):
-                raise StoreError(busy_message(session_id, self.wait_timeout))
-            try:
-                yield
-            finally:
-                lock.release()
-        finally:
-            with self._guard:
-                lock, users = self._locks[session_id]
-                if users <= 1:
-                    del self._locks[session_id]
-                else:
-                    self._locks[session_id] = (lock, users - 1)
-
-
 _TOKEN_PREFIX = os.urandom(6).hex()
 _tokens = itertools.count(1)
 
@@ -92,13 +57,6 @@ def new_token() -> str:
     """A lock owner's token, unique across processes and machines: random per process, then the
     pid and a counter (one system call per process, not per turn: os.urandom releases the GIL)."""
     return f"{_TOKEN_PREFIX}-{os.getpid()}-{next(_tokens)}"
-
-
-def busy_message(session_id: str, seconds: float) -> str:
-    return (
-        f"session {session_id!r} is busy: another request for it held it for over {seconds:g}s; "
-        "try again"
-    )
 
 
 def lost_lock_message(session_id: str, seconds: float) -> str:

@@ -19,12 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError, UsageError
 from ..session import Session
-from ..store import DEFAULT_TTL
+from ..store import DEFAULT_TTL, ThreadTurns, busy_message
 from . import (
     LOCK_TIMEOUT,
     WAIT_TIMEOUT,
-    ThreadTurns,
-    busy_message,
     decode,
     encode,
     lost_lock_message,

@@ -21,12 +21,10 @@ from pathlib import Path
 
 from ..errors import StoreError, UsageError
 from ..session import Session
-from ..store import DEFAULT_TTL
+from ..store import DEFAULT_TTL, ThreadTurns, busy_message
 from . import (
     LOCK_TIMEOUT,
     WAIT_TIMEOUT,
-    ThreadTurns,
-    busy_message,
     decode,
     default_sqlite_path,
     encode,
