@@ -28,6 +28,7 @@ from .render import Renderer
 from .retrieval import PassageIndex
 from .spelling import Speller
 from .text import normalise
+from .userdirs import cache_dir
 
 log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
@@ -129,9 +130,7 @@ def build(
 def _cache_dir() -> Path | None:
     if os.environ.get("CAREERBOT_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "careerbot"
+    return cache_dir()
 
 
 def _key(files: Iterable[Path]) -> str:

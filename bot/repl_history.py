@@ -12,6 +12,8 @@ from pathlib import Path
 
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
+from .userdirs import state_dir
+
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 1_000  # entries kept; older ones are dropped when the REPL starts
@@ -20,13 +22,8 @@ _PRIVATE = 0o600
 
 
 def history_file() -> Path:
-    """`$XDG_STATE_HOME/careerbot/history`, else `~/.local/state/careerbot/history`.
-
-    A relative XDG_STATE_HOME is ignored, as the XDG spec asks.
-    """
-    state = os.environ.get("XDG_STATE_HOME", "")
-    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
-    return base / "careerbot" / "history"
+    """`$XDG_STATE_HOME/careerbot/history`, else `~/.local/state/careerbot/history`."""
+    return state_dir() / "history"
 
 
 def history_wanted(no_history: bool = False) -> bool:

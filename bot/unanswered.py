@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 
 from .errors import UsageError
 from .reply import Reply
+from .userdirs import state_dir
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,7 @@ MAX_TEXT = 1_000  # characters of a message kept in the log
 
 def default_path() -> Path:
     """`$XDG_STATE_HOME/careerbot/unanswered.jsonl`, else under `~/.local/state`."""
-    state = os.environ.get("XDG_STATE_HOME", "")
-    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
-    return base / "careerbot" / "unanswered.jsonl"
+    return state_dir() / "unanswered.jsonl"
 
 
 class UnansweredLog:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
+from ..userdirs import state_dir
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,7 @@ MAX_ANSWERED = 1_000  # event ids remembered; a sync never replays more than a f
 
 def default_path(user_id: str) -> Path:
     """`$XDG_STATE_HOME/careerbot/matrix/<user id>.json` (else under ~/.local/state)."""
-    state = os.environ.get("XDG_STATE_HOME", "")
-    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
-    return base / "careerbot" / "matrix" / (re.sub(r"[^A-Za-z0-9._-]", "_", user_id) + ".json")
+    return state_dir() / "matrix" / (re.sub(r"[^A-Za-z0-9._-]", "_", user_id) + ".json")
 
 
 class SyncState:

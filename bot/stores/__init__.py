@@ -13,17 +13,10 @@ import os
 from pathlib import Path
 
 from ..session import Session
+from ..userdirs import state_dir
 
 LOCK_TIMEOUT = 30.0  # seconds a turn may hold a session's lock before others may take it
 WAIT_TIMEOUT = 10.0  # seconds a turn waits for a session held by another request
-
-
-def state_dir() -> Path:
-    """`$XDG_STATE_HOME/careerbot`, else `~/.local/state/careerbot` (a relative XDG_STATE_HOME is
-    ignored, as the XDG spec asks)."""
-    state = os.environ.get("XDG_STATE_HOME", "")
-    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
-    return base / "careerbot"
 
 
 def default_sqlite_path() -> Path:
