@@ -149,18 +149,8 @@ class Answerers:
             return self._ask(question, turn.state, turn.depth + 1)
         if entity is not None and not item:
             return self._ask(entity.name, turn.state, turn.depth + 1)
-        text = self.texts["item"].format(
-            number=ref.index if ref.index > 0 else len(turn.state.items), item=item
-        )
-        cited = tuple(Citation.from_dict(c) for c in turn.state.citations)
-        return Reply(
-            text,
-            turn.state.intent,
-            1.0,
-            suggestions=tuple(turn.state.suggestions[:3]),
-            citations=cited,
-            kind="answer",
-        )
+        number = ref.index if ref.index > 0 else len(turn.state.items)
+        return self._from_last(turn, self.texts["item"].format(number=number, item=item))
 
     def _named_item(self, turn: Turn) -> Reply | None:
         """ "Is there one from IBM?", "the one at NVIDIA": the items of the last answer that name
@@ -172,15 +162,14 @@ class Answerers:
         if not items:
             return None
         text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in items)
+        return self._from_last(turn, text)
+
+    @staticmethod
+    def _from_last(turn: Turn, text: str) -> Reply:
+        """A reply quoting the last answer, with its citations and suggestions."""
         cited = tuple(Citation.from_dict(c) for c in turn.state.citations)
-        return Reply(
-            text,
-            turn.state.intent,
-            1.0,
-            suggestions=tuple(turn.state.suggestions[:3]),
-            citations=cited,
-            kind="answer",
-        )
+        suggestions = tuple(turn.state.suggestions[:3])
+        return Reply(text, turn.state.intent, 1.0, suggestions=suggestions, citations=cited)
 
     def _entity(self, key: str | None) -> Entity | None:
         if not key or self.kb is None or ":" not in key:
