@@ -10,6 +10,22 @@ from dataclasses import dataclass
 
 from .reply import Citation
 
+#: the chat commands every chat adapter offers (each with its own prefix: "/why", "!why"), in the
+#: order their help lists them, with the line it shows
+COMMANDS: dict[str, str] = {
+    "topics": "what I can answer, with an example question each",
+    "why": "how I understood your last question: topic, confidence, runner-up, details",
+    "sources": "the guides and sections behind the last answer",
+    "profile": "what I remember about you",
+    "reset": "forget this conversation and what you told me about yourself",
+}
+#: where a detail of the last answer came from, as `/why` says it
+ORIGINS: dict[str, str] = {
+    "question": "from your question",
+    "conversation": "carried over from the conversation",
+    "profile": "from what you told me about yourself",
+}
+
 
 @dataclass(frozen=True)
 class Topic:

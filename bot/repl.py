@@ -26,6 +26,8 @@ from prompt_toolkit.output import ColorDepth, Output, create_output
 from prompt_toolkit.styles import Style
 
 from .engine import Engine
+from .overview import COMMANDS as CHAT_COMMANDS
+from .overview import ORIGINS
 from .repl_completion import CareerCompleter
 from .repl_history import PrivateHistory, history_wanted, open_history
 from .repl_keys import repl_key_bindings
@@ -45,20 +47,11 @@ MAX_PASTED_LINES = 20  # lines of one paste answered; a longer paste is more lik
 #: slash commands in the order /help lists them, with the line it shows (and Tab completion too)
 COMMANDS: dict[str, str] = {
     "/help": "commands, keys and example questions",
-    "/topics": "what I can answer, with an example question each",
-    "/why": "how I understood your last question: topic, confidence, runner-up, details",
-    "/sources": "the guides and sections behind the last answer",
-    "/profile": "what I remember about you",
-    "/reset": "forget this conversation and what you told me about yourself",
+    **{"/" + name: line for name, line in CHAT_COMMANDS.items()},
     "/quit": "leave (also /exit or Ctrl-D)",
 }
 ALIASES = {"/exit": "/quit", "/q": "/quit", "/?": "/help", "/h": "/help"}
 
-ORIGINS = {
-    "question": "from your question",
-    "conversation": "carried over from the conversation",
-    "profile": "from what you told me about yourself",
-}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NUMBER = re.compile(r"#?(\d{1,3})[.)]?")
 

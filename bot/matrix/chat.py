@@ -10,25 +10,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from ..engine import Engine
-from ..overview import Explanation
+from ..overview import COMMANDS as CHAT_COMMANDS
+from ..overview import ORIGINS, Explanation
 from .message import NUMBER_HINT, Block, Message, render
 
 PREFIX = "!"
 #: the commands in the order !help lists them, with the line it shows (as the REPL's /help)
 COMMANDS: dict[str, str] = {
     "!help": "commands and how to ask",
-    "!topics": "what I can answer, with an example question each",
-    "!why": "how I understood your last question: topic, confidence, runner-up, details",
-    "!sources": "the guides and sections behind the last answer",
-    "!profile": "what I remember about you",
-    "!reset": "forget this conversation and what you told me about yourself",
+    **{PREFIX + name: line for name, line in CHAT_COMMANDS.items()},
 }
 ALIASES = {"!?": "!help", "!h": "!help", "!source": "!sources", "!topic": "!topics"}
-ORIGINS = {
-    "question": "from your question",
-    "conversation": "carried over from the conversation",
-    "profile": "from what you told me about yourself",
-}
 MAX_COMMAND_ECHO = 30
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NUMBER = re.compile(r"#?(\d{1,3})[.)]?")
