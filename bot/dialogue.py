@@ -37,7 +37,7 @@ class Dialogue:
         knowledge: KnowledgeBase | None,
         renderer: Renderer,
         settings: Settings,
-        read: Callable[[str], Understanding],
+        read: Callable[..., Understanding],
         out_of_scope: Terms = (),
         subject_terms: Terms = (),
         passages: PassageIndex | None = None,
@@ -108,9 +108,11 @@ class Dialogue:
         told = [p.text for p in pieces if p.kind in ("about_me", "statement")]
         if told:  # "I'm applying to NVIDIA and Tesla. What do their processes emphasize?"
             state.items, state.slots = told, {}
-        for piece in pieces:
-            if piece.kind == "about_me":
-                self.composer.profile.remember(self.read(piece.text), state.profile)
+        about_me = [p.text for p in pieces if p.kind == "about_me"]
+        if (
+            about_me
+        ):  # read once, all together; only words and names are needed (limit 0: no intents)
+            self.composer.profile.remember(self.read("\n".join(about_me), 0), state.profile)
         learnt = [row for row in profile_rows(state.profile, self.knowledge) if row not in before]
         note = (
             self.texts["profile_noted"].format(

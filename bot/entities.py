@@ -55,6 +55,12 @@ class EntityIndex:
             for k, v in table.items()
         }
         self._longest = min(MAX_ALIAS_TOKENS, max((len(k) for k in self._table), default=0))
+        # per first word, the lengths of the aliases starting with it, longest first
+        starts: dict[str, set[int]] = {}
+        for key in self._table:
+            if len(key) <= self._longest:
+                starts.setdefault(key[0], set()).add(len(key))
+        self._starts = {word: tuple(sorted(n, reverse=True)) for word, n in starts.items()}
         self.vocabulary = frozenset(t for k in self._table for t in k)
 
     def find(self, tokens: Sequence[str]) -> list[Mention]:
@@ -64,7 +70,9 @@ class EntityIndex:
         rank = {t: r for r, t in enumerate(PRIORITY)}
         while i < len(tokens):
             end, found = 0, dict[str, Entity]()
-            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+            for n in self._starts.get(tokens[i], ()):
+                if i + n > len(tokens):
+                    continue
                 for entity in self._table.get(tuple(tokens[i : i + n]), ()):
                     end = end or i + n
                     found.setdefault(entity.type, entity)

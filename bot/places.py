@@ -16,7 +16,11 @@ class Places:
 
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names  # normalised words joined by spaces -> display name (strings load fast)
-        self.longest = max((k.count(" ") + 1 for k in names), default=0)
+        starts: dict[str, set[int]] = {}  # per first word, the lengths of names starting with it
+        for key in names:
+            words = key.split(" ")
+            starts.setdefault(words[0], set()).add(len(words))
+        self.starts = {word: tuple(sorted(n, reverse=True)) for word, n in starts.items()}
 
     @classmethod
     def from_gazetteer(cls, exclude: Iterable[str]) -> Places:
@@ -51,8 +55,8 @@ class Places:
         for i in range(len(tokens)):
             if i in blocked:
                 continue
-            for n in range(min(self.longest, len(tokens) - i), 0, -1):
-                if blocked & set(range(i, i + n)):
+            for n in self.starts.get(tokens[i], ()):
+                if i + n > len(tokens) or blocked & set(range(i, i + n)):
                     continue
                 name = self.names.get(" ".join(tokens[i : i + n]))
                 if name:
