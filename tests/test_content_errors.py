@@ -169,3 +169,10 @@ def test_a_mistyped_setting_names_file_line_and_fix(content_copy: Path) -> None:
     assert any(
         "settings.threshold: 'threshold' must be a number from 0 to 1, got 7" in p for p in problems
     )
+
+
+def test_a_mapping_used_as_a_key_is_a_content_error(content_copy: Path) -> None:
+    (content_copy / "intents" / "faq.yaml").write_text("? {a: 1}\n: b\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        Engine.load(content_copy, cache=False)
+    assert any("faq.yaml" in str(p) and "plain value" in str(p) for p in caught.value.problems)
