@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from bot.devtools import loadtest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -43,39 +45,10 @@ def wait_for(check: Any, timeout: float, what: str) -> None:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A redis-server of our own on a free loopback port, without persistence; its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
+    if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    args = [
-        binary,
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(folder),
-        "--protected-mode",
-        "yes",
-        "--loglevel",
-        "warning",
-    ]
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for(lambda: _answers_ping(port) or process.poll() is not None, 10, "redis-server")
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"redis-server exited: {process.stderr.read().decode() if process.stderr else ''}"
-            )
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(10)
+    with loadtest.redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -87,15 +60,6 @@ def redis_url(redis_server: str) -> str:
     client.flushdb()
     client.close()
     return redis_server
-
-
-def _answers_ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 # -- careerbot serve -------------------------------------------------------------------------

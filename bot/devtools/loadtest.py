@@ -460,43 +460,38 @@ def _store(kind: str) -> Iterator[str]:
         if kind == "sqlite":
             yield f"sqlite:///{folder}/sessions.db"
         elif kind == "redis":
-            with _redis_server(Path(folder)) as url:
+            with redis_server(Path(folder)) as url:
                 yield url
         else:
             raise UsageError(f"--sessions takes sqlite, redis or a store URL, got {kind!r}")
 
 
 @contextmanager
-def _redis_server(folder: Path) -> Iterator[str]:
+def redis_server(folder: Path) -> Iterator[str]:
+    """A redis-server of our own on a free loopback port, without persistence, until the block
+    ends; its URL. UsageError when Debian's redis-server is not installed or does not start."""
     binary = shutil.which("redis-server")
     if binary is None:
-        raise UsageError("--sessions redis needs redis-server (apt-get install redis-server)")
+        raise UsageError("redis-server is not installed (apt-get install redis-server)")
     port = _free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-            "--loglevel",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    args = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+    args += ["--dir", str(folder), "--protected-mode", "yes", "--loglevel", "warning"]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(lambda: _connects(port), process, "redis-server")
+        _wait(lambda: _answers_ping(port), process, "redis-server")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()
         process.wait(10)
+
+
+def _answers_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 @contextmanager
