@@ -8,7 +8,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -16,36 +16,21 @@ from typing import TYPE_CHECKING, TextIO
 from .errors import CareerBotError, ContentError
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from .engine import Engine
     from .unanswered import UnansweredLog
 
+    _Commands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
+CONTENT_ENV = "CAREERBOT_CONTENT"  # the content folder, when --content gives none
+NO_CACHE_ENV = "CAREERBOT_NO_CACHE"  # "1": build the compiled content at every start
 DESCRIPTION = (
     "A career-advice chatbot for Machine Learning engineers, answering from four career guides."
 )
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="careerbot", description=DESCRIPTION)
-    p.add_argument(
-        "--content",
-        metavar="DIR",
-        help="content folder holding intents/ and knowledge/ (default: the bundled content)",
-    )
-    p.add_argument(
-        "--no-color", action="store_true", help="plain output, no colours (also $NO_COLOR)"
-    )
-    p.add_argument(
-        "--log-unanswered",
-        action="store_true",
-        help="append what the bot declines or is unsure of to the state folder's "
-        "unanswered.jsonl (or the file $CAREERBOT_LOG_UNANSWERED names); texts only, no ids",
-    )
-    p.add_argument(
-        "--no-history",
-        action="store_true",
-        help="chat without saving what you type to the history file (also $CAREERBOT_NO_HISTORY)",
-    )
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+def _chat(sub: _Commands) -> None:
     chat = sub.add_parser("chat", help="chat in the terminal (the default)")
     chat.add_argument(
         "--no-history",
@@ -53,14 +38,26 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="don't save what you type to the history file (also $CAREERBOT_NO_HISTORY)",
     )
+
+
+def _ask_parser(sub: _Commands) -> None:
     ask = sub.add_parser("ask", help="ask one question and print the answer")
     ask.add_argument("question", nargs="+", help="the question (quote it or not)")
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
     ask.add_argument("--session", default="default", help=argparse.SUPPRESS)
+
+
+def _jsonl(sub: _Commands) -> None:
     sub.add_parser(
         "jsonl", help='JSON lines on stdin/stdout: {"session": ..., "text": ...} per line'
     )
+
+
+def _validate_parser(sub: _Commands) -> None:
     sub.add_parser("validate", help="check the content; list every problem found")
+
+
+def _eval(sub: _Commands) -> None:
     ev = sub.add_parser("eval", help="accuracy over the labelled questions and dialogues")
     # the sets lie in a source checkout, not in the installed package: outside one, pass them
     ev.add_argument(
@@ -94,12 +91,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="development questions for --calibrate (default tests/data/dev_questions.yaml)",
     )
+
+
+def _unanswered_parser(sub: _Commands) -> None:
     unanswered = sub.add_parser(
         "unanswered", help="what people asked that the bot declined, grouped, most frequent first"
     )
     unanswered.add_argument("--file", metavar="FILE", help="the log (default: the state folder's)")
     unanswered.add_argument("--top", type=int, default=20, help="groups to show (default 20)")
     unanswered.add_argument("--json", action="store_true", help="print the groups as JSON")
+
+
+def _bench(sub: _Commands) -> None:
     bench = sub.add_parser("bench", help="latency, throughput, cold start and memory")
     bench.add_argument(
         "--questions",
@@ -118,26 +121,101 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--sessions", type=int, default=200_000, metavar="N", help="--soak: sessions (200,000)"
     )
+
+
+def _clinc(sub: _Commands) -> None:
     clinc = sub.add_parser("clinc", help="CLINC150: convert to intents, or benchmark the matcher")
     clinc.add_argument(
         "args",
         nargs=argparse.REMAINDER,
         help="bench [--data FILE] [--intents N] | convert OUT_DIR [--data FILE] [--intents N]",
     )
-    # the Matrix adapter's options (matrix-nio is imported only to run it)
-    from .matrix import command as matrix
 
-    matrix.add_parser(sub)
-    # the HTTP server and its load test (bot/server_cli.py; the server is imported only to run)
+
+def _matrix(sub: _Commands) -> None:
+    from .matrix import command  # its options only: matrix-nio is imported only to run it
+
+    command.add_parser(sub)
+
+
+def _serve(sub: _Commands) -> None:
+    from . import server_cli  # its flags only: the server is imported only to run it
+
+    server_cli.serve_parser(sub)
+
+
+def _loadtest(sub: _Commands) -> None:
     from . import server_cli
 
-    server_cli.add_parsers(sub)
-    for command in sub.choices.values():  # the global options are taken after the command too
-        command.add_argument(
+    server_cli.loadtest_parser(sub)
+
+
+# each subcommand and what adds it to the command line, in the order --help lists them
+COMMANDS: dict[str, Callable[[_Commands], None]] = {
+    "chat": _chat,
+    "ask": _ask_parser,
+    "jsonl": _jsonl,
+    "validate": _validate_parser,
+    "eval": _eval,
+    "unanswered": _unanswered_parser,
+    "bench": _bench,
+    "clinc": _clinc,
+    "matrix": _matrix,
+    "serve": _serve,
+    "loadtest": _loadtest,
+}
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand argv names (its first word that is neither an option nor --content's value),
+    or None when it names none or an unknown one."""
+    value_next = False
+    for arg in argv:
+        if value_next:
+            value_next = False
+        elif arg == "--content":
+            value_next = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line. Given the subcommand about to run, only its own options are built:
+    argparse builds slowly (milliseconds for all of them), and `careerbot ask` starts per question.
+    """
+    p = argparse.ArgumentParser(prog="careerbot", description=DESCRIPTION)
+    p.add_argument(
+        "--content",
+        metavar="DIR",
+        help="content folder holding intents/ and knowledge/ (default: the bundled content)",
+    )
+    p.add_argument(
+        "--no-color", action="store_true", help="plain output, no colours (also $NO_COLOR)"
+    )
+    p.add_argument(
+        "--log-unanswered",
+        action="store_true",
+        help="append what the bot declines or is unsure of to the state folder's "
+        "unanswered.jsonl (or the file $CAREERBOT_LOG_UNANSWERED names); texts only, no ids",
+    )
+    p.add_argument(
+        "--no-history",
+        action="store_true",
+        help="chat without saving what you type to the history file (also $CAREERBOT_NO_HISTORY)",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name, add in COMMANDS.items():
+        if command is None or name == command:
+            add(sub)
+    for parser in sub.choices.values():  # the global options are taken after the command too
+        parser.add_argument(
             "--content", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )
         for flag in ("--no-color", "--log-unanswered"):
-            command.add_argument(
+            parser.add_argument(
                 flag, action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
             )
     return p
@@ -145,7 +223,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The program; `argv` None means the process's own arguments (it ends when this returns)."""
-    args = _parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    args = _parser(_command(arguments)).parse_args(arguments)
+    # the environment is read here, at the edge, and passed down as arguments
+    args.content = args.content or os.environ.get(CONTENT_ENV) or None
+    args.cache = cache_wanted(os.environ)
     one_shot = argv is None and args.command == "ask"
     if one_shot:  # one answer, then the process ends: nothing is worth collecting
         gc.disable()
@@ -162,6 +244,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if one_shot:  # the collection at exit need not walk the modules and the content either
             gc.freeze()
+
+
+def cache_wanted(environ: Mapping[str, str]) -> bool:
+    """Whether the compiled content is cached, as $CAREERBOT_NO_CACHE says (every adapter that
+    loads the engine asks this, and passes the answer to `Engine.load`)."""
+    return environ.get(NO_CACHE_ENV, "") in ("", "0")
 
 
 @contextmanager
@@ -238,7 +326,7 @@ def _run(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> Engine:
     from .engine import Engine
 
-    return Engine.load(args.content, unanswered=_unanswered_log(args))
+    return Engine.load(args.content, cache=args.cache, unanswered=_unanswered_log(args))
 
 
 def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:

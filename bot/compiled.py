@@ -5,12 +5,11 @@ speller, matcher), built once and cached on disk.
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import os
 import pickle
 import sys
-import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,6 @@ from .render import Renderer
 from .retrieval import PassageIndex
 from .spelling import Speller
 from .text import normalise
-from .userdirs import cache_dir
 
 log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
@@ -127,21 +125,15 @@ def build(
     )
 
 
-def _cache_dir() -> Path | None:
-    if os.environ.get("CAREERBOT_NO_CACHE"):
-        return None
-    return cache_dir()
-
-
 def _key(files: Iterable[Path]) -> str:
-    """Changes whenever a content file, the package's code or the Python version changes."""
-    digest = hashlib.sha256(sys.version.encode())
-    for path in sorted(_PACKAGE.glob("*.py")):
+    """Changes whenever a content file, the package's code or the Python version changes: their
+    sizes and modification times, as Python's own bytecode cache checks its sources (reading and
+    hashing the content would cost more than the rest of a start from the cache)."""
+    parts = [sys.version]
+    for path in (*sorted(_PACKAGE.glob("*.py")), *files):
         stat = path.stat()
-        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    for path in files:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:32]
+        parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
 
 
 def _unpickle(fh: BinaryIO) -> Any:
@@ -156,19 +148,17 @@ def _unpickle(fh: BinaryIO) -> Any:
             gc.enable()
 
 
-def cached(files: list[Path], make: Callable[[], Compiled]) -> Compiled:
-    """The index for these content files from the cache, or made (and cached) when absent or stale.
+def cached(files: list[Path], make: Callable[[], Compiled], folder: Path) -> Compiled:
+    """The index for these content files from the cache `folder`, or made (and cached there) when
+    absent or stale.
 
-    One cache file per content location, holding the key of the content it was made from. Only
-    an index made from valid content is written; any cache problem just means building again.
+    One cache file per content location, holding the key of the content it was made from (two
+    locations that share a file name only rebuild each other's). Only an index made from valid
+    content is written; any cache problem just means building again.
     """
-    folder = _cache_dir()
-    if folder is None:
-        return make()
-    location = hashlib.sha256(
-        "\0".join(str(f.parent.resolve()) for f in files).encode()
-    ).hexdigest()[:16]
-    path = folder / f"index-{location}.pickle"
+    folders = dict.fromkeys(f.parent for f in files)
+    location = zlib.crc32("\0".join(str(f.resolve()) for f in folders).encode())
+    path = folder / f"index-{location:08x}.pickle"
     key = _key(files)
     try:
         if _private(path):  # a file someone else could have written may hold code: never unpickled
@@ -199,6 +189,8 @@ def _write(folder: Path, path: Path, value: object) -> None:
     """Write the cache file atomically in a private
     folder, and drop the oldest other cache files.
     """
+    import tempfile  # only when writing
+
     tmp: str | None = None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)

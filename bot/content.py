@@ -13,16 +13,16 @@ _PACKAGE = Path(__file__).resolve().parent
 def default_root() -> Path:
     """The folder holding `intents/` and `knowledge/`.
 
-    `$CAREERBOT_CONTENT` wins; then a source checkout (the folders beside the package);
-    then the copy an installed wheel carries in `bot/content/`.
+    A source checkout's (the folders beside the package), else the copy an installed wheel
+    carries in `bot/content/`. (`$CAREERBOT_CONTENT` is read by the command line, which passes
+    the folder it names.)
     """
-    override = os.environ.get("CAREERBOT_CONTENT")
-    candidates = [Path(override)] if override else [_PACKAGE.parent, _PACKAGE / "content"]
+    candidates = [_PACKAGE.parent, _PACKAGE / "content"]
     for root in candidates:
-        if (root / "intents").is_dir() and (override or (root / "knowledge").is_dir()):
+        if (root / "intents").is_dir() and (root / "knowledge").is_dir():
             return root
     raise ContentError(
-        [Problem(str(candidates[0]), "", "no 'intents' folder found here (set CAREERBOT_CONTENT)")]
+        [Problem(str(candidates[-1]), "", "no 'intents' folder found here (pass a content folder)")]
     )
 
 

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import content
+from . import content, userdirs
 from .compiled import Compiled, build, cached
 from .dialogue import Dialogue
 from .errors import ContentError, Problem, StoreError
@@ -85,7 +85,7 @@ class Engine:
         path: str | os.PathLike[str] | None = None,
         *,
         store: SessionStore | None = None,
-        cache: bool = True,
+        cache: bool | str | os.PathLike[str] = True,
         unanswered: UnansweredLog | None = None,
     ) -> Engine:
         """Load content from a folder holding `intents/` (and `knowledge/`), or a bare intents
@@ -93,8 +93,10 @@ class Engine:
         declines or is unsure of is written to `unanswered` when given (off by default).
 
         With no path: the checkout's content, else the copy inside the installed package.
-        Raises ContentError naming every problem found. Unless `cache` is false, the compiled
-        content is cached (see `bot.compiled`): a later start with unchanged content skips parsing.
+        Raises ContentError naming every problem found. The compiled content is cached (see
+        `bot.compiled`) in the folder `cache` names, by default the user's cache folder
+        (`$XDG_CACHE_HOME/careerbot`); a later start with unchanged content skips parsing.
+        `cache=False` builds it every time.
         """
         intents_dir, knowledge_dir = content.resolve(path)
         files = sorted(intents_dir.rglob("*.yaml")) + (
@@ -104,7 +106,12 @@ class Engine:
         def make() -> Compiled:
             return build(*_read(intents_dir, knowledge_dir), root=intents_dir.parent)
 
-        engine = cls(cached(files, make) if cache else make(), store)
+        if cache is False:
+            compiled = make()
+        else:
+            folder = userdirs.cache_dir() if cache is True else Path(cache)
+            compiled = cached(files, make, folder)
+        engine = cls(compiled, store)
         engine.unanswered = unanswered
         return engine
 

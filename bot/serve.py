@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .cli import cache_wanted
 from .errors import UsageError
 from .server_cli import (
     DEFAULT_HOST,
@@ -144,9 +145,8 @@ def main(args: argparse.Namespace) -> int:
 
     store = open_store(config.sessions_url)
     store.ping()
-    Engine.load(
-        config.content
-    )  # content errors stop us here, before any worker starts; warms the cache
+    # content errors stop us here, before any worker starts; this warms the cache
+    Engine.load(config.content, cache=cache_wanted(os.environ))
     for line in config.describe(DEFAULT_TTL):
         print(line, flush=True)
     os.environ.update(config.to_env())

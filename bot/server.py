@@ -42,6 +42,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import rasa_rest
+from .cli import cache_wanted
 from .engine import Engine
 from .errors import InputError, StoreError
 from .inputs import MAX_REQUEST_BYTES, check_session_id, check_text
@@ -85,7 +86,7 @@ def app_from_env() -> Starlette:
     each loading the content and opening the session store once."""
     config = ServerConfig.from_env()
     store = open_store(config.sessions_url)
-    engine = Engine.load(config.content, store=store)
+    engine = Engine.load(config.content, store=store, cache=cache_wanted(os.environ))
     return create_app(engine, store, config)
 
 

@@ -29,12 +29,6 @@ ENV = {
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
-def add_parsers(sub: Any) -> None:
-    """The `serve` and `loadtest` subcommands."""
-    _serve_parser(sub)
-    _loadtest_parser(sub)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run `serve` or `loadtest`."""
     if args.command == "serve":
@@ -46,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     return loadtest.main(args)
 
 
-def _serve_parser(sub: Any) -> None:
+def serve_parser(sub: Any) -> None:
     """The `serve` subcommand's flags (each also read from its environment variable)."""
     p = sub.add_parser(
         "serve",
@@ -79,7 +73,7 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--log-level", choices=LOG_LEVELS, help=f"(default info; ${ENV['log_level']})")
 
 
-def _loadtest_parser(sub: Any) -> None:
+def loadtest_parser(sub: Any) -> None:
     """`careerbot loadtest` (bot/devtools/loadtest.py)."""
     p = sub.add_parser(
         "loadtest",

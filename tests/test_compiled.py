@@ -5,6 +5,8 @@ changed, rebuilt when anything did or it is broken.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from bot import Engine
@@ -46,7 +48,25 @@ def test_a_corrupt_cache_file_is_rebuilt(content_copy: Path) -> None:
     assert cache.read_bytes() != b"not a pickle"
 
 
-def test_no_cache_when_asked(content_copy: Path, monkeypatch) -> None:
-    monkeypatch.setenv("CAREERBOT_NO_CACHE", "1")
-    Engine.load(content_copy)
+def test_no_cache_when_asked(content_copy: Path) -> None:
+    Engine.load(content_copy, cache=False)
+    assert _cache_files() == []
+
+
+def test_the_cache_goes_where_the_caller_says(content_copy: Path, tmp_path: Path) -> None:
+    Engine.load(content_copy, cache=tmp_path / "elsewhere")
+    assert _cache_files() == []
+    assert len(list((tmp_path / "elsewhere").glob("index-*.pickle"))) == 1
+
+
+def test_the_command_line_reads_no_cache_from_the_environment(content_copy: Path) -> None:
+    env = {**os.environ, "CAREERBOT_NO_CACHE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--content", str(content_copy), "ask", "hi"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip()
     assert _cache_files() == []

@@ -19,7 +19,10 @@ from .conftest import ROOT
 
 
 def _careerbot(
-    *args: str, stdin: str | bytes | None = None, cwd: str = "/"
+    *args: str,
+    stdin: str | bytes | None = None,
+    cwd: str = "/",
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args],
@@ -28,7 +31,7 @@ def _careerbot(
         capture_output=True,
         cwd=cwd,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", **_private_folders()},
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", **_private_folders(), **(env or {})},
         text=not isinstance(stdin, bytes),
     )
 
@@ -189,6 +192,16 @@ def test_jsonl_refuses_bad_session_ids_deep_json_and_huge_lines(engine: Engine) 
 def test_global_options_are_taken_after_the_command_too() -> None:
     out = _careerbot("validate", "--content", str(ROOT))
     assert out.returncode == 0 and "content OK" in out.stdout, out.stderr
+
+
+def test_the_content_folder_comes_from_the_environment_unless_a_flag_names_one(
+    tmp_path: Path,
+) -> None:
+    missing = str(tmp_path / "nowhere")
+    out = _careerbot("ask", "hi", env={"CAREERBOT_CONTENT": missing})
+    assert out.returncode == 1 and missing in out.stderr, out.stderr
+    out = _careerbot("--content", str(ROOT), "ask", "hi", env={"CAREERBOT_CONTENT": missing})
+    assert out.returncode == 0 and out.stdout.strip(), out.stderr
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")

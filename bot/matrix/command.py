@@ -84,7 +84,7 @@ def main(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> i
             "sessions are kept in memory: a restart forgets every conversation "
             "(use --sessions sqlite:///PATH to keep them)"
         )
-    bot = MatrixBot(Engine.load(args.content, store=store), config)
+    bot = MatrixBot(Engine.load(args.content, store=store, cache=args.cache), config)
     import asyncio  # here, not at the top: `careerbot ask` builds this parser and must stay light
 
     asyncio.run(_serve(bot))
