@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .knowledge import TAGS, Fact, KnowledgeBase
+from .knowledge import TAGS, Entity, Fact, KnowledgeBase
 from .reply import Citation
 
 
@@ -27,13 +27,26 @@ class Passage:
 def passages(kb: KnowledgeBase) -> list[Passage]:
     """All passages, in content order (topics as loaded, facts in file order)."""
     found: list[Passage] = []
+    named = _entities_by_name(kb)
     for topic_id, topic in kb.topics.items():
         for fact in topic.facts:
-            found.extend(_of_fact(kb, topic_id, topic.title, fact))
+            found.extend(_of_fact(kb, topic_id, topic.title, fact, named))
     return found
 
 
-def _of_fact(kb: KnowledgeBase, topic_id: str, title: str, fact: Fact) -> Iterator[Passage]:
+def _entities_by_name(kb: KnowledgeBase) -> dict[str, Entity]:
+    """Each entity under its name and aliases, lower-cased (the first entity to claim one)."""
+    named: dict[str, Entity] = {}
+    for entity in kb.all_entities():
+        if entity.type in TAGS:
+            for name in (entity.name, *entity.aliases):
+                named.setdefault(name.lower(), entity)
+    return named
+
+
+def _of_fact(
+    kb: KnowledgeBase, topic_id: str, title: str, fact: Fact, named: dict[str, Entity]
+) -> Iterator[Passage]:
     citation = Citation(fact.source.id, fact.source.title, fact.section)
     tagged = [(tag, value) for tag in TAGS if (value := getattr(fact, tag)) is not None]
     tags = tuple(f"{tag}:{value}" for tag, value in tagged)
@@ -53,4 +66,18 @@ def _of_fact(kb: KnowledgeBase, topic_id: str, title: str, fact: Fact) -> Iterat
         yield make(fact.text)
     items_head = f"{heading}: {fact.text}" if fact.text and len(fact.text) < 80 else heading
     for item in fact.items:
-        yield make(str(item), items_head)
+        # an item headed by an entity's name ("Finance: banks use ML for fraud detection") is
+        # about that entity, though the fact as a whole is tagged with none
+        entity = named.get(item.name.lower()) if item.name else None
+        tag = f"{entity.type}:{entity.id}" if entity else None
+        if entity is None or tag in tags:
+            yield make(str(item), items_head)
+        else:
+            yield Passage(
+                str(item).strip(),
+                items_head,
+                citation,
+                topic_id,
+                (*tags, tag),
+                " ".join((names, entity.name, *entity.aliases)).strip(),
+            )
