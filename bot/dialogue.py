@@ -104,6 +104,12 @@ class Dialogue:
         questions = [p.text for p in pieces if p.kind == "question"]
         if not questions:
             return None
+        # the sentence just before each question, when it tells something: its context
+        context = {
+            piece.text: pieces[i - 1].text
+            for i, piece in enumerate(pieces)
+            if piece.kind == "question" and i and pieces[i - 1].kind in ("about_me", "statement")
+        }
         before = profile_rows(state.profile, self.knowledge)
         told = [p.text for p in pieces if p.kind in ("about_me", "statement")]
         if told:  # "I'm applying to NVIDIA and Tesla. What do their processes emphasize?"
@@ -122,11 +128,11 @@ class Dialogue:
             else None
         )
         if len(questions) == 1:
-            reply = self.respond(self.read(questions[0]), state)
+            reply = self._question(questions[0], context.get(questions[0]), state)
             if reply.kind == "decline":
                 return None  # the question alone was not enough: try the whole message
             return replace(reply, notice=note) if note else reply
-        parts = [self.respond(self.read(q), state) for q in questions[:MAX_PARTS]]
+        parts = [self._question(q, context.get(q), state) for q in questions[:MAX_PARTS]]
         headings = [
             self.texts["part_heading"].format(number=i, question=q)
             for i, q in enumerate(questions, 1)
@@ -136,6 +142,16 @@ class Dialogue:
             more = self.texts["more_questions"].format(limit=MAX_PARTS)
             reply = replace(reply, text=reply.text + "\n\n" + more)
         return replace(reply, notice=note) if note else reply
+
+    def _question(self, question: str, context: str | None, state: Session) -> Reply:
+        """One question of a long message; one that leans on the sentence before it ("... to move
+        into ML. What is the best way to prepare for this transition?") is read with it."""
+        reply = self.respond(self.read(question), state)
+        if reply.kind == "decline" and context:
+            leaning = self.respond(self.read(f"{context} {question}"), state)
+            if leaning.kind != "decline":
+                return leaning
+        return reply
 
     def respond(self, u: Understanding, state: Session, depth: int = 0) -> Reply:
         ranked = self.policy.rank(u, state)
