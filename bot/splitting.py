@@ -28,7 +28,9 @@ _ABOUT_ME = re.compile(
 _ASKS = re.compile(
     r"[,;:-]\s*(?:and |so |but )?(?:what|how|which|where|when|why|who|should i|can i|could i|do i|"
     r"is it|is there|are there|would i|will i|any tips|any advice)\b"
-    r"|\b(?:what|how) (?:should|can|do|would)\b",
+    r"|\b(?:what|how) (?:should|can|do|would)\b"
+    r"|\b(?:wondering|wonder|curious|want to know|like to know) (?:what|how|which|where|when|why|"
+    r"who|if|whether)\b",
     re.IGNORECASE,
 )
 _CHATTER = re.compile(

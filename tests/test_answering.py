@@ -63,6 +63,30 @@ def test_a_long_post_gets_each_question_answered_in_parts(engine: Engine) -> Non
     assert [p["kind"] for p in data["parts"]] == [p.kind for p in reply.parts]
 
 
+def test_a_question_that_leans_on_the_sentence_before_it_is_read_with_it(engine: Engine) -> None:
+    text = (
+        "I have spent four years writing Go microservices for a logistics firm. My plan is to "
+        "switch into machine learning engineering within two years. What is the smartest way to "
+        "go about it?"
+    )
+    (alone,) = ask(engine, "What is the smartest way to go about it?")
+    (reply,) = ask(engine, text)
+    assert alone.kind == "decline"
+    assert reply.kind != "decline" and reply.citations
+
+
+def test_a_question_asked_as_wondering_is_a_question() -> None:
+    (sentence,) = sentences("I was basically wondering which certificates are worth it")
+    assert sentence.kind == "question"
+
+
+def test_a_list_item_headed_by_an_entity_is_about_it(engine: Engine) -> None:
+    (reply,) = ask(engine, "what do they use ml for in finance")
+    assert reply.kind == "answer"
+    assert reply.text.startswith("What the guides say about Finance:")
+    assert "fraud detection" in reply.text.split("\n\n")[0]
+
+
 def test_chatter_and_statements_are_not_questions() -> None:
     kinds = [
         s.kind
