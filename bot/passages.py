@@ -69,7 +69,7 @@ def _of_fact(
         # an item headed by an entity's name ("Finance: banks use ML for fraud detection") is
         # about that entity, though the fact as a whole is tagged with none
         entity = named.get(item.name.lower()) if item.name else None
-        tag = f"{entity.type}:{entity.id}" if entity else None
+        tag = f"{entity.type}:{entity.id}" if entity else ""
         if entity is None or tag in tags:
             yield make(str(item), items_head)
         else:
