@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 #: a message needs splitting when it is longer than this or asks more than one question
 SHORT = 160
+#: a question this short right after another one finishes it ("..., right? which ones?")
+FRAGMENT_WORDS = 3
 _SENTENCE = re.compile(r"(?<=[.?!])[\"')\]]*\s+|\n+|(?<=\?)(?=\S)")
 _QUESTION_START = re.compile(
     r"^(?:and |also |so |but |or |plus |then |ok |okay |now )*"
@@ -50,12 +52,21 @@ class Sentence:
 
 def sentences(text: str) -> list[Sentence]:
     """The message's sentences, each classified; empty pieces dropped."""
-    out = []
+    out: list[Sentence] = []
     for piece in _SENTENCE.split(text):
         piece = piece.strip(" \t-–—*•")
         if not re.search(r"[^\W\d_]", piece):
             continue
-        out.append(Sentence(piece, _kind(piece)))
+        kind = _kind(piece)
+        if (
+            kind == "question"
+            and out
+            and out[-1].kind == "question"
+            and len(piece.split()) <= FRAGMENT_WORDS
+        ):
+            out[-1] = Sentence(f"{out[-1].text} {piece}", kind)
+        else:
+            out.append(Sentence(piece, kind))
     return out
 
 

@@ -80,6 +80,14 @@ def test_a_question_asked_as_wondering_is_a_question() -> None:
     assert sentence.kind == "question"
 
 
+def test_a_short_question_after_another_finishes_it() -> None:
+    pieces = sentences("Google hires a lot of ML people, right? how many? I'm in Ohio. Salary?")
+    assert [(s.kind, s.text) for s in pieces][:1] == [
+        ("question", "Google hires a lot of ML people, right? how many?")
+    ]
+    assert [s.kind for s in pieces] == ["question", "about_me", "question"]
+
+
 def test_a_list_item_headed_by_an_entity_is_about_it(engine: Engine) -> None:
     (reply,) = ask(engine, "what do they use ml for in finance")
     assert reply.kind == "answer"
