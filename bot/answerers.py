@@ -7,7 +7,9 @@ decline. A new answering path is one more entry in `Dialogue.answerers`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+
+from msgspec import Struct
 
 from . import references
 from .acts import Acts
@@ -27,8 +29,7 @@ from .text import normalise
 from .understanding import Understanding
 
 
-@dataclass
-class Turn:
+class Turn(Struct):
     """One message being answered: what was understood, the session, and the policy's ranking."""
 
     u: Understanding

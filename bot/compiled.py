@@ -11,9 +11,10 @@ import pickle
 import sys
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from msgspec import Struct
 
 from .entities import EntityIndex
 from .errors import ContentError
@@ -33,8 +34,7 @@ _PACKAGE = Path(__file__).resolve().parent
 KEEP_CACHED = 4  # compiled contents kept in the cache folder, most recently written first
 
 
-@dataclass(frozen=True)
-class Compiled:
+class Compiled(Struct, frozen=True):
     """Everything a reply needs that can be computed from the content alone."""
 
     intents: IntentSet

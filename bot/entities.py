@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from .domain import ENTITY_PRIORITY as PRIORITY
 from .knowledge import Entity
@@ -12,8 +13,7 @@ from .text import normalise
 MAX_ALIAS_TOKENS = 6
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(Struct, frozen=True):
     """Tokens [start, end) of the question name these entities (one per type)."""
 
     start: int

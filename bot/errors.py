@@ -9,7 +9,7 @@ CareerBotError            base of every error the package raises on purpose
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 
 class CareerBotError(Exception):
@@ -18,8 +18,7 @@ class CareerBotError(Exception):
     exit_code = 1
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """One thing wrong with one content file: where it is and what is wrong."""
 
     file: str

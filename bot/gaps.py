@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from .domain import PLACE_TYPES
 from .places import Places
@@ -22,8 +23,7 @@ TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a
 COMPANY_BEFORE = frozenset({"at", "for", "with", "join", "joining", "from", "about", "like", "to"})
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(Struct, frozen=True):
     """One kind of question the guides cannot answer, and what to point at instead."""
 
     id: str
@@ -35,8 +35,7 @@ class Gap:
     exceptions: frozenset[str] = frozenset()  # "type:id" of entities of those types they do give
 
 
-@dataclass(frozen=True)
-class Gaps:
+class Gaps(Struct, frozen=True):
     """Every gap of the content, and the word lists the checks use."""
 
     topics: tuple[Gap, ...] = ()
@@ -55,8 +54,7 @@ class Gaps:
         yield from (g for g in (self.place_pay, self.entity_pay, self.unknown_company) if g)
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(Struct, frozen=True):
     """A message falls into this gap, asking about `name` (a place, a company...) if any."""
 
     gap: Gap

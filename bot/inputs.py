@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from .errors import InputError
 
@@ -20,8 +21,7 @@ MAX_REQUEST_BYTES = 64 * 1024  # one JSON request (a JSON line, an HTTP body)
 DEFAULT_SESSION = "default"
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(Struct, frozen=True):
     """One message for the engine: who sent it (a session id) and what they said."""
 
     session: str

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from . import yamlfile
 from .errors import ContentError, Problem
 from .gaps import Gaps, read_gaps
@@ -33,8 +35,7 @@ _INTENT_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class Intent:
+class Intent(msgspec.Struct, frozen=True):
     """Something a user can ask, and how to answer it."""
 
     name: str

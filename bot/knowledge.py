@@ -5,9 +5,10 @@ and sourced facts, loaded and validated from YAML.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from . import yamlfile
 from .errors import ContentError, Problem
@@ -31,8 +32,7 @@ SOURCE_KINDS = ("career card", "blog post", "career guide", "essay")
 PAY_BASES = ("median", "base", "total", "average", "unspecified")
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Struct, frozen=True):
     """One of the guides: its file name, the title the bot cites, and what kind of text it is."""
 
     id: str
@@ -41,8 +41,7 @@ class Source:
     kind: str
 
 
-@dataclass(frozen=True)
-class Pay:
+class Pay(Struct, frozen=True):
     """A salary figure exactly as a guide states it ("$180,000–$250,000+", "~$180,000")."""
 
     min: int
@@ -76,8 +75,7 @@ class Pay:
         return self.amount
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(Struct, frozen=True):
     """A count such as "~700+" open roles."""
 
     value: int
@@ -88,8 +86,7 @@ class Count:
         return ("~" if self.approx else "") + f"{self.value:,}" + ("+" if self.open_max else "")
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(Struct, frozen=True):
     """One entry of a list fact: a short sentence, optionally with a label."""
 
     text: str
@@ -101,8 +98,7 @@ class Item:
         return self.name or self.text
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(Struct, frozen=True):
     """A piece of knowledge from one section of one guide."""
 
     topic: str
@@ -123,8 +119,7 @@ class Fact:
     role: str | None = None
 
 
-@dataclass(frozen=True)
-class Entity:
+class Entity(Struct, frozen=True):
     """A named thing questions mention (a company, a level, a state...) with its aliases."""
 
     type: str
@@ -138,16 +133,14 @@ class Entity:
         return self.name
 
 
-@dataclass(frozen=True)
-class Topic:
+class Topic(Struct, frozen=True):
     id: str
     title: str
     file: str
     facts: tuple[Fact, ...]
 
 
-@dataclass
-class KnowledgeBase:
+class KnowledgeBase(Struct):
     """Everything the guides say, indexed for the templates."""
 
     sources: dict[str, Source] = field(default_factory=dict)

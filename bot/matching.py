@@ -34,17 +34,16 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from msgspec import Struct
 from rapidfuzz import fuzz, process
 
 from .text import stem
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(Struct, frozen=True):
     """One ranked intent: its calibrated confidence in [0, 1] and its closest training example.
 
     `score` is capped by the candidates ranked above it, so scores never increase down a ranking;
@@ -58,8 +57,7 @@ class Candidate:
     own: float | None = None
 
 
-@dataclass(frozen=True)
-class IntentExamples:
+class IntentExamples(Struct, frozen=True):
     """What the matcher learns from for one intent (all token lists already normalised)."""
 
     name: str

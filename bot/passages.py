@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from .knowledge import TAGS, Entity, Fact, KnowledgeBase
 from .reply import Citation
 
 
-@dataclass(frozen=True)
-class Passage:
+class Passage(Struct, frozen=True):
     """A retrievable piece of a guide: the text shown, its heading, its citation, its entities."""
 
     text: str

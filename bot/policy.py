@@ -5,7 +5,8 @@ re-ranked for the conversation, follow-ups, ties, scope.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+
+import msgspec
 
 from .domain import CITY, STATE, SUBJECT_TYPES
 from .entities import Mention
@@ -62,12 +63,14 @@ class Policy:
             intent = self.intents.get(candidate.intent)
             if intent.requires and not self._meets_requirements(intent, u):
                 # without what it needs it can still answer, but only as a last resort
-                candidate = replace(candidate, score=candidate.score * UNMET_REQUIRED)
+                candidate = msgspec.structs.replace(
+                    candidate, score=candidate.score * UNMET_REQUIRED
+                )
             else:
                 ceiling = min(ceiling, candidate.score if candidate.own is None else candidate.own)
-                candidate = replace(candidate, score=ceiling)
+                candidate = msgspec.structs.replace(candidate, score=ceiling)
             if carried & set(intent.slots.values()) and intent.category == "career":
-                candidate = replace(
+                candidate = msgspec.structs.replace(
                     candidate, score=min(1.0, candidate.score + self.settings.context_boost)
                 )
             ranked.append(candidate)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from .entities import EntityIndex
 from .session import Session
@@ -19,8 +20,7 @@ _CITED = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing "(Guide, section)"
 MAX_ITEMS = 20
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Struct, frozen=True):
     """Tokens [start, end) of a message point at item `index` (1-based; -1 is the last)."""
 
     index: int

@@ -8,11 +8,11 @@ import marshal
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
 from jinja2.sandbox import SandboxedEnvironment
+from msgspec import Struct
 
 from .errors import ContentError, Problem
 from .knowledge import Entity, Fact, KnowledgeBase
@@ -22,8 +22,7 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(Struct, frozen=True):
     text: str
     citations: tuple[Citation, ...]  # of every fact cited, in order of first use
     topics: frozenset[str]

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from msgspec import Struct
+
 #: how a reply was made
 KINDS = ("answer", "retrieved", "clarify", "decline", "smalltalk", "act", "multi")
 
 
-@dataclass(frozen=True, order=True)
-class Citation:
+class Citation(Struct, frozen=True, order=True):
     """Where a fact comes from: the guide's id, the title the bot cites, and the section."""
 
     source: str

@@ -11,8 +11,9 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from .lexicon import Lexicon
 
@@ -29,8 +30,7 @@ MIN_TERMS = 2  # a passage must hold at least this many of the question's inform
 UNKNOWN_WEIGHT = 2.0  # a question term no passage has weighs this many times the rarest known term
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(Struct, frozen=True):
     """A passage judged to answer a question: how much of it the passage covers, BM25's score."""
 
     passage: Passage

@@ -5,8 +5,10 @@ texts): one frozen, validated value with every default.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
 from typing import Any
+
+import msgspec
+from msgspec import Struct, field
 
 #: what the bot says in situations the content does not word itself (`texts:` overrides each)
 DEFAULT_TEXTS: Mapping[str, str] = {
@@ -60,8 +62,7 @@ DEFAULT_CHOICE_WORDS: Mapping[str, int] = {
 }
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """Every tunable of matching and dialogue, with its default; built once when content loads."""
 
     threshold: float = 0.5  # confidence below which the bot declines
@@ -102,7 +103,7 @@ class Settings:
     def merged(self, raw: Mapping[str, Any], report: Callable[[str, str], None]) -> Settings:
         """These settings with a `settings:` mapping's values; each bad or unknown key is reported
         (key, message) and left as it was."""
-        kinds = {f.name: f for f in fields(self)}
+        kinds = dict.fromkeys(self.__struct_fields__)
         values: dict[str, Any] = {}
         for key, value in raw.items():
             if key not in kinds:
@@ -115,7 +116,7 @@ class Settings:
                 values[key] = checked
         if "texts" in values:
             values["texts"] = {**self.texts, **values["texts"]}
-        return replace(self, **values)
+        return msgspec.structs.replace(self, **values)
 
 
 def _check(key: str, value: Any, default: Any) -> tuple[str | None, Any]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 #: a message needs splitting when it is longer than this or asks more than one question
 SHORT = 160
@@ -42,8 +43,7 @@ _CHATTER = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(Struct, frozen=True):
     """A piece of a message and what it is: "question", "about_me" or "chatter"."""
 
     text: str

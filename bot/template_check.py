@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import yaml
 from jinja2 import Environment, TemplateError, nodes
 
@@ -144,7 +144,7 @@ def _in_file(problem: Problem, root: Path | None) -> Problem:
     message = problem.message + (f" (line {within} of the {field})" if within else "")
     start = _text_start(root / problem.file, name, field) if root is not None else None
     line = None if start is None else start + (within - 1 if within else 0)
-    return replace(problem, message=message, line=line)
+    return msgspec.structs.replace(problem, message=message, line=line)
 
 
 @cache

@@ -5,7 +5,8 @@ find entities, rank intents; no session is touched.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from .entities import EntityIndex, Mention
 from .lexicon import Lexicon
@@ -14,8 +15,7 @@ from .spelling import Speller
 from .text import normalise
 
 
-@dataclass(frozen=True)
-class Understanding:
+class Understanding(Struct, frozen=True):
     """What the pipeline made of one message, before any dialogue decision."""
 
     text: str
