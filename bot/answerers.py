@@ -294,20 +294,21 @@ class Answerers:
     def _sharpen(self, turn: Turn, reply: Reply) -> Reply:
         """The intent's answer, and after it the passage that holds what the question asks
         specifically, when the general answer does not already say it."""
-        if turn.score >= SHARPEN_BELOW:
+        if turn.score >= SHARPEN_BELOW or self.passages is None:
             return reply  # the matcher is sure the intent's answer is what was asked
-        found = self._search(turn, SHARPEN_COVERAGE)
-        if not found or self.passages is None:
-            return reply
         # the names the question mentions say which answer; its other words, what it asks of it
         tokens = turn.u.tokens
         names = set(
             self.passages.terms(t for m in turn.u.mentions for t in tokens[m.start : m.end])
         )
+        query = set(self.passages.terms(tokens)) - names
+        said = set(self.passages.terms(normalise(reply.text)))
+        if len(query) < SHARPEN_TERMS or query <= said:
+            return reply  # no passage can hold enough that was asked and the answer does not say
+        found = self._search(turn, SHARPEN_COVERAGE)
         asked = [f for f in found if len(set(f.held) - names) >= SHARPEN_TERMS]
         if not asked:
             return reply
-        said = set(self.passages.terms(normalise(reply.text)))
         extra = [
             f.passage
             for f in asked  # holding something asked that the answer does not say

@@ -152,8 +152,9 @@ def cached(files: list[Path], make: Callable[[], Compiled], folder: Path) -> Com
     """The index for these content files from the cache `folder`, or made (and cached there) when
     absent or stale.
 
-    One cache file per content location, holding the key of the content it was made from (two
-    locations that share a file name only rebuild each other's). Only an index made from valid
+    One cache file per content location: the key of the content it was made from, then the index
+    (pickled apart, so a stale index, whose classes may since have changed, is never unpickled).
+    Two locations that share a file name only rebuild each other's. Only an index made from valid
     content is written; any cache problem just means building again.
     """
     folders = dict.fromkeys(f.parent for f in files)
@@ -163,15 +164,16 @@ def cached(files: list[Path], make: Callable[[], Compiled], folder: Path) -> Com
     try:
         if _private(path):  # a file someone else could have written may hold code: never unpickled
             with path.open("rb") as fh:
-                stored_key, index = _unpickle(fh)
-            if stored_key == key and isinstance(index, Compiled):
-                return index
+                if pickle.load(fh) == key:
+                    index = _unpickle(fh)
+                    if isinstance(index, Compiled):
+                        return index
     except FileNotFoundError:
         pass
     except Exception as exc:  # noqa: BLE001 - a corrupt or foreign cache file is rebuilt, never fatal
         log.warning("ignoring unreadable cache %s: %s", path, exc)
     index = make()
-    _write(folder, path, (key, index))
+    _write(folder, path, key, index)
     return index
 
 
@@ -185,7 +187,7 @@ def _private(path: Path) -> bool:
     return True
 
 
-def _write(folder: Path, path: Path, value: object) -> None:
+def _write(folder: Path, path: Path, key: str, index: Compiled) -> None:
     """Write the cache file atomically in a private
     folder, and drop the oldest other cache files.
     """
@@ -196,7 +198,8 @@ def _write(folder: Path, path: Path, value: object) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as fh:
             tmp = fh.name
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(key, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         tmp = None
         others = sorted(

@@ -32,10 +32,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import NamedTuple
 
 from msgspec import Struct
 from rapidfuzz import fuzz, process
@@ -120,15 +120,82 @@ def calibrate(raw: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
 
-class _Posting(NamedTuple):
-    """What one feature tells: its weight, its share in coverage, its evidence per intent, and
-    per intent the (negative) evidence of lacking it. (A named tuple: thousands of them are
-    unpickled at every start from the cache, and tuples load several times faster.)"""
+class _Postings:
+    """What each feature tells, in flat arrays: the compiled content is unpickled at every start,
+    and an array loads as one block of bytes where a dict per feature is thousands of objects.
 
-    weight: float
-    coverage: float
-    evidence: dict[int, float]
-    lacking: dict[int, float]
+    Feature number p (`ids`) has a weight and a share in coverage; rows start[p]:start[p + 1] hold,
+    sorted by intent, each intent whose examples have it, with its evidence and the (negative)
+    evidence of lacking it; rows held[p]:held[p + 1], sorted by intent, the examples (of that
+    intent) holding it.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.weight: list[float] = []  # lists, not arrays: read at every reply
+        self.coverage: list[float] = []
+        self.start = array("q", [0])
+        self.intent = array("q")
+        self.evidence = array("d")
+        self.lacking = array("d")
+        self.held = array("q", [0])
+        self.holder_intent = array("q")
+        self.holder_example = array("q")
+        self._rows: dict[int, tuple[dict[int, float], dict[int, float]]] = {}
+        self._examples: dict[int, dict[int, tuple[int, ...]]] = {}
+
+    def add(self, feature: str, weight: float, coverage: float) -> int:
+        self.ids[feature] = len(self.weight)
+        self.weight.append(weight)
+        self.coverage.append(coverage)
+        return len(self.weight) - 1
+
+    def add_rows(self, rows: Iterable[tuple[int, float, float]]) -> None:
+        """The rows of the feature added last, sorted by intent."""
+        for index, evidence, lacking in rows:
+            self.intent.append(index)
+            self.evidence.append(evidence)
+            self.lacking.append(lacking)
+        self.start.append(len(self.intent))
+
+    def add_holders(self, holders: Iterable[tuple[int, int]]) -> None:
+        """(intent, example) holding each feature, in feature order, each sorted by intent."""
+        for index, example in holders:
+            self.holder_intent.append(index)
+            self.holder_example.append(example)
+        self.held.append(len(self.holder_intent))
+
+    def rows(self, p: int) -> tuple[dict[int, float], dict[int, float]]:
+        """Intent -> evidence, and intent -> evidence of lacking it, for feature p; made into dicts
+        on first use, so a long-running process reads them as fast as if they were loaded so."""
+        rows = self._rows.get(p)
+        if rows is None:
+            start, end = self.start[p], self.start[p + 1]
+            intents = self.intent[start:end]
+            rows = (
+                dict(zip(intents, self.evidence[start:end], strict=True)),
+                dict(zip(intents, self.lacking[start:end], strict=True)),
+            )
+            self._rows[p] = rows
+        return rows
+
+    def examples(self, p: int) -> dict[int, tuple[int, ...]]:
+        """Intent -> its examples holding feature p, made into a dict on first use."""
+        examples = self._examples.get(p)
+        if examples is None:
+            examples = {}
+            for i in range(self.held[p], self.held[p + 1]):
+                index = self.holder_intent[i]
+                examples[index] = (*examples.get(index, ()), self.holder_example[i])
+            self._examples[p] = examples
+        return examples
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_rows", "_examples")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._rows, self._examples = {}, {}
 
 
 class Matcher:
@@ -172,40 +239,36 @@ class Matcher:
         vocabulary = len(counts) or 1
         log_n = math.log(n) if n > 1 else 0.0
         self._base = [math.log(ALPHA / (total + ALPHA * vocabulary)) for total in totals]
-        self._postings: dict[str, _Posting] = {}
+        self._postings = _Postings()
         self._lacking = [0.0] * n  # evidence of lacking all features of the intent's examples
+        postings = self._postings
         for feature, row in counts.items():
             bigram = " " in feature
             weight = _concentration(row, n, log_n) * (BIGRAM_WEIGHT if bigram else 1.0)
             idf = math.log(n / len(row)) if n > 1 else 1.0
-            row = dict(sorted(row.items()))
-            evidence = {
-                index: weight * math.log((count + ALPHA) / ALPHA) for index, count in row.items()
-            }
-            lacking = {
-                index: MISSING_WEIGHT * weight * math.log(1.0 - count / (sizes[index] + 1))
-                for index, count in row.items()
-            }
-            for index, value in lacking.items():
-                self._lacking[index] += value
-            coverage = idf * (BIGRAM_COVERAGE if bigram else 1.0)
-            self._postings[feature] = _Posting(weight, coverage, evidence, lacking)
+            postings.add(feature, weight, idf * (BIGRAM_COVERAGE if bigram else 1.0))
+            rows = []
+            for index, count in sorted(row.items()):
+                lacking = MISSING_WEIGHT * weight * math.log(1.0 - count / (sizes[index] + 1))
+                self._lacking[index] += lacking
+                rows.append((index, weight * math.log((count + ALPHA) / ALPHA), lacking))
+            postings.add_rows(rows)
         self._unknown = log_n + UNKNOWN_BONUS
         # per intent, the total evidence weight of each example or keyword with any, and for each
         # feature the examples holding it (so a message is compared only with what it shares)
         self._example_totals: list[list[float]] = []
-        self._example_holders: list[dict[str, list[int]]] = []
-        for phrases in phrasings:
+        holders: dict[str, list[tuple[int, int]]] = {}
+        for index, phrases in enumerate(phrasings):
             weights: list[float] = []
-            holders: dict[str, list[int]] = {}
             for found in phrases:
-                total = sum(self._postings[feature].weight for feature in found)
+                total = sum(postings.weight[postings.ids[feature]] for feature in found)
                 if total > 0.0:
                     for feature in found:
-                        holders.setdefault(feature, []).append(len(weights))
+                        holders.setdefault(feature, []).append((index, len(weights)))
                     weights.append(total)
             self._example_totals.append(weights)
-            self._example_holders.append(holders)
+        for feature in postings.ids:
+            postings.add_holders(holders.get(feature, ()))
 
     def rank(self, tokens: Sequence[str], limit: int = 3) -> list[Candidate]:
         """The `limit` best intents, best first; equal evidence goes to the intent declared first.
@@ -217,46 +280,46 @@ class Matcher:
         if n == 0 or limit <= 0 or all(_is_number(token) for token in tokens):
             return []
         keys = [_key(token) for token in tokens]
-        postings = []
-        known: dict[str, float] = {}
+        postings = self._postings
+        found: list[int] = []  # the message's features that some intent has
+        known: dict[int, float] = {}  # their weights
         unknown = 0.0
         for feature in _features(keys):
-            posting = self._postings.get(feature)
-            if posting is None:
+            p = postings.ids.get(feature)
+            if p is None:
                 unknown += self._unknown_weight(feature)
             else:
-                postings.append(posting)
-                known[feature] = posting.weight
-        if not postings:
+                found.append(p)
+                known[p] = postings.weight[p]
+        if not found:
             return []
+        rows = [postings.rows(p) for p in found]
         scores = [0.0] * n
         weight = 0.0
-        for posting in postings:
-            weight += posting.weight
-            for index, value in posting.evidence.items():
+        for p, (evidence, _) in zip(found, rows):
+            weight += postings.weight[p]
+            for index, value in evidence.items():
                 scores[index] += value
         scores = [score + base * weight for score, base in zip(scores, self._base)]
         ranking = scores
-        if (
-            len(set(keys)) > 1
-        ):  # a message of one word lacks nearly everything: ranked by what it has
+        if len(set(keys)) > 1:  # one word lacks nearly everything: ranked by what it has
             lacking = list(self._lacking)
-            for posting in postings:
-                for index, value in posting.lacking.items():
-                    lacking[index] -= value  # the message has it after all
+            for _, lacks in rows:
+                for index, missing in lacks.items():
+                    lacking[index] -= missing  # the message has it after all
             ranking = [score + missing for score, missing in zip(scores, lacking)]
         order = sorted(range(n), key=lambda i: (-ranking[i], i))
         top = max(scores[i] for i in order[:TOP_K])
         z = sum(math.exp((scores[i] - top) / TEMPERATURE) for i in order[:TOP_K])
-        informative = unknown + sum(posting.coverage for posting in postings)
+        informative = unknown + sum(postings.coverage[p] for p in found)
         query = " ".join(tokens)
         result: list[Candidate] = []
         ceiling = 1.0
         for index in order[:limit]:
-            covered = sum(posting.coverage for posting in postings if index in posting.evidence)
-            covered += self._slot_credit(index, keys)
+            held = sum(postings.coverage[p] for p, (has, _) in zip(found, rows) if index in has)
+            held += self._slot_credit(index, keys)
             posterior = math.exp((scores[index] - top) / TEMPERATURE) / z
-            coverage = covered / informative if informative > 0.0 else 1.0
+            coverage = held / informative if informative > 0.0 else 1.0
             example, similarity = self._example(index, query)
             share = self._example_share(index, known, weight)
             own = calibrate(coverage**2 * posterior * similarity * share)
@@ -281,15 +344,15 @@ class Matcher:
             if key in seen:
                 continue
             seen.add(key)
-            posting = self._postings.get(key)
-            if posting is not None and index in posting.evidence:
+            p = self._postings.ids.get(key)
+            if p is not None and index in self._postings.rows(p)[0]:
                 continue
             openness = self._slots.openness(index, keys, position)
             if openness:
-                credit += openness * (self._unknown if posting is None else posting.coverage)
+                credit += openness * (self._unknown if p is None else self._postings.coverage[p])
         return credit
 
-    def _example_share(self, index: int, known: dict[str, float], size: float) -> float:
+    def _example_share(self, index: int, known: dict[int, float], size: float) -> float:
         """The largest share (by evidence weight) of one
         example or keyword that the message restates.
 
@@ -305,10 +368,9 @@ class Matcher:
         if not totals or size <= 0.0:
             return 1.0  # nothing to compare: neutral
         reach = EXAMPLE_REACH * size
-        holders = self._example_holders[index]
         shared: dict[int, float] = {}
-        for feature, weight in known.items():
-            for example in holders.get(feature, ()):
+        for p, weight in known.items():
+            for example in self._postings.examples(p).get(index, ()):
                 shared[example] = shared.get(example, 0.0) + weight
         best = max((value / min(totals[i], reach) for i, value in shared.items()), default=0.0)
         return min(1.0, best)

@@ -16,11 +16,12 @@ class Places:
 
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names  # normalised words joined by spaces -> display name (strings load fast)
-        starts: dict[str, set[int]] = {}  # per first word, the lengths of names starting with it
+        # per first word, the lengths of the names starting with it as bits (1 << length): small
+        # ints load from the cache far faster than a tuple per word
+        self.starts: dict[str, int] = {}
         for key in names:
             words = key.split(" ")
-            starts.setdefault(words[0], set()).add(len(words))
-        self.starts = {word: tuple(sorted(n, reverse=True)) for word, n in starts.items()}
+            self.starts[words[0]] = self.starts.get(words[0], 0) | 1 << len(words)
 
     @classmethod
     def from_gazetteer(cls, exclude: Iterable[str]) -> Places:
@@ -53,10 +54,11 @@ class Places:
         """The first place named in the tokens outside the `taken` spans (known entities)."""
         blocked = {i for start, end in taken for i in range(start, end)}
         for i in range(len(tokens)):
-            if i in blocked:
+            lengths = self.starts.get(tokens[i], 0)
+            if not lengths or i in blocked:
                 continue
-            for n in self.starts.get(tokens[i], ()):
-                if i + n > len(tokens) or blocked & set(range(i, i + n)):
+            for n in range(MAX_WORDS, 0, -1):  # the longest name first
+                if not lengths >> n & 1 or i + n > len(tokens) or blocked & set(range(i, i + n)):
                     continue
                 name = self.names.get(" ".join(tokens[i : i + n]))
                 if name:

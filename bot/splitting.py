@@ -10,36 +10,34 @@ from msgspec import Struct
 SHORT = 160
 #: a question this short right after another one finishes it ("..., right? which ones?")
 FRAGMENT_WORDS = 3
-_SENTENCE = re.compile(r"(?<=[.?!])[\"')\]]*\s+|\n+|(?<=\?)(?=\S)")
-_QUESTION_START = re.compile(
-    r"^(?:and |also |so |but |or |plus |then |ok |okay |now )*"
+# pattern strings, compiled by `re` on first use and cached there: a one-shot question that needs
+# no splitting never pays for compiling them
+_SENTENCE = r"(?<=[.?!])[\"')\]]*\s+|\n+|(?<=\?)(?=\S)"
+_QUESTION_START = (
+    r"(?i)^(?:and |also |so |but |or |plus |then |ok |okay |now )*"
     r"(?:what|whats|what's|how|hows|how's|which|who|whom|whose|where|when|why|is|are|am|was|were|do|"
     r"does|did|can|could|should|shall|would|will|have|has|any|anything|tell me|explain|describe|"
     r"i'd like to know|i would like to know|i wonder|i'm wondering|im wondering|wondering|"
-    r"curious|i'm curious|is it|are there|is there)\b",
-    re.IGNORECASE,
+    r"curious|i'm curious|is it|are there|is there)\b"
 )
-_ABOUT_ME = re.compile(
-    r"^(?:hi|hello|hey)?[,! ]*(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|"
+_ABOUT_ME = (
+    r"(?i)^(?:hi|hello|hey)?[,! ]*(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|"
     r"i'm moving|i relocated|i'm relocating|im relocating|we moved|just moved|i'm based|im based|"
     r"i'm now|im now|i'm no longer|im no longer|i'm not|im not|i don't|i dont|"
     r"i currently|i just|i recently|my |i studied|i graduated|i finished|i did|i know|i've been|"
-    r"i've got|i got|i spent)\b",
-    re.IGNORECASE,
+    r"i've got|i got|i spent)\b"
 )
 # a question inside a sentence: "I'm in high school, what should I do"
-_ASKS = re.compile(
-    r"[,;:-]\s*(?:and |so |but )?(?:what|how|which|where|when|why|who|should i|can i|could i|do i|"
-    r"is it|is there|are there|would i|will i|any tips|any advice)\b"
+_ASKS = (
+    r"(?i)[,;:-]\s*(?:and |so |but )?(?:what|how|which|where|when|why|who|should i|can i|"
+    r"could i|do i|is it|is there|are there|would i|will i|any tips|any advice)\b"
     r"|\b(?:what|how) (?:should|can|do|would)\b"
     r"|\b(?:wondering|wonder|curious|want to know|like to know) (?:what|how|which|where|when|why|"
-    r"who|if|whether)\b",
-    re.IGNORECASE,
+    r"who|if|whether)\b"
 )
-_CHATTER = re.compile(
-    r"^(?:hi|hello|hey|thanks|thank you|thx|ty|cheers|sorry|apologies|best|regards|"
-    r"any help|any advice|any input|any thoughts|appreciate|long (?:post|question)|tl;?dr|edit)\b",
-    re.IGNORECASE,
+_CHATTER = (
+    r"(?i)^(?:hi|hello|hey|thanks|thank you|thx|ty|cheers|sorry|apologies|best|regards|"
+    r"any help|any advice|any input|any thoughts|appreciate|long (?:post|question)|tl;?dr|edit)\b"
 )
 
 
@@ -53,7 +51,7 @@ class Sentence(Struct, frozen=True):
 def sentences(text: str) -> list[Sentence]:
     """The message's sentences, each classified; empty pieces dropped."""
     out: list[Sentence] = []
-    for piece in _SENTENCE.split(text):
+    for piece in re.split(_SENTENCE, text):
         piece = piece.strip(" \t-–—*•")
         if not re.search(r"[^\W\d_]", piece):
             continue
@@ -71,11 +69,11 @@ def sentences(text: str) -> list[Sentence]:
 
 
 def _kind(piece: str) -> str:
-    if piece.endswith("?") or _QUESTION_START.match(piece) or _ASKS.search(piece):
+    if piece.endswith("?") or re.match(_QUESTION_START, piece) or re.search(_ASKS, piece):
         return "question"
-    if _ABOUT_ME.match(piece):
+    if re.match(_ABOUT_ME, piece):
         return "about_me"
-    if _CHATTER.match(piece):
+    if re.match(_CHATTER, piece):
         return "chatter"
     return "statement"
 
