@@ -15,6 +15,13 @@ MAX_CHARS = 4_000
 # Apostrophes (ASCII and typographic) are deleted, so "what's" -> "whats" and "don't" -> "dont",
 # which also merges them with the common apostrophe-less spellings users type.
 _APOSTROPHES = re.compile("['\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032]")
+# A possessive "'s" goes, so "Siri's" is "siri" and "Google's" is "google"; the contractions of
+# "is" and "us" ("what's", "it's", "let's") keep their "s" as the apostrophe goes.
+_POSSESSIVE = re.compile(
+    "\\b(?!(?:it|that|what|there|here|he|she|who|let|where|how|when|why)"
+    "['\u2018\u2019\u201b\u02bc]s\\b)(\\w+)['\u2018\u2019\u201b\u02bc]s\\b",
+    re.IGNORECASE,
+)
 # Everything that is not a letter or a digit separates tokens (underscore included).
 _SEPARATORS = re.compile(r"[\W_]+")
 _PARTIAL_WORD = re.compile(r"[^\W_]+$")
@@ -45,7 +52,8 @@ def _head(text: str) -> str:
 
 def _base_tokens(text: str) -> list[str]:
     # apostrophes go before NFKC too: it turns the acute accent "´" into a space + combining mark
-    text = unicodedata.normalize("NFKC", _APOSTROPHES.sub("", _head(text))).casefold()
+    text = _POSSESSIVE.sub(r"\1", _head(text))
+    text = unicodedata.normalize("NFKC", _APOSTROPHES.sub("", text)).casefold()
     if not text.isascii():
         text = _strip_accents(text)
     text = _APOSTROPHES.sub("", text)

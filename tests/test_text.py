@@ -41,6 +41,11 @@ def test_normalise_apostrophes_join_words() -> None:
     assert normalise("I don't know") == normalise("I don´t know") == ["i", "dont", "know"]
 
 
+def test_normalise_drops_possessives_but_keeps_contractions() -> None:
+    assert normalise("Siri’s voice, Google's ads") == ["siri", "voice", "google", "ads"]
+    assert normalise("what's it's let's WHAT'S") == ["whats", "its", "lets", "whats"]
+
+
 def test_normalise_control_and_format_characters() -> None:
     assert normalise("a\x00b\tc\r\nd") == ["a", "b", "c", "d"]
     assert normalise("zero\u200bwidth") == ["zerowidth"]  # format characters vanish inside words
