@@ -427,7 +427,7 @@ class Answerers:
             return None
         mention, entity = found[0]
         tokens = turn.u.tokens
-        asked = set(self.passages.terms((*tokens[: mention.start], *tokens[mention.end :])))
+        asked = set(self.passages.asked((*tokens[: mention.start], *tokens[mention.end :])))
         if not asked <= self.passages.entity_terms.get(f"{entity.type}:{entity.id}", frozenset()):
             return None
         intent = self.intents.get(self.entity_intents[entity.type])

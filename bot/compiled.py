@@ -66,7 +66,7 @@ def build(
     entities = EntityIndex(
         knowledge.all_entities() if knowledge else (), abbreviations, settings.ignore_entities
     )
-    lexicon = Lexicon(settings.concepts, abbreviations)
+    lexicon = Lexicon(settings.concepts, abbreviations, settings.except_words)
     examples = []
     vocabulary: list[str] = [*entities.vocabulary, *lexicon.words]
     for intent in intents.intents:

@@ -1,4 +1,5 @@
-"""Concepts: words that mean the same here, rewritten to one name for matching and retrieval."""
+"""Concepts: words that mean the same here, rewritten to one name for matching and retrieval;
+and what a question sets aside ("besides search"), which says nothing of what it asks."""
 
 from __future__ import annotations
 
@@ -6,14 +7,23 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .text import normalise
 
+#: how many words after "besides" (and the like) name what the question sets aside
+EXCEPT_SPAN = 2
+
 
 class Lexicon:
     """Rewrites each occurrence of a concept's word or phrase to the concept's name (its first
     member), longest phrase first; placeholders ("@company") are left alone."""
 
     def __init__(
-        self, concepts: Iterable[Sequence[str]], abbreviations: Mapping[str, str] | None = None
+        self,
+        concepts: Iterable[Sequence[str]],
+        abbreviations: Mapping[str, str] | None = None,
+        excepting: Iterable[str] = (),
     ) -> None:
+        self._except = tuple(
+            form for w in excepting if (form := tuple(normalise(w, abbreviations)))
+        )
         self._table: dict[tuple[str, ...], tuple[str, ...]] = {}
         for group in concepts:
             forms = [tuple(normalise(word, abbreviations)) for word in group]
@@ -32,6 +42,22 @@ class Lexicon:
     def words(self) -> set[str]:
         """Every word of every concept (for the speller's vocabulary)."""
         return {w for k, v in self._table.items() for w in (*k, *v)}
+
+    def asked(self, tokens: Sequence[str]) -> list[str]:
+        """The tokens without the few words after "besides", "other than"...: "what does Google do
+        with ML besides search" asks about Google, not about search."""
+        if not self._except:
+            return list(tokens)
+        kept: list[str] = []
+        i = 0
+        while i < len(tokens):
+            phrase = next((p for p in self._except if tuple(tokens[i : i + len(p)]) == p), ())
+            if phrase:
+                i += len(phrase) + EXCEPT_SPAN
+            else:
+                kept.append(tokens[i])
+                i += 1
+        return kept
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
         if not self._table:

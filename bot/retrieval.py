@@ -116,6 +116,11 @@ class PassageIndex:
             out.append(term)
         return out
 
+    def asked(self, tokens: Sequence[str]) -> list[str]:
+        """The terms a question asks: its informative terms, less those it sets aside ("besides
+        search")."""
+        return self.terms(self.lexicon.asked(tokens))
+
     def search(
         self,
         tokens: Sequence[str],

@@ -84,6 +84,8 @@ class Settings(Struct, frozen=True):
     self_words: tuple[str, ...] = ()  # a person describing themselves: "i m a", "as a", "work as"
     negation_words: tuple[str, ...] = ()  # deny what follows: "not a student", "no longer a..."
     each_words: tuple[str, ...] = ()  # "each", "all": ask of every entity the last answer named
+    # "besides", "other than": the words after them name what the person knows, not what they ask
+    except_words: tuple[str, ...] = ()
     starter_questions: tuple[str, ...] = ()
     topic_groups: tuple[str, ...] = ()  # the order of /topics' headings
     # sets of words meaning the same here (pay, salary, earn...): the first is the set's name

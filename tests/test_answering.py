@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import Engine
+from bot.lexicon import Lexicon
 from bot.splitting import sentences
 from bot.unanswered import UnansweredLog, group, read
 
@@ -86,6 +87,14 @@ def test_a_short_question_after_another_finishes_it() -> None:
         ("question", "Google hires a lot of ML people, right? how many?")
     ]
     assert [s.kind for s in pieces] == ["question", "about_me", "question"]
+
+
+def test_what_a_question_sets_aside_is_not_asked(engine: Engine) -> None:
+    lexicon = Lexicon((), excepting=["besides", "other than"])
+    tokens = ["what", "does", "ibm", "do", "other", "than", "watson", "ads", "today", "besides"]
+    assert lexicon.asked(tokens) == ["what", "does", "ibm", "do", "today"]
+    (reply,) = ask(engine, "so what is deepmind up to besides games")
+    assert reply.intent == "company_overview" and "DeepMind" in reply.text
 
 
 def test_a_list_item_headed_by_an_entity_is_about_it(engine: Engine) -> None:
