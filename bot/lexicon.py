@@ -21,9 +21,11 @@ class Lexicon:
         abbreviations: Mapping[str, str] | None = None,
         excepting: Iterable[str] = (),
     ) -> None:
-        self._except = tuple(
-            form for w in excepting if (form := tuple(normalise(w, abbreviations)))
-        )
+        self._except: dict[str, list[tuple[str, ...]]] = {}  # by first word
+        for phrase in excepting:
+            form = tuple(normalise(phrase, abbreviations))
+            if form:
+                self._except.setdefault(form[0], []).append(form)
         self._table: dict[tuple[str, ...], tuple[str, ...]] = {}
         for group in concepts:
             forms = [tuple(normalise(word, abbreviations)) for word in group]
@@ -43,21 +45,20 @@ class Lexicon:
         """Every word of every concept (for the speller's vocabulary)."""
         return {w for k, v in self._table.items() for w in (*k, *v)}
 
+    def aside(self, tokens: Sequence[str]) -> set[int]:
+        """Positions of what a question sets aside: "besides", "other than"... and the few words
+        after ("what does Google do with ML besides search" asks about Google, not search)."""
+        found: set[int] = set()
+        for i, token in enumerate(tokens):
+            for phrase in self._except.get(token, ()):
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    found.update(range(i, i + len(phrase) + EXCEPT_SPAN))
+        return found
+
     def asked(self, tokens: Sequence[str]) -> list[str]:
-        """The tokens without the few words after "besides", "other than"...: "what does Google do
-        with ML besides search" asks about Google, not about search."""
-        if not self._except:
-            return list(tokens)
-        kept: list[str] = []
-        i = 0
-        while i < len(tokens):
-            phrase = next((p for p in self._except if tuple(tokens[i : i + len(p)]) == p), ())
-            if phrase:
-                i += len(phrase) + EXCEPT_SPAN
-            else:
-                kept.append(tokens[i])
-                i += 1
-        return kept
+        """The tokens without what the question sets aside."""
+        aside = self.aside(tokens) if self._except else set()
+        return [token for i, token in enumerate(tokens) if i not in aside]
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
         if not self._table:

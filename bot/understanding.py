@@ -50,6 +50,7 @@ class Reader:
         mentions = self.entities.find(tokens)
         matched = self.lexicon.apply(EntityIndex.replace(tokens, mentions))
         candidates = self.matcher.rank(matched, limit) if matched else []
-        return Understanding(
-            text, tuple(tokens), tuple(mentions), tuple(matched), tuple(candidates)
-        )
+        # "which industries besides tech": an entity set aside is not what the question is about
+        aside = self.lexicon.aside(tokens)
+        about = tuple(m for m in mentions if m.start not in aside)
+        return Understanding(text, tuple(tokens), about, tuple(matched), tuple(candidates))

@@ -95,6 +95,8 @@ def test_what_a_question_sets_aside_is_not_asked(engine: Engine) -> None:
     assert lexicon.asked(tokens) == ["what", "does", "ibm", "do", "today"]
     (reply,) = ask(engine, "so what is deepmind up to besides games")
     assert reply.intent == "company_overview" and "DeepMind" in reply.text
+    (reply,) = ask(engine, "which sectors other than finance use machine learning engineers?")
+    assert reply.intent == "industries" and "finance" not in reply.slots.values()
 
 
 def test_a_list_item_headed_by_an_entity_is_about_it(engine: Engine) -> None:
