@@ -17,14 +17,36 @@ MAX_CHARS = 4_000
 _APOSTROPHES = re.compile("['\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032]")
 # A possessive "'s" goes, so "Siri's" is "siri" and "Google's" is "google"; the contractions of
 # "is" and "us" ("what's", "it's", "let's") keep their "s" as the apostrophe goes.
-_POSSESSIVE = re.compile(
-    "\\b(?!(?:it|that|what|there|here|he|she|who|let|where|how|when|why)"
-    "['\u2018\u2019\u201b\u02bc]s\\b)(\\w+)['\u2018\u2019\u201b\u02bc]s\\b",
-    re.IGNORECASE,
+_APOSTROPHE_S = re.compile("['\u2018\u2019\u201b\u02bc][sS]\\b")
+_LAST_WORD = re.compile(r"\w+$")
+_CONTRACTED = frozenset(
+    (
+        "it",
+        "that",
+        "what",
+        "there",
+        "here",
+        "he",
+        "she",
+        "who",
+        "let",
+        "where",
+        "how",
+        "when",
+        "why",
+    )
 )
 # Everything that is not a letter or a digit separates tokens (underscore included).
 _SEPARATORS = re.compile(r"[\W_]+")
 _PARTIAL_WORD = re.compile(r"[^\W_]+$")
+
+
+def _drop_possessives(text: str) -> str:
+    def drop(match: re.Match[str]) -> str:
+        word = _LAST_WORD.search(text, max(0, match.start() - 12), match.start())
+        return match.group(0) if word is None or word.group(0).lower() in _CONTRACTED else ""
+
+    return _APOSTROPHE_S.sub(drop, text)
 
 
 def _strip_accents(text: str) -> str:
@@ -52,7 +74,7 @@ def _head(text: str) -> str:
 
 def _base_tokens(text: str) -> list[str]:
     # apostrophes go before NFKC too: it turns the acute accent "´" into a space + combining mark
-    text = _POSSESSIVE.sub(r"\1", _head(text))
+    text = _drop_possessives(_head(text))
     text = unicodedata.normalize("NFKC", _APOSTROPHES.sub("", text)).casefold()
     if not text.isascii():
         text = _strip_accents(text)

@@ -68,6 +68,29 @@ def _run(args: list[str], stdin: str | None = None) -> tuple[float, int]:
     return wall, int(done.stderr.rsplit("maxrss=", 1)[1].split()[0])
 
 
+# a backstory, repeated with variations to fill a long post around three questions
+_BACKSTORY = (
+    "Hi everyone, long post, sorry in advance.",
+    "I have been a backend developer for {n} years, mostly Java and some Python.",
+    "I live in Austin and my team works next to the data science group.",
+    "My manager says I should wait, my parents think it is a phase.",
+    "I did a statistics course in college and a few online classes since.",
+)
+
+
+def _long_posts(questions: list[str], count: int = 100, size: int = 4_000) -> list[str]:
+    """`count` posts of about `size` characters: a backstory and three of the questions."""
+    posts = []
+    for i in range(count):
+        asked = " ".join(q.rstrip("?.") + "?" for q in questions[3 * i : 3 * i + 3])
+        story: list[str] = []
+        while sum(len(s) + 1 for s in story) + len(asked) < size:
+            line = _BACKSTORY[len(story) % len(_BACKSTORY)]
+            story.append(line.format(n=len(story) % 9 + 2))
+        posts.append(" ".join(story[:-1]) + " " + asked + " Thanks!")
+    return posts
+
+
 def measure(content: str | None, questions: list[str], passes: int = 5) -> dict[str, float]:
     _, knowledge_dir = resolve(content)
     figures: dict[str, float] = {}
@@ -89,6 +112,14 @@ def measure(content: str | None, questions: list[str], passes: int = 5) -> dict[
     figures["reply_p50_ms"] = 1000 * statistics.median(latencies)
     figures["reply_p99_ms"] = 1000 * percentile(latencies, 0.99)
     figures["replies_per_s_in_process"] = len(latencies) / sum(latencies)
+    long_latencies = []
+    for p in range(passes):
+        for i, text in enumerate(_long_posts(questions)):
+            start = time.perf_counter()
+            engine.reply(text, session=f"long-{i % 50}")
+            long_latencies.append(time.perf_counter() - start)
+    figures["long_p50_ms"] = 1000 * statistics.median(long_latencies)
+    figures["long_p99_ms"] = 1000 * percentile(long_latencies, 0.99)
     figures["in_process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     base = ["--content", content] if content else []
@@ -125,6 +156,8 @@ def main(args: argparse.Namespace) -> int:
         "reply_p50_ms": "reply latency p50",
         "reply_p99_ms": "reply latency p99",
         "replies_per_s_in_process": "replies/s in process",
+        "long_p50_ms": "a 4,000-character post, p50",
+        "long_p99_ms": "a 4,000-character post, p99",
         "in_process_peak_rss_mb": "peak RSS in process",
         "ask_cold_start_ms": "`ask` new process, warm cache (median)",
         "ask_peak_rss_mb": "`ask` peak RSS",
