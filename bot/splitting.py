@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import NamedTuple
 
 from msgspec import Struct
 
@@ -10,8 +12,7 @@ from msgspec import Struct
 SHORT = 160
 #: a question this short right after another one finishes it ("..., right? which ones?")
 FRAGMENT_WORDS = 3
-# pattern strings, compiled by `re` on first use and cached there: a one-shot question that needs
-# no splitting never pays for compiling them
+# compiled on first use (`_compiled`): a one-shot question that needs no splitting never pays for it
 _SENTENCE = r"(?<=[.?!])[\"')\]]*\s+|\n+|(?<=\?)(?=\S)"
 _QUESTION_START = (
     r"(?i)^(?:and |also |so |but |or |plus |then |ok |okay |now )*"
@@ -48,14 +49,36 @@ class Sentence(Struct, frozen=True):
     kind: str
 
 
+class _Patterns(NamedTuple):
+    sentence: re.Pattern[str]
+    question_start: re.Pattern[str]
+    about_me: re.Pattern[str]
+    asks: re.Pattern[str]
+    chatter: re.Pattern[str]
+    letter: re.Pattern[str]
+
+
+@cache
+def _compiled() -> _Patterns:
+    return _Patterns(
+        re.compile(_SENTENCE),
+        re.compile(_QUESTION_START),
+        re.compile(_ABOUT_ME),
+        re.compile(_ASKS),
+        re.compile(_CHATTER),
+        re.compile(r"[^\W\d_]"),
+    )
+
+
 def sentences(text: str) -> list[Sentence]:
     """The message's sentences, each classified; empty pieces dropped."""
+    patterns = _compiled()
     out: list[Sentence] = []
-    for piece in re.split(_SENTENCE, text):
+    for piece in patterns.sentence.split(text):
         piece = piece.strip(" \t-–—*•")
-        if not re.search(r"[^\W\d_]", piece):
+        if not patterns.letter.search(piece):
             continue
-        kind = _kind(piece)
+        kind = _kind(piece, patterns)
         if (
             kind == "question"
             and out
@@ -68,12 +91,12 @@ def sentences(text: str) -> list[Sentence]:
     return out
 
 
-def _kind(piece: str) -> str:
-    if piece.endswith("?") or re.match(_QUESTION_START, piece) or re.search(_ASKS, piece):
+def _kind(piece: str, patterns: _Patterns) -> str:
+    if piece.endswith("?") or patterns.question_start.match(piece) or patterns.asks.search(piece):
         return "question"
-    if re.match(_ABOUT_ME, piece):
+    if patterns.about_me.match(piece):
         return "about_me"
-    if re.match(_CHATTER, piece):
+    if patterns.chatter.match(piece):
         return "chatter"
     return "statement"
 
