@@ -24,7 +24,7 @@ from .reply import Citation, Reply
 from .retrieval import Found, PassageIndex
 from .session import Session
 from .settings import Settings
-from .splitting import sentences
+from .splitting import may_tell_about_me, sentences
 from .text import normalise
 from .understanding import Understanding
 
@@ -371,6 +371,8 @@ class Answerers:
         """ "I moved to Austin", "I'm not a student any more": noted in the profile, and said so
         (unless the content's own profile intent answers it)."""
         if turn.intent is not None and turn.intent.category == "profile":
+            return None
+        if not may_tell_about_me(turn.u.tokens):
             return None
         pieces = sentences(turn.u.text)
         if not pieces or any(p.kind == "question" for p in pieces):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import NamedTuple
 
@@ -21,6 +22,8 @@ _QUESTION_START = (
     r"i'd like to know|i would like to know|i wonder|i'm wondering|im wondering|wondering|"
     r"curious|i'm curious|is it|are there|is there)\b"
 )
+# every phrase of _ABOUT_ME starts with one of these words (once apostrophes are gone)
+_ABOUT_ME_WORDS = frozenset(("i", "im", "ive", "my", "we", "just"))
 _ABOUT_ME = (
     r"(?i)^(?:hi|hello|hey)?[,! ]*(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|"
     r"i'm moving|i relocated|i'm relocating|im relocating|we moved|just moved|i'm based|im based|"
@@ -99,6 +102,11 @@ def _kind(piece: str, patterns: _Patterns) -> str:
     if patterns.chatter.match(piece):
         return "chatter"
     return "statement"
+
+
+def may_tell_about_me(tokens: Iterable[str]) -> bool:
+    """Whether a message could have a sentence about the person (cheaper than `sentences`)."""
+    return not _ABOUT_ME_WORDS.isdisjoint(tokens)
 
 
 def needs_splitting(text: str) -> bool:

@@ -11,7 +11,8 @@ import pytest
 
 from bot import Engine
 from bot.lexicon import Lexicon
-from bot.splitting import sentences
+from bot.splitting import may_tell_about_me, sentences
+from bot.text import normalise
 from bot.unanswered import UnansweredLog, group, read
 
 
@@ -79,6 +80,22 @@ def test_a_question_that_leans_on_the_sentence_before_it_is_read_with_it(engine:
 def test_a_question_asked_as_wondering_is_a_question() -> None:
     (sentence,) = sentences("I was basically wondering which certificates are worth it")
     assert sentence.kind == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm a nurse in Leeds.",
+        "Hey, I've been coding for years.",
+        "My background is physics.",
+        "We moved to Denver last spring.",
+        "just moved to Ohio",
+        "i work as a data analyst",
+    ],
+)
+def test_the_cheap_check_lets_every_statement_about_oneself_through(text: str) -> None:
+    assert sentences(text)[0].kind == "about_me"
+    assert may_tell_about_me(normalise(text))
 
 
 def test_a_short_question_after_another_finishes_it() -> None:
