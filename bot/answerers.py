@@ -50,7 +50,6 @@ class Turn(Struct):
 Answerer = Callable[[Turn], Reply | None]
 MAX_PARTS = 3  # questions (or entities) of one message answered in parts
 RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
-SHARPEN_COVERAGE = 0.7  # a passage covering this much of a question is added to the intent's answer
 AGREE_FLOOR = 0.3  # of the threshold: an intent this confident may be taken when passages agree
 AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
@@ -305,7 +304,8 @@ class Answerers:
         said = set(self.passages.terms(normalise(reply.text)))
         if len(query) < SHARPEN_TERMS or query <= said:
             return reply  # no passage can hold enough that was asked and the answer does not say
-        found = self._search(turn, SHARPEN_COVERAGE)
+        # a passage good enough to be retrieved on its own may be added to the intent's answer
+        found = self._search(turn, self.coverage)
         asked = [f for f in found if len(set(f.held) - names) >= SHARPEN_TERMS]
         if not asked:
             return reply
