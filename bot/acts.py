@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .intents import Intent, IntentSet
+from .knowledge import Pay
 from .matching import Candidate
 from .render import Renderer
 from .reply import Citation, Reply
@@ -36,6 +37,8 @@ class Acts:
             return self._sources(act, top, state)
         if act.name == "why":
             return self._why(act, intent, top, state)
+        if act.name == "exact":
+            return self._exact(act, intent, top, state)
         return self._more(act, intent, top, state)
 
     def _reply(
@@ -67,6 +70,31 @@ class Acts:
         values = self.slots.values(intent, state.slots, state.profile)
         rendered = self.renderer.render(intent.name + ".why", intent.why, values)
         return self._reply(rendered.text, act.name, top, state, rendered.citations)
+
+    def _exact(self, act: Intent, intent: Intent, top: Candidate, state: Session) -> Reply:
+        """ "What's the exact number?": each figure of the last answer as the guides state it, and
+        whether they give it only roughly ("~") or as a floor ("+")."""
+        values = self.slots.values(intent, state.slots, state.profile)
+        rendered = self.renderer.render(intent.name, intent.answer, values, detail=state.detail)
+        shown = [
+            (fact, figure)
+            for fact in rendered.facts
+            for figure in (fact.count, fact.pay)
+            if figure is not None and str(figure) in rendered.text
+        ]
+        if not shown:
+            return self._reply(self.texts["no_figure"], act.name, top, state)
+        lines = [self.texts["figures"]]
+        cited: dict[Citation, None] = {}
+        for fact, figure in shown:
+            citation = Citation(fact.source.id, fact.source.title, fact.section)
+            cited[citation] = None
+            label = f"{fact.name}: " if fact.name else ""
+            kind = f" {figure.basis_label}" if isinstance(figure, Pay) else ""
+            lines.append(f"- {label}{figure}{kind} ({citation.title}, {citation.section})")
+        if any(figure.approx or figure.open_max for _, figure in shown):
+            lines += ["", self.texts["figures_rough"]]
+        return self._reply("\n".join(lines), act.name, top, state, tuple(cited))
 
     def _more(self, act: Intent, intent: Intent, top: Candidate, state: Session) -> Reply:
         """The next level of detail of the last answer, if its template has one."""

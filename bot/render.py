@@ -28,6 +28,7 @@ class Rendered(Struct, frozen=True):
     topics: frozenset[str]
     specific: bool  # the answer used facts tagged with one of its slot values
     declined: bool = False  # the template said the guides lack what was asked (it called decline())
+    facts: tuple[Fact, ...] = ()  # every fact the template looked up, in order of first lookup
 
 
 class _Use:
@@ -36,6 +37,7 @@ class _Use:
     def __init__(self, kb: KnowledgeBase | None, detail: int) -> None:
         self.kb, self.detail = kb, detail
         self.citations: dict[Citation, None] = {}
+        self.looked_up: dict[Fact, None] = {}
         self.topics: set[str] = set()
         self.specific = False  # some fact was looked up by a slot's entity and found
         self.declined = False
@@ -59,6 +61,7 @@ class _Use:
         except KeyError as exc:
             raise TemplateError(str(exc.args[0])) from None
         self.topics.add(topic)
+        self.looked_up.update(dict.fromkeys(found))
         if found and self.slot_ids & {v for v in tags.values() if v is not None}:
             self.specific = True
         return found
@@ -202,7 +205,12 @@ class Renderer:
         text = self.compile(key, source).render(context)
         text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
         return Rendered(
-            text, tuple(use.citations), frozenset(use.topics), use.specific, use.declined
+            text,
+            tuple(use.citations),
+            frozenset(use.topics),
+            use.specific,
+            use.declined,
+            tuple(use.looked_up),
         )
 
     def check(

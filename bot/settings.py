@@ -35,6 +35,10 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "named_items": "From my last answer:",
     "sharpened": "More specifically, the guides say:",
     "retrieved": "Here is what the guides say that comes closest to your question:",
+    "figures": "The figures of my last answer, as the guides state them:",
+    "figures_rough": "A ~ means the guides give it roughly, a + that it is a floor: they give no "
+    "more exact number.",
+    "no_figure": "My last answer gave no figure.",
 }
 DEFAULT_ORDINAL_WORDS: Mapping[str, int] = {
     "first": 1,

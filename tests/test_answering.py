@@ -169,6 +169,15 @@ def test_a_place_the_person_lives_in_makes_pay_an_honest_decline(engine: Engine)
 # -- the last answer ------------------------------------------------------------------------
 
 
+def test_how_exact_a_figure_is_comes_from_how_the_guide_states_it(engine: Engine) -> None:
+    roles, exact = ask(engine, "how many ML openings does Amazon have?", "is that precise?")
+    assert roles.intent == "company_open_roles" and "~600+" in roles.text
+    assert exact.kind == "act" and exact.intent == "exact"
+    assert "~600+" in exact.text and "roughly" in exact.text and exact.citations
+    _, none = ask(engine, "what does an ML engineer do?", "exact figure?")
+    assert none.intent == "exact" and "no figure" in none.text
+
+
 def test_the_second_one_asks_of_that_item(engine: Engine) -> None:
     _, second = ask(engine, "what are the interview stages?", "what happens in the second one?")
     assert "System Design" in second.text
