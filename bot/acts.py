@@ -76,9 +76,10 @@ class Acts:
         whether they give it only roughly ("~") or as a floor ("+")."""
         values = self.slots.values(intent, state.slots, state.profile)
         rendered = self.renderer.render(intent.name, intent.answer, values, detail=state.detail)
+        facts = {id(fact): fact for fact in rendered.facts}.values()  # each once, in order
         shown = [
             (fact, figure)
-            for fact in rendered.facts
+            for fact in facts
             for figure in (fact.count, fact.pay)
             if figure is not None and str(figure) in rendered.text
         ]

@@ -121,8 +121,9 @@ def calibrate(raw: float) -> float:
 
 
 class _Postings:
-    """What each feature tells, in flat arrays: the compiled content is unpickled at every start,
-    and an array loads as one block of bytes where a dict per feature is thousands of objects.
+    """What each feature tells, mostly in flat arrays: the compiled content is unpickled at every
+    start, and an array loads as one block of bytes where a dict per feature is thousands of
+    objects.
 
     Feature number p (`ids`) has a weight and a share in coverage; rows start[p]:start[p + 1] hold,
     sorted by intent, each intent whose examples have it, with its evidence and the (negative)
@@ -144,11 +145,10 @@ class _Postings:
         self._rows: dict[int, tuple[dict[int, float], dict[int, float]]] = {}
         self._examples: dict[int, dict[int, tuple[int, ...]]] = {}
 
-    def add(self, feature: str, weight: float, coverage: float) -> int:
+    def add(self, feature: str, weight: float, coverage: float) -> None:
         self.ids[feature] = len(self.weight)
         self.weight.append(weight)
         self.coverage.append(coverage)
-        return len(self.weight) - 1
 
     def add_rows(self, rows: Iterable[tuple[int, float, float]]) -> None:
         """The rows of the feature added last, sorted by intent."""

@@ -28,7 +28,7 @@ class Rendered(Struct, frozen=True):
     topics: frozenset[str]
     specific: bool  # the answer used facts tagged with one of its slot values
     declined: bool = False  # the template said the guides lack what was asked (it called decline())
-    facts: tuple[Fact, ...] = ()  # every fact the template looked up, in order of first lookup
+    facts: tuple[Fact, ...] = ()  # every fact the template looked up, in order (maybe repeated)
 
 
 class _Use:
@@ -37,7 +37,7 @@ class _Use:
     def __init__(self, kb: KnowledgeBase | None, detail: int) -> None:
         self.kb, self.detail = kb, detail
         self.citations: dict[Citation, None] = {}
-        self.looked_up: dict[Fact, None] = {}
+        self.looked_up: list[Fact] = []  # not deduplicated here: hashing every fact costs
         self.topics: set[str] = set()
         self.specific = False  # some fact was looked up by a slot's entity and found
         self.declined = False
@@ -61,7 +61,7 @@ class _Use:
         except KeyError as exc:
             raise TemplateError(str(exc.args[0])) from None
         self.topics.add(topic)
-        self.looked_up.update(dict.fromkeys(found))
+        self.looked_up.extend(found)
         if found and self.slot_ids & {v for v in tags.values() if v is not None}:
             self.specific = True
         return found
