@@ -25,6 +25,9 @@ from .slots import SlotFiller
 from .splitting import needs_splitting, sentences
 from .understanding import Understanding
 
+#: a question this short may lean on the sentence before it ("... this transition?")
+LEANING_WORDS = 15
+
 
 class Dialogue:
     """Turns an understood message and a session into a reply; the session is changed in place."""
@@ -147,7 +150,7 @@ class Dialogue:
         """One question of a long message; one that leans on the sentence before it ("... to move
         into ML. What is the best way to prepare for this transition?") is read with it."""
         reply = self.respond(self.read(question), state)
-        if reply.kind == "decline" and context:
+        if reply.kind == "decline" and context and len(question.split()) <= LEANING_WORDS:
             leaning = self.respond(self.read(f"{context} {question}"), state)
             if leaning.kind != "decline":
                 return leaning
