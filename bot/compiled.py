@@ -9,6 +9,7 @@ import logging
 import os
 import pickle
 import sys
+import time
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -32,6 +33,8 @@ from .text import normalise
 log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
 KEEP_CACHED = 4  # compiled contents kept in the cache folder, most recently written first
+FORMAT = 2  # of the cache file, in its name: a file of another format is never opened
+STALE_WRITE_SECONDS = 3600  # a temporary file this old was left by a process killed while writing
 
 
 class Compiled(Struct, frozen=True):
@@ -136,6 +139,13 @@ def _key(files: Iterable[Path]) -> str:
     return "\n".join(parts)
 
 
+class _KeyReader(pickle.Unpickler):
+    """Reads the key at the head of a cache file: a string, so no class may be loaded."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"a cache key holds no {module}.{name}")
+
+
 def _unpickle(fh: BinaryIO) -> Any:
     """pickle.load without the garbage collector, which would walk the growing object graph
     again and again while it loads (more than doubling the time on large content)."""
@@ -159,12 +169,12 @@ def cached(files: list[Path], make: Callable[[], Compiled], folder: Path) -> Com
     """
     folders = dict.fromkeys(f.parent for f in files)
     location = zlib.crc32("\0".join(str(f.resolve()) for f in folders).encode())
-    path = folder / f"index-{location:08x}.pickle"
+    path = folder / f"index-{FORMAT}-{location:08x}.pickle"
     key = _key(files)
     try:
         if _private(path):  # a file someone else could have written may hold code: never unpickled
             with path.open("rb") as fh:
-                if pickle.load(fh) == key:
+                if _KeyReader(fh).load() == key:
                     index = _unpickle(fh)
                     if isinstance(index, Compiled):
                         return index
@@ -188,9 +198,8 @@ def _private(path: Path) -> bool:
 
 
 def _write(folder: Path, path: Path, key: str, index: Compiled) -> None:
-    """Write the cache file atomically in a private
-    folder, and drop the oldest other cache files.
-    """
+    """Write the cache file atomically in a private folder, and drop the oldest other cache files
+    and what a process killed while writing left behind (a temporary file an hour old)."""
     import tempfile  # only when writing
 
     tmp: str | None = None
@@ -207,6 +216,9 @@ def _write(folder: Path, path: Path, key: str, index: Compiled) -> None:
         )
         for old in others[KEEP_CACHED:]:
             old.unlink(missing_ok=True)
+        for left in folder.glob("*.tmp"):
+            if left.stat().st_mtime < time.time() - STALE_WRITE_SECONDS:
+                left.unlink(missing_ok=True)
     except OSError as exc:
         log.debug("cannot write cache %s: %s", path, exc)
     finally:

@@ -48,6 +48,17 @@ def test_a_corrupt_cache_file_is_rebuilt(content_copy: Path) -> None:
     assert cache.read_bytes() != b"not a pickle"
 
 
+def test_what_a_killed_write_left_behind_is_pruned(content_copy: Path) -> None:
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "careerbot"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    left, fresh = folder / "tmpleft.tmp", folder / "tmpfresh.tmp"
+    left.write_bytes(b"half a pickle")
+    fresh.write_bytes(b"another process writing now")
+    os.utime(left, (0, 0))
+    Engine.load(content_copy)
+    assert not left.exists() and fresh.exists()
+
+
 def test_no_cache_when_asked(content_copy: Path) -> None:
     Engine.load(content_copy, cache=False)
     assert _cache_files() == []
