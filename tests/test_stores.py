@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -264,6 +265,22 @@ def _hold_a_turn(
         session.turns = 1
         holding.set()
         done.wait(30)
+
+
+def test_sqlite_new_connection_waits_while_another_holds_the_database(tmp_path: Path) -> None:
+    """A thread's first statement (even a pragma) may find the file locked by another process:
+    it waits like any statement instead of failing the turn."""
+    path = tmp_path / "sessions.db"
+    store = SQLiteStore(path)
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    blocker.execute("PRAGMA locking_mode=EXCLUSIVE")  # with WAL: no other connection may read
+    blocker.execute("BEGIN EXCLUSIVE")
+    threading.Timer(0.2, blocker.close).start()
+    results: list[object] = []
+    reader = threading.Thread(target=lambda: results.append(store.get("absent")))
+    reader.start()  # a new thread: a new connection
+    reader.join(10)
+    assert results == [None]
 
 
 def test_sqlite_two_stores_of_one_process_wait_for_each_other(tmp_path: Path) -> None:

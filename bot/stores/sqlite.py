@@ -238,9 +238,15 @@ class SQLiteStore:
                 db = sqlite3.connect(
                     self.path, timeout=0.0, isolation_level=None, check_same_thread=False
                 )
-                db.execute("PRAGMA synchronous=NORMAL")  # with WAL: safe when a process crashes
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot open the session database {self.path}: {exc}") from None
+            try:
+                # with WAL: safe when a process crashes. Even a pragma may find the database
+                # busy (another connection is checkpointing), so it waits like any statement.
+                self._run(db, "PRAGMA synchronous=NORMAL")
+            except StoreError:
+                db.close()
+                raise
             self._local.db = db
             with self._guard:
                 self._connections.append(db)
