@@ -18,10 +18,11 @@ from .gaps import GapFinder
 from .intents import Intent, IntentSet
 from .knowledge import Entity, KnowledgeBase
 from .matching import Candidate
+from .passages import Passage
 from .policy import Policy
 from .profile import profile_rows
 from .reply import Citation, Reply
-from .retrieval import Found, PassageIndex
+from .retrieval import EXCLUSIVE_TYPES, Found, PassageIndex
 from .session import Session
 from .settings import Settings
 from .splitting import may_tell_about_me, sentences
@@ -99,6 +100,9 @@ class Answerers:
         self.passages, self.coverage = passages, settings.retrieval_coverage
         self.texts, self.starters = settings.texts, settings.starter_questions
         self.anaphora_words = frozenset(settings.anaphora_words)
+        self.which_words = frozenset(settings.which_words)
+        self.kind_words = settings.kind_words
+        self.list_words = frozenset(settings.list_words)
         self._ask = ask  # answers a whole question in a session (a suggestion picked by number)
 
     def empty(self, turn: Turn) -> Reply | None:
@@ -288,11 +292,14 @@ class Answerers:
             self.composer.answer(intent, turn.u, turn.state, turn.score, slots={**base, slot: e.id})
             for e in entities
         ]
+        # "the second one", "which of them...": the entities the parts were about
+        turn.state.items = [e.name for e in entities]
         return combine([f"{i}. {e.name}" for i, e in enumerate(entities, 1)], parts, intent.name)
 
     def _sharpen(self, turn: Turn, reply: Reply) -> Reply:
         """The intent's answer, and after it the passage that holds what the question asks
-        specifically, when the general answer does not already say it."""
+        specifically, when the general answer does not already say it: "what does a senior ML
+        engineer do?" gets what the guides say of senior engineers after the role's overview."""
         if turn.score >= SHARPEN_BELOW or self.passages is None:
             return reply  # the matcher is sure the intent's answer is what was asked
         # the names the question mentions say which answer; its other words, what it asks of it
@@ -302,21 +309,11 @@ class Answerers:
         )
         query = set(self.passages.terms(tokens)) - names
         said = set(self.passages.terms(normalise(reply.text)))
-        if len(query) < SHARPEN_TERMS or query <= said:
-            return reply  # no passage can hold enough that was asked and the answer does not say
-        # a passage good enough to be retrieved on its own may be added to the intent's answer
-        found = self._search(turn, self.coverage)
-        asked = [f for f in found if len(set(f.held) - names) >= SHARPEN_TERMS]
-        if not asked:
+        best = self._asked_passage(turn, reply, names, query, said) or self._unsaid_entity(
+            turn, reply, query
+        )
+        if best is None:
             return reply
-        extra = [
-            f.passage
-            for f in asked  # holding something asked that the answer does not say
-            if set(f.held) - said and f.passage.text not in reply.text
-        ]
-        if not extra:
-            return reply
-        best = extra[0]
         cited = best.citation
         text = (
             reply.text
@@ -327,6 +324,41 @@ class Answerers:
         )
         turn.state.citations.append(cited.to_dict())
         return replace(reply, text=text, citations=(*reply.citations, cited))
+
+    def _asked_passage(
+        self, turn: Turn, reply: Reply, names: set[str], query: set[str], said: set[str]
+    ) -> Passage | None:
+        """A passage good enough to be retrieved on its own that holds something asked which
+        the answer does not say."""
+        if len(query) < SHARPEN_TERMS or query <= said:
+            return None  # no passage can hold enough that was asked and the answer does not say
+        for found in self._search(turn, self.coverage):
+            held = set(found.held) - names
+            if len(held) >= SHARPEN_TERMS and held - said and found.passage.text not in reply.text:
+                return found.passage
+        return None
+
+    def _unsaid_entity(self, turn: Turn, reply: Reply, query: set[str]) -> Passage | None:
+        """The passage about an entity the question names and the answer neither names nor
+        was filled with (the overview of a role, asked of a senior one), that holds most of
+        what else the question asks."""
+        assert self.passages is not None
+        text = reply.text.casefold()
+        # the longest mention first: "senior machine learning engineer" before its "senior"
+        for mention in sorted(turn.u.mentions, key=lambda m: m.start - m.end):
+            said = " ".join(turn.u.tokens[mention.start : mention.end])
+            # of the entities the words may name, the one they name exactly first
+            for entity in sorted(mention.entities, key=lambda e: said not in e.names()):
+                if (
+                    entity.type not in EXCLUSIVE_TYPES
+                    or entity.id in reply.slots.values()
+                    or any(name in text for name in entity.names())
+                ):
+                    continue
+                passage = self.passages.about(f"{entity.type}:{entity.id}", query)
+                if passage is not None and passage.text not in reply.text:
+                    return passage
+        return None
 
     def _search(self, turn: Turn, coverage: float) -> list[Found]:
         if self.passages is None:
@@ -351,6 +383,75 @@ class Answerers:
             suggestions=(top.example, runner.example),
             kind="clarify",
         )
+
+    def which(self, turn: Turn) -> Reply | None:
+        """ "Which companies do robotics?", "which of them are hiring?": the entities of a kind
+        (named by a word, else those of the last answer's list) whose passages hold what else the
+        question asks, each with that passage, cited."""
+        if self.passages is None or self.kb is None:
+            return None
+        # "which companies...", "what firms...", "which of them...", not "which kind of company";
+        # the question is read from there ("I love robots. Which of them do robotics?")
+        words = turn.u.tokens
+        at = next(
+            (
+                i
+                for i, t in enumerate(words[:-1])
+                if t in self.which_words
+                and (words[i + 1] in self.kind_words or words[i + 1] == "of")
+            ),
+            None,
+        )
+        if at is None:
+            return None
+        tokens = words[at:]
+        kind = self.kind_words.get(tokens[1])
+        among: list[str] | None = None  # the ids of the last list's entities, when asked of them
+        if kind is None:
+            named = [n.split(":", 1) for n in self.name_entities("\n".join(turn.state.items))]
+            kinds = {k for k, _ in named}
+            if len(named) < 2 or len(kinds) != 1:
+                return None
+            kind, among = kinds.pop(), [i for _, i in named]
+            counts = [_count(t) for t in tokens]
+            if any(n is not None and n != len(among) for n in counts):
+                among = None  # "which of the ten": not the last list of three, all of its kind
+        entities = self.kb.entities.get(kind, {})
+        skip = self.which_words | self.list_words | set(self.kind_words)
+        asked = self.passages.asked([t for t in tokens if t not in skip])
+        if not entities:
+            return None
+        if not asked:  # "which companies do the guides cover?": what they say of the kind
+            intent = self.entity_intents.get(kind)
+            if among is not None or intent is None or intent not in self.intents:
+                return None
+            return self.composer.answer(self.intents.get(intent), turn.u, turn.state, turn.score)
+        found = self.passages.holding(kind, asked, self.coverage)
+        order = among if among is not None else list(entities)
+        hits = [(entities[i], found[i]) for i in order if i in found and i in entities]
+        if not hits:
+            return None
+        lines = [self.texts["which"].format(kind=self._kind_name(kind))]
+        for entity, passage in hits:
+            cited = passage.citation
+            lines.append(f"- {entity.name}: {passage.text} ({cited.title}, {cited.section})")
+        state = turn.state
+        state.citations = [p.citation.to_dict() for _, p in hits]
+        self.composer.remember_items(state, "\n".join(f"- {e.name}" for e, _ in hits))
+        state.turns += 1
+        return Reply(
+            "\n".join(lines),
+            None,
+            1.0,
+            suggestions=self._closest(turn),
+            citations=tuple(p.citation for _, p in hits),
+            kind="retrieved",
+        )
+
+    def _kind_name(self, kind: str) -> str:
+        """The plural word the content uses for a kind of entity ("companies")."""
+        words = [w for w, k in self.kind_words.items() if k == kind]
+        return next((w for w in words if w.endswith("s")), kind)
 
     def agreement(self, turn: Turn) -> Reply | None:
         """Two weak signals that agree: an intent below the threshold whose answer draws on the
@@ -456,6 +557,35 @@ class Answerers:
             text += " " + self.texts["fallback_suggest"]
         top = turn.u.top
         return Reply(text, None, top.score if top else 0.0, suggestions=suggestions, kind="decline")
+
+
+_NUMBERS = {
+    w: n
+    for n, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+
+
+def _count(token: str) -> int | None:
+    """The number a token says ("ten", "10"), if any."""
+    if token.isdigit() and len(token) <= 3:
+        return int(token)
+    return _NUMBERS.get(token)
 
 
 def combine(headings: Sequence[str], parts: Sequence[Reply], intent: str | None = None) -> Reply:

@@ -85,6 +85,7 @@ class Dialogue:
             a.entity,
             a.about_me,
             a.intent,
+            a.which,
             a.agreement,
             a.retrieve,
             a.about_entity,

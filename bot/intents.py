@@ -137,6 +137,15 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
                     folder.name, f"settings.entity_intents.{type_}", f"unknown intent {target!r}"
                 )
             )
+    for word, type_ in settings.kind_words.items():
+        if entity_types and type_ not in entity_types:
+            problems.append(
+                Problem(
+                    folder.name,
+                    f"settings.kind_words.{word}",
+                    f"unknown entity type {type_!r} (known: {', '.join(sorted(entity_types))})",
+                )
+            )
     for intent in intents:
         for type_, target in intent.followups.items():
             if target not in names:

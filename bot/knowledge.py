@@ -132,6 +132,10 @@ class Entity(Struct, frozen=True):
     def __str__(self) -> str:
         return self.name
 
+    def names(self) -> tuple[str, ...]:
+        """Its name and aliases, case-folded."""
+        return tuple(n.casefold() for n in (self.name, *self.aliases))
+
 
 class Topic(Struct, frozen=True):
     id: str

@@ -165,6 +165,42 @@ class PassageIndex:
         found.sort(key=lambda f: (-f.coverage, -f.bm25))
         return found[:limit]
 
+    def about(self, tag: str, query: Iterable[str]) -> Passage | None:
+        """The passage tagged with an entity ("role:senior_ml_engineer") holding the most of the
+        query's terms (the first in the guides' order among equals); None when the query asks
+        for something none of them holds."""
+        weights = {t: self.idf.get(t, self.unknown_idf) for t in query}
+        best: tuple[float, int] | None = None
+        for i, passage in enumerate(self.passages):
+            if tag in passage.tags:
+                held = sum(w for t, w in weights.items() if t in self._terms[i])
+                if best is None or held > best[0]:
+                    best = (held, i)
+        if best is None or (weights and best[0] == 0):
+            return None
+        return self.passages[best[1]]
+
+    def holding(
+        self, entity_type: str, query: Iterable[str], min_coverage: float
+    ) -> dict[str, Passage]:
+        """Entity id -> the passage tagged with that entity of the type that holds the most of
+        the query's weight, for each entity with one holding at least `min_coverage` of it."""
+        weights = {t: self.idf.get(t, self.unknown_idf) for t in query}
+        total = sum(weights.values())
+        if not total:
+            return {}
+        best: dict[str, tuple[float, int]] = {}
+        prefix = entity_type + ":"
+        for i, passage in enumerate(self.passages):
+            ids = [tag[len(prefix) :] for tag in passage.tags if tag.startswith(prefix)]
+            if not ids:
+                continue
+            share = sum(w for t, w in weights.items() if t in self._terms[i]) / total
+            for id_ in ids:
+                if share >= min_coverage and share > best.get(id_, (0.0, 0))[0]:
+                    best[id_] = (share, i)
+        return {id_: self.passages[i] for id_, (_, i) in best.items()}
+
     @staticmethod
     def _other_entity(passage: Passage, named: Mapping[str, set[str]]) -> bool:
         for type_ in EXCLUSIVE_TYPES:

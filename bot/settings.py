@@ -39,6 +39,7 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "figures_rough": "A ~ means the guides give it roughly, a + that it is a floor: they give no "
     "more exact number.",
     "no_figure": "My last answer gave no figure.",
+    "which": "Of the {kind} the guides cover, these come up for that:",
 }
 DEFAULT_ORDINAL_WORDS: Mapping[str, int] = {
     "first": 1,
@@ -90,6 +91,11 @@ class Settings(Struct, frozen=True):
     each_words: tuple[str, ...] = ()  # "each", "all": ask of every entity the last answer named
     # "besides", "other than": the words after them name what the person knows, not what they ask
     except_words: tuple[str, ...] = ()
+    # "which companies do robotics?": the words that ask for some entities of a kind, the words
+    # naming each kind (companies -> company), and words that only point at the last answer's list
+    which_words: tuple[str, ...] = ()
+    kind_words: Mapping[str, str] = field(default_factory=dict)
+    list_words: tuple[str, ...] = ()
     starter_questions: tuple[str, ...] = ()
     topic_groups: tuple[str, ...] = ()  # the order of /topics' headings
     # sets of words meaning the same here (pay, salary, earn...): the first is the set's name

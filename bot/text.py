@@ -129,6 +129,11 @@ def _undouble(stem: str) -> str:
 
 
 @lru_cache(maxsize=65_536)
+def _too_short(rest: str) -> bool:
+    """A rest ending in e that loses it too would leave three letters: "career" is not "car"."""
+    return rest.endswith("e") and len(rest) <= 4
+
+
 def stem(token: str) -> str:
     """Light, deterministic suffix stripping: plurals, -ing, -ed, -ly, -er and a final -e.
 
@@ -155,7 +160,7 @@ def stem(token: str) -> str:
             break
     if word.endswith("ly") and len(word) >= 6:
         word = word[:-2]
-    elif word.endswith("er") and len(word) >= 6:
+    elif word.endswith("er") and len(word) >= 6 and not _too_short(word[:-2]):
         word = _undouble(word[:-2])
     if word.endswith("e") and len(word) > 3:
         word = word[:-1]

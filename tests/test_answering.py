@@ -11,6 +11,7 @@ import pytest
 
 from bot import Engine
 from bot.lexicon import Lexicon
+from bot.passages import passages
 from bot.splitting import may_tell_about_me, sentences
 from bot.text import normalise
 from bot.unanswered import UnansweredLog, group, read
@@ -43,6 +44,68 @@ def test_retrieval_does_not_answer_what_is_out_of_scope(engine: Engine, text: st
 def test_an_answer_is_sharpened_only_with_what_it_lacks(engine: Engine) -> None:
     (reply,) = ask(engine, "entry level ml engineer salary")
     assert "More specifically" not in reply.text
+
+
+def test_an_answer_that_ignores_a_named_entity_gets_a_passage_about_it(engine: Engine) -> None:
+    """The general overview of the role answers "what does a junior ML engineer do", and a
+    passage tagged with that role (from the knowledge base, not this test) follows it."""
+    tagged = [p.text for p in passages(engine.knowledge) if "role:junior_ml_engineer" in p.tags]
+    assert tagged
+    (reply,) = ask(engine, "what does a junior ml engineer do day to day?")
+    assert reply.kind == "answer" and reply.intent != "career_progression"
+    assert "More specifically" in reply.text
+    assert any(text in reply.text for text in tagged)
+
+
+def _tagged_with(engine: Engine, entity_type: str, word: str) -> set[str]:
+    """The names of the entities of a type whose passages say a word."""
+    ids = {
+        tag.split(":", 1)[1]
+        for p in passages(engine.knowledge)
+        if word in p.text.lower()
+        for tag in p.tags
+        if tag.startswith(entity_type + ":")
+    }
+    return {engine.knowledge.entity(entity_type, i).name for i in ids}
+
+
+def test_which_entities_lists_those_whose_passages_hold_the_rest(engine: Engine) -> None:
+    expected = _tagged_with(engine, "company", "robotic")
+    assert len(expected) >= 2
+    (reply,) = ask(engine, "which companies are doing robotics?")
+    assert reply.kind == "retrieved"
+    listed = {line[2:].split(":", 1)[0] for line in reply.text.splitlines() if line[:2] == "- "}
+    assert listed == expected
+    assert len(reply.citations) == len(expected)
+
+
+def test_which_of_them_filters_the_last_answers_entities(engine: Engine) -> None:
+    everyone = _tagged_with(engine, "company", "robotic")
+    (first, second) = ask(
+        engine, "what do OpenAI, Tesla and IBM each focus on?", "which of them do robotics?"
+    )
+    assert first.kind == "multi"
+    listed = {line[2:].split(":", 1)[0] for line in second.text.splitlines() if line[:2] == "- "}
+    assert listed == everyone & {"OpenAI", "Tesla", "IBM"} and listed < everyone
+    # a count that is not the last list's: all companies, not only the three
+    (_, third) = ask(
+        engine, "what do OpenAI, Tesla and IBM each focus on?", "which of the ten do robotics?"
+    )
+    assert {line[2:].split(":", 1)[0] for line in third.text.splitlines()[1:]} == everyone
+
+
+def test_which_kind_without_more_gets_what_the_guides_say_of_the_kind(engine: Engine) -> None:
+    (reply,) = ask(engine, "which companies do the guides cover?")
+    assert reply.kind == "answer" and reply.intent == "company_overview"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["which companies do underwater basket weaving?", "what firms sponsor visas for pilots?"],
+)
+def test_which_entities_declines_what_no_passage_holds(engine: Engine, text: str) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.kind == "decline"
 
 
 # -- long and multi-part messages -----------------------------------------------------------

@@ -171,6 +171,12 @@ def test_a_mistyped_setting_names_file_line_and_fix(content_copy: Path) -> None:
     )
 
 
+def test_a_kind_word_naming_no_entity_type_is_reported(content_copy: Path) -> None:
+    _edit(content_copy / "intents" / "lexicon.yaml", "firms: company,", "firms: compnay,")
+    problems = _problems(content_copy)
+    assert any("settings.kind_words.firms" in p and "'compnay'" in p for p in problems)
+
+
 def test_a_mapping_used_as_a_key_is_a_content_error(content_copy: Path) -> None:
     (content_copy / "intents" / "faq.yaml").write_text("? {a: 1}\n: b\n", encoding="utf-8")
     with pytest.raises(ContentError) as caught:

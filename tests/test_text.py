@@ -106,6 +106,12 @@ def test_stem_maps_inflections_together() -> None:
     assert stem("transfers") == stem("transferring") == stem("transfer")
 
 
+def test_stem_keeps_short_eer_words_apart_from_shorter_words() -> None:
+    assert stem("careers") == stem("career") != stem("cars")
+    assert stem("career") != stem("care")
+    assert stem("engineers") == stem("engineer")
+
+
 def test_stem_leaves_short_numeric_and_placeholder_tokens() -> None:
     for token in ("is", "the", "bus", "2024", "5pm", "@company", "@level"):
         assert stem(token) == token
