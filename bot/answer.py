@@ -31,7 +31,7 @@ class Composer:
         settings: Settings,
     ) -> None:
         self.intents, self.renderer, self.slots, self.profile = intents, renderer, slots, profile
-        self.texts = settings.texts
+        self.texts, self.threshold = settings.texts, settings.threshold
         self._knows: dict[tuple[str, str, str], bool] = {}
         self._topics: dict[tuple[str, str, str], frozenset[str]] = {}
         self._lock = threading.Lock()
@@ -74,12 +74,21 @@ class Composer:
         kind = "smalltalk" if intent.category == "smalltalk" else "answer"
         if rendered.declined:
             kind = "decline"
+        suggestions = intent.suggestions[:3]
+        if (  # another confident reading of the question is offered first
+            intent.category == "career"
+            and runner is not None
+            and runner.score >= self.threshold
+            and self.intents.get(runner.intent).category == "career"
+            and runner.example not in suggestions
+        ):
+            suggestions = (runner.example, *suggestions[:2])
         return Reply(
             text,
             intent.name,
             confidence,
             slots,
-            intent.suggestions[:3],
+            suggestions,
             rendered.citations,
             kind=kind,
         )

@@ -108,6 +108,15 @@ def test_which_entities_declines_what_no_passage_holds(engine: Engine, text: str
     assert reply.kind == "decline"
 
 
+def test_a_second_confident_reading_is_answered_with_the_first_offered(engine: Engine) -> None:
+    text = "is a data scientist or an ml engineer the better path for me"
+    top, second = engine.rank(text)[:2]
+    assert second.score >= engine.threshold  # two readings the bot is sure of
+    (reply,) = ask(engine, text)
+    assert reply.kind == "answer" and reply.intent == top.intent
+    assert reply.suggestions[0] == second.example
+
+
 # -- long and multi-part messages -----------------------------------------------------------
 
 
