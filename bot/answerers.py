@@ -247,6 +247,9 @@ class Answerers:
         """The confident intent's answer, or a clarifying question when two are close."""
         if self._needs_entity(turn) or turn.intent is None or turn.top is None:
             return None
+        if turn.intent.category == "dialogue":
+            return None  # an act asked with words of its own ("is this trend real?"): not an act
+
         runner = self.policy.runner_up(turn.u, turn.intent, turn.top)
         if runner is not None:
             return self._clarify(turn, turn.top, runner)

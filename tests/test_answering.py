@@ -117,6 +117,16 @@ def test_a_second_confident_reading_is_answered_with_the_first_offered(engine: E
     assert reply.suggestions[0] == second.example
 
 
+def test_an_act_asked_with_words_of_its_own_never_shows_its_placeholder(engine: Engine) -> None:
+    placeholders = [i.answer for i in engine.intents.intents if i.category == "dialogue"]
+    for text in (
+        "is this trend real, and if so, what are the reasons behind it?",
+        "how exact are the salary surveys in the trend reports?",
+    ):
+        (reply,) = ask(engine, text)
+        assert not any(p.strip("()") in reply.text for p in placeholders), reply.text
+
+
 # -- long and multi-part messages -----------------------------------------------------------
 
 
