@@ -286,6 +286,15 @@ def test_negation_and_moves_update_the_profile(engine: Engine) -> None:
     assert "You are" not in rows and "Austin" in rows.get("Region", "")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["I got my first job right out of college", "I graduated from university in 2019"],
+)
+def test_school_in_the_past_does_not_make_a_student(engine: Engine, text: str) -> None:
+    ask(engine, text)
+    assert "You are" not in dict(engine.explain("answering").profile)
+
+
 def test_the_topic_survives_what_a_person_says_of_themselves(engine: Engine) -> None:
     _, _, projects = ask(
         engine, "what does Meta look for?", "I live in Seattle", "what are their projects?"
