@@ -94,6 +94,16 @@ class Answerers:
             )
         )
         self.entity_intents = settings.entity_intents
+        # the words that make a message an act ("tell me more", "why"), less those that point
+        # at the conversation ("their"): what is left of "tell me more about their projects"
+        # is a question of its own
+        self.act_phrase_words = frozenset(
+            t
+            for i in intents.intents
+            if i.category == "dialogue"
+            for e in i.examples
+            for t in normalise(e, intents.abbreviations)
+        ) - set(settings.anaphora_words)
         self.each_words = frozenset(settings.each_words)
         # words that ask nothing of their own around a reference ("tell me about the second one")
         self.filler = frozenset((*settings.followup_words, *settings.common_words))
@@ -248,7 +258,12 @@ class Answerers:
         if self._needs_entity(turn) or turn.intent is None or turn.top is None:
             return None
         if turn.intent.category == "dialogue":
-            return None  # an act asked with words of its own ("is this trend real?"): not an act
+            # an act asked with words of its own: "tell me more about their projects" asks
+            # "their projects"; what is left of "is this trend real? why?" may ask nothing
+            rest = [t for t in turn.u.tokens if t not in self.act_phrase_words]
+            if not rest or len(rest) == len(turn.u.tokens) or turn.depth >= MAX_DEPTH:
+                return None
+            return self._ask(" ".join(rest), turn.state, turn.depth + 1)
 
         runner = self.policy.runner_up(turn.u, turn.intent, turn.top)
         if runner is not None:

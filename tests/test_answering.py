@@ -127,6 +127,14 @@ def test_an_act_asked_with_words_of_its_own_never_shows_its_placeholder(engine: 
         assert not any(p.strip("()") in reply.text for p in placeholders), reply.text
 
 
+def test_an_act_asked_of_a_topic_asks_that_topic(engine: Engine) -> None:
+    """ "tell me more about their projects" is a question about projects, not "tell me more"."""
+    (direct,) = ask(engine, "what are Microsoft's notable ML projects?")
+    _, reply = ask(engine, "what does Microsoft focus on?", "tell me more about their projects")
+    assert reply.kind == "answer" and reply.intent == direct.intent
+    assert reply.slots.get("company") == "microsoft" and reply.text == direct.text
+
+
 # -- long and multi-part messages -----------------------------------------------------------
 
 
