@@ -216,6 +216,11 @@ class Answerers:
         if nearby:
             key = "gap_entities" if gap.nearby_entities else "gap_nearby"
             text += " " + self.texts[key].format(nearby="; ".join(nearby), count=len(nearby))
+        state = turn.state
+        if turn.intent is not None and turn.intent.category == "career":
+            # the topic stays for a follow-up: "pay in Toronto?" (not covered), "and in New York?"
+            state.intent, state.slots, state.slot_origins = turn.intent.name, {}, {}
+            state.citations, state.items = [], []
         return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
 
     def act(self, turn: Turn) -> Reply | None:

@@ -42,6 +42,8 @@ class Policy:
         for term in out_of_scope:
             self._by_first.setdefault(term[0], []).append(term)
         self.followup_words = frozenset(settings.followup_words)
+        self.hypothetical_words = frozenset(settings.hypothetical_words)
+        self.person_words = frozenset(settings.person_words)
 
     def rank(self, u: Understanding, state: Session) -> tuple[Candidate, ...]:
         """The candidates, best first, re-ranked by the question's slots and the conversation.
@@ -138,7 +140,11 @@ class Policy:
         """A short turn that only names an entity the last answer's intent takes ("and Amazon?")."""
         if state.intent not in self.intents or not u.mentions:
             return None
-        if any(w not in self.followup_words for w in u.matched if not w.startswith("@")):
+        words = [w for w in u.matched if not w.startswith("@")]
+        allowed = self.followup_words
+        if self.hypothetical_words & set(words):  # "what if I moved to New York instead?"
+            allowed = allowed | self.person_words
+        if any(w not in allowed for w in words):
             return None
         previous = self.intents.get(state.intent or "")
         types = set(previous.slots.values())

@@ -83,6 +83,10 @@ class Settings(Struct, frozen=True):
     out_of_scope_terms: tuple[str, ...] = ()  # other occupations
     followup_words: tuple[str, ...] = ()  # may surround "and Amazon?"
     anaphora_words: tuple[str, ...] = ()  # "their", "it": keep the slots
+    # "what if I moved to New York instead?": with one of these, the person's own words
+    # (`person_words`) may surround a follow-up too; without, "I moved to Austin" tells about them
+    hypothetical_words: tuple[str, ...] = ()
+    person_words: tuple[str, ...] = ()
     years_words: tuple[str, ...] = ()  # "5 years" in the profile
     student_words: tuple[str, ...] = ()
     interest_words: tuple[str, ...] = ()

@@ -303,6 +303,25 @@ def test_school_in_the_past_does_not_make_a_student(engine: Engine, text: str) -
     assert "You are" not in dict(engine.explain("answering").profile)
 
 
+def test_a_hypothetical_move_follows_the_last_answer_up_without_moving_the_person(
+    engine: Engine,
+) -> None:
+    first, what_if = ask(
+        engine, "how much do ml engineers make in Seattle?", "what if I moved to Austin instead?"
+    )
+    assert what_if.kind == "answer" and what_if.intent == first.intent == "salary"
+    assert what_if.slots != first.slots and "Austin" in what_if.text
+    assert "Region" not in dict(engine.explain("answering").profile)
+    ask(engine, "how much do ml engineers make in Seattle?", "I moved to Austin")
+    assert "Austin" in dict(engine.explain("answering").profile).get("Region", "")
+
+
+def test_a_follow_up_after_a_place_the_guides_lack_keeps_the_topic(engine: Engine) -> None:
+    gap, follow = ask(engine, "how much do ml engineers make in Chicago?", "and in Austin?")
+    assert gap.kind == "decline" and "Chicago" in gap.text
+    assert follow.kind == "answer" and follow.intent == "salary" and "Austin" in follow.text
+
+
 def test_the_topic_survives_what_a_person_says_of_themselves(engine: Engine) -> None:
     _, _, projects = ask(
         engine, "what does Meta look for?", "I live in Seattle", "what are their projects?"
