@@ -39,6 +39,14 @@ _ASKS = (
     r"|\b(?:wondering|wonder|curious|want to know|like to know) (?:what|how|which|where|when|why|"
     r"who|if|whether)\b"
 )
+# two questions in one sentence: "how much would I make in Toronto, and does Java help?"
+_CLAUSE = (
+    r"(?i),\s*(?:and|but|or|also|plus)\s+(?=(?:what|whats|how|which|where|when|why|who|is|are|"
+    r"do|does|did|can|could|should|would|will)\b)"
+    r"|\s+and\s+(?=(?:what|whats|how|which|where|when|why|who)\b)"
+)
+#: a clause shorter than this is not a question of its own ("what and how to learn")
+CLAUSE_WORDS = 4
 _CHATTER = (
     r"(?i)^(?:hi|hello|hey|thanks|thank you|thx|ty|cheers|sorry|apologies|best|regards|"
     r"any help|any advice|any input|any thoughts|appreciate|long (?:post|question)|tl;?dr|edit)\b"
@@ -59,6 +67,7 @@ class _Patterns(NamedTuple):
     asks: re.Pattern[str]
     chatter: re.Pattern[str]
     letter: re.Pattern[str]
+    clause: re.Pattern[str]
 
 
 @cache
@@ -70,6 +79,7 @@ def _compiled() -> _Patterns:
         re.compile(_ASKS),
         re.compile(_CHATTER),
         re.compile(r"[^\W\d_]"),
+        re.compile(_CLAUSE),
     )
 
 
@@ -89,9 +99,19 @@ def sentences(text: str) -> list[Sentence]:
             and len(piece.split()) <= FRAGMENT_WORDS
         ):
             out[-1] = Sentence(f"{out[-1].text} {piece}", kind)
+        elif kind == "question":
+            out.extend(Sentence(clause, kind) for clause in _clauses(piece, patterns))
         else:
             out.append(Sentence(piece, kind))
     return out
+
+
+def _clauses(question: str, patterns: _Patterns) -> list[str]:
+    """A question sentence as the questions it joins, when each is long enough to stand alone."""
+    clauses = [c.strip(" ,;") for c in patterns.clause.split(question)]
+    if len(clauses) > 1 and all(len(c.split()) >= CLAUSE_WORDS for c in clauses):
+        return clauses
+    return [question]
 
 
 def _kind(piece: str, patterns: _Patterns) -> str:

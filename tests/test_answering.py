@@ -196,6 +196,25 @@ def test_a_short_question_after_another_finishes_it() -> None:
     assert [s.kind for s in pieces] == ["question", "about_me", "question"]
 
 
+@pytest.mark.parametrize(
+    ("text", "questions"),
+    [
+        (
+            "How much do they make in Texas, and do they need a master's degree?",
+            ["How much do they make in Texas", "do they need a master's degree?"],
+        ),
+        (
+            "what skills matter most and how long does the switch take?",
+            ["what skills matter most", "how long does the switch take?"],
+        ),
+        ("what and how should I study first?", ["what and how should I study first?"]),
+        ("Is it hard, and why?", ["Is it hard, and why?"]),
+    ],
+)
+def test_two_questions_joined_in_one_sentence_are_two(text: str, questions: list[str]) -> None:
+    assert [(s.kind, s.text) for s in sentences(text)] == [("question", q) for q in questions]
+
+
 def test_what_a_question_sets_aside_is_not_asked(engine: Engine) -> None:
     lexicon = Lexicon((), excepting=["besides", "other than"])
     tokens = ["what", "does", "ibm", "do", "other", "than", "watson", "ads", "today", "besides"]
