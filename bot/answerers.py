@@ -331,8 +331,7 @@ class Answerers:
             self.passages.terms(t for m in turn.u.mentions for t in tokens[m.start : m.end])
         )
         query = set(self.passages.terms(tokens)) - names
-        said = set(self.passages.terms(normalise(reply.text)))
-        best = self._asked_passage(turn, reply, names, query, said) or self._unsaid_entity(
+        best = self._asked_passage(turn, reply, names, query) or self._unsaid_entity(
             turn, reply, query
         )
         if best is None:
@@ -349,11 +348,15 @@ class Answerers:
         return replace(reply, text=text, citations=(*reply.citations, cited))
 
     def _asked_passage(
-        self, turn: Turn, reply: Reply, names: set[str], query: set[str], said: set[str]
+        self, turn: Turn, reply: Reply, names: set[str], query: set[str]
     ) -> Passage | None:
         """A passage good enough to be retrieved on its own that holds something asked which
         the answer does not say."""
-        if len(query) < SHARPEN_TERMS or query <= said:
+        if len(query) < SHARPEN_TERMS:
+            return None
+        assert self.passages is not None
+        said = set(self.passages.terms(normalise(reply.text)))
+        if query <= said:
             return None  # no passage can hold enough that was asked and the answer does not say
         for found in self._search(turn, self.coverage):
             held = set(found.held) - names

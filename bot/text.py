@@ -134,6 +134,7 @@ def _too_short(rest: str) -> bool:
     return rest.endswith("e") and len(rest) <= 4
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(token: str) -> str:
     """Light, deterministic suffix stripping: plurals, -ing, -ed, -ly, -er and a final -e.
 
