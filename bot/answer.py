@@ -17,6 +17,8 @@ from .understanding import Understanding
 
 #: intent categories whose answers the conversation is about afterwards (follow-ups refer to them)
 TOPICAL = ("career", "profile")
+#: a second intent this close to the answered one's confidence is offered as the first suggestion
+OFFER_MARGIN = 0.1
 
 
 class Composer:
@@ -75,10 +77,11 @@ class Composer:
         if rendered.declined:
             kind = "decline"
         suggestions = intent.suggestions[:3]
-        if (  # another confident reading of the question is offered first
-            intent.category == "career"
+        if (  # another reading of the ranked question, about as likely, is offered first
+            ranked
+            and intent.category == "career"
             and runner is not None
-            and runner.score >= self.threshold
+            and runner.score >= max(self.threshold, confidence - OFFER_MARGIN)
             and self.intents.get(runner.intent).category == "career"
             and runner.example not in suggestions
         ):
