@@ -5,7 +5,7 @@ and answers a message with the first answerer that can.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from .acts import Acts
 from .answer import Composer
@@ -101,6 +101,7 @@ class Dialogue:
         reply = self._split(text, state) if needs_splitting(text) else None
         if reply is None:
             reply = self.respond(self.read(text), state)
+            state.part_intents = []  # after the reply: a follow-up may have used them
         return replace(reply, notice=notice) if notice else reply
 
     def _split(self, text: str, state: Session) -> Reply | None:
@@ -133,10 +134,16 @@ class Dialogue:
         )
         if len(questions) == 1:
             reply = self._question(questions[0], context.get(questions[0]), state)
+            state.part_intents = []
             if reply.kind == "decline":
                 return None  # the question alone was not enough: try the whole message
             return replace(reply, notice=note) if note else reply
-        parts = [self._question(q, context.get(q), state) for q in questions[:MAX_PARTS]]
+        parts, asked = [], []
+        for question in questions[:MAX_PARTS]:
+            parts.append(self._question(question, context.get(question), state))
+            if state.intent and state.intent not in asked:
+                asked.append(state.intent)
+        state.part_intents = [name for name in asked if name != state.intent]
         headings = [
             self.texts["part_heading"].format(number=i, question=q)
             for i, q in enumerate(questions, 1)
@@ -152,9 +159,12 @@ class Dialogue:
         into ML. What is the best way to prepare for this transition?") is read with it."""
         reply = self.respond(self.read(question), state)
         if reply.kind == "decline" and context and len(question.split()) <= LEANING_WORDS:
+            before = state.copy()
             leaning = self.respond(self.read(f"{context} {question}"), state)
             if leaning.kind != "decline":
                 return leaning
+            for f in fields(state):  # the reading that was not kept leaves no trace
+                setattr(state, f.name, getattr(before, f.name))
         return reply
 
     def respond(self, u: Understanding, state: Session, depth: int = 0) -> Reply:

@@ -150,6 +150,11 @@ class Policy:
         types = set(previous.slots.values())
         if any(_fits(m, types) for m in u.mentions):
             return previous
+        for name in state.part_intents:  # another question of the last message takes it
+            if name in self.intents:
+                other = self.intents.get(name)
+                if any(_fits(m, set(other.slots.values())) for m in u.mentions):
+                    return other
         for mention in u.mentions:  # "and at Google?" after the interview stages: Google's hiring
             for entity in mention.entities:
                 if entity.type in previous.followups:

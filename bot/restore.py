@@ -90,6 +90,9 @@ class SessionCheck:
         if s.runner_up is not None and s.runner_up not in self.intents:
             dropped.append(f"runner_up {_short(s.runner_up)} (no such intent)")
             s.runner_up, s.runner_up_confidence = None, 0.0
+        if any(name not in self.intents for name in s.part_intents):
+            dropped.append(f"part_intents {_short(s.part_intents)} (not all are intents)")
+            s.part_intents = [name for name in s.part_intents if name in self.intents]
         if s.last_kind is not None and s.last_kind not in KINDS:
             dropped.append(f"last_kind {_short(s.last_kind)}")
             s.last_kind = None

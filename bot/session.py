@@ -52,6 +52,9 @@ class Session:
         default_factory=list
     )  # the last answer's list items, for "the first one"
     last_kind: str | None = None  # Reply.kind of the last reply
+    # the intents of the other questions of the last message ("..., and what does it pay?"),
+    # which a follow-up may ask again ("what if I moved to New York instead?")
+    part_intents: list[str] = field(default_factory=list)
     turns: int = 0
     profile: Profile = field(default_factory=Profile)
 
@@ -184,6 +187,7 @@ _CHECKS: dict[str, Any] = {
     "suggestions": _texts,
     "items": _texts,
     "last_kind": _optional_text,
+    "part_intents": _texts,
     "turns": _whole,
     # the profile's fields
     "level": _optional_text,

@@ -341,6 +341,19 @@ def test_a_follow_up_after_a_place_the_guides_lack_keeps_the_topic(engine: Engin
     assert follow.kind == "answer" and follow.intent == "salary" and "Austin" in follow.text
 
 
+def test_a_follow_up_may_ask_again_any_question_of_a_long_post(engine: Engine) -> None:
+    post, follow = ask(
+        engine,
+        "I write Go at a logistics company and I'm looking at ML roles. How much do ML engineers "
+        "make in Texas? And what skills do they need that a backend developer lacks?",
+        "what if I moved to Washington instead?",
+    )
+    assert post.kind == "multi" and post.parts[0].intent == "salary"
+    assert post.parts[-1].intent != "salary"
+    assert follow.kind == "answer" and follow.intent == "salary" and "Washington" in follow.text
+    assert engine.session("answering").part_intents == []  # a single question clears them
+
+
 def test_the_topic_survives_what_a_person_says_of_themselves(engine: Engine) -> None:
     _, _, projects = ask(
         engine, "what does Meta look for?", "I live in Seattle", "what are their projects?"

@@ -96,6 +96,13 @@ def test_a_clarifying_question_with_unknown_options_is_dropped(
     assert engine.reply("1", session=SESSION).intent == "salary"
 
 
+def test_the_other_parts_intents_must_exist(engine: Engine, restore: Any) -> None:
+    log = restore({"intent": "skill_info", "part_intents": ["gone", "salary"]})
+    assert "part_intents" in log
+    assert engine.session(SESSION).part_intents == ["salary"]
+    assert engine.reply("and in Texas?", session=SESSION).intent == "salary"
+
+
 def test_numbers_are_kept_in_range(engine: Engine, restore: Any) -> None:
     restore(
         {"intent": "salary", "confidence": float("nan"), "runner_up_confidence": 7, "detail": 10**9}
