@@ -33,6 +33,8 @@ def _plausible(token: str, word: str, distance: int) -> bool:
     """Typos rarely touch the first letter, and short words have too many one-edit neighbours."""
     if token[0] != word[0] and token[:2] != word[1::-1]:
         return False
+    if len(token) - len(word) >= 2 and token.startswith(word):
+        return False  # a known word with a suffix ("mechanic-al") is another word, not a typo
     if len(token) == MIN_LENGTH:
         return Levenshtein.distance(token, word) == 2 and distance == 1
     return True

@@ -96,6 +96,9 @@ def test_small_talk_and_out_of_domain_turns_do_not_break_the_context(engine: Eng
 def test_another_occupation_gets_an_honest_answer(engine: Engine) -> None:
     (reply,) = chat(engine, "occupation", "how much do dentists make in texas")
     assert reply.fallback and reply.intent is None and "dentist" in reply.text
+    # a word that only begins like one ("mechanical" engineer) is not that occupation
+    (reply,) = chat(engine, "occupation", "as a mechanical engineer, would Tesla hire me?")
+    assert "mechanic" not in reply.text
 
 
 def test_a_number_asks_the_suggestion(engine: Engine) -> None:

@@ -164,6 +164,15 @@ def test_speller_does_not_pull_unrelated_words_into_the_domain() -> None:
     ]
 
 
+def test_speller_leaves_a_known_word_with_a_suffix() -> None:
+    speller = Speller(["mechanic", "statistic", "engineer"])
+    assert speller.correct(["mechanical", "statistical", "enginer"]) == [
+        "mechanical",
+        "statistical",
+        "engineer",
+    ]
+
+
 def test_speller_leaves_inflections_of_known_words() -> None:
     speller = Speller(["salary", "engineer"])
     assert speller.correct(["salaries", "engineering"]) == ["salaries", "engineering"]
