@@ -259,6 +259,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("how much does a data scientist make?", "Data Scientist"),
         ("What's Anthropic like to work for?", "Anthropic"),
         ("am I too old to switch into ML at 45?", "too late"),
+        ("are Kaggle rankings worth chasing?", "Kaggle"),
+        ("would winning data science competitions help me?", "competitions"),
     ],
 )
 def test_what_the_guides_lack_is_declined_naming_what_they_cover(
@@ -268,6 +270,11 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
     assert reply.kind == "decline", reply.text
     assert says.lower() in reply.text.lower()
     assert "cover" in reply.text
+
+
+def test_the_job_markets_competition_is_not_a_kaggle_competition(engine: Engine) -> None:
+    (reply,) = ask(engine, "how tough is the competition for ML engineer jobs right now?")
+    assert "Kaggle" not in reply.text
 
 
 def test_a_place_the_person_lives_in_makes_pay_an_honest_decline(engine: Engine) -> None:
