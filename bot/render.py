@@ -66,6 +66,13 @@ class _Use:
             self.specific = True
         return found
 
+    def naming(self, text: object, entity: Entity) -> bool:
+        """The `naming` test; a fact found naming a slot's entity makes the answer specific."""
+        found = _names(text, entity)
+        if found and entity.id in self.slot_ids:
+            self.specific = True
+        return found
+
     def fact(self, topic: str, **tags: Any) -> Fact | None:
         found = self.facts(topic, **tags)
         return found[0] if found else None
@@ -118,6 +125,11 @@ def _cite(context: Any, fact: Fact) -> str:
     return context["cite"](fact)
 
 
+@pass_context
+def _naming(context: Any, text: object, entity: Entity) -> bool:
+    return bool(context["_naming"](text, entity))
+
+
 def _names(text: object, entity: Entity) -> bool:
     """Whether text (or a fact's name and text) names the entity as whole words, ignoring case."""
     if isinstance(text, Fact):
@@ -144,7 +156,7 @@ class Renderer:
         self._env.filters["cite"] = _cite
         # "x is search('word')": case-insensitive substring test over optional text
         self._env.tests["search"] = lambda value, needle: needle.lower() in str(value or "").lower()
-        self._env.tests["naming"] = _names
+        self._env.tests["naming"] = _naming
         self._compiled: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -197,6 +209,7 @@ class Renderer:
             entities=use.entities,
             entity=use.entity,
             cite=use.cite,
+            _naming=use.naming,
             bullets=use.bullets,
             limit=use.limit,
             detail=detail,

@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from bot import Engine
 from bot.knowledge import load_knowledge
+from bot.render import Renderer
 
 from .conftest import DATA, ROOT
 
@@ -128,3 +130,19 @@ def test_aliases_find_companies_by_their_other_names() -> None:
 def test_the_c_loader_is_available() -> None:
     # load time is reported by `careerbot bench`, not asserted here
     assert hasattr(yaml, "CSafeLoader"), "PyYAML without libyaml: loading will be slower"
+
+
+def test_a_fact_found_naming_a_slots_entity_makes_the_answer_specific(engine: Engine) -> None:
+    kb = engine.knowledge
+    renderer = Renderer(kb)
+    source = (
+        "{% for f in facts('industry_sectors') %}{% for i in f.items if i is naming(industry) %}"
+        "{{ i }};{% endfor %}{% endfor %}"
+    )
+    insurance = kb.entity("industry", "insurance")
+    assert insurance is not None
+    found = renderer.render("t", source, {"industry": insurance})
+    assert found.specific and "Insurance" in found.text
+    automotive = kb.entity("industry", "automotive")  # not one of these lists' items
+    assert automotive is not None
+    assert not renderer.render("t", source, {"industry": automotive}).specific
