@@ -47,11 +47,11 @@ def test_an_answer_is_sharpened_only_with_what_it_lacks(engine: Engine) -> None:
 
 
 def test_an_answer_that_ignores_a_named_entity_gets_a_passage_about_it(engine: Engine) -> None:
-    """The general overview of the role answers "what does a junior ML engineer do", and a
+    """The general duties answer "what are a junior ML engineer's responsibilities", and a
     passage tagged with that role (from the knowledge base, not this test) follows it."""
     tagged = [p.text for p in passages(engine.knowledge) if "role:junior_ml_engineer" in p.tags]
     assert tagged
-    (reply,) = ask(engine, "what does a junior ml engineer do day to day?")
+    (reply,) = ask(engine, "what are the responsibilities of a junior ml engineer?")
     assert reply.kind == "answer" and reply.intent != "career_progression"
     assert "More specifically" in reply.text
     assert any(text in reply.text for text in tagged)
