@@ -7,8 +7,19 @@ reply = engine.reply("how much do senior ML engineers make?", session="alice")
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+if "msgspec" not in sys.modules and "typing_extensions" not in sys.modules:
+    # msgspec imports typing_extensions, when installed, only for what Python 3.11's own typing
+    # has (get_type_hints with extras, Required): keeping it out saves about 8 ms of every start
+    # (it imports `inspect`). Modules imported later still get the real typing_extensions.
+    sys.modules["typing_extensions"] = None  # type: ignore[assignment]
+    try:
+        import msgspec  # noqa: F401
+    finally:
+        del sys.modules["typing_extensions"]
 
 from .errors import CareerBotError, ContentError, InputError, Problem, StoreError, UsageError
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .text import normalise
 
 MIN_POPULATION = 150_000  # cities smaller than this are not looked for (too many everyday words)
 ALTERNATE_NAMES_FROM = 1_000_000  # English alternate names ("Bangalore") of cities this large
 MAX_WORDS = 4
+SPELT_ALIKE = 70  # an alternate this similar to the city's name (rapidfuzz ratio) is a respelling
 
 
 class Places:
@@ -36,7 +38,7 @@ class Places:
                 continue
             raw.append((city["name"], city["name"]))
             if city["population"] >= ALTERNATE_NAMES_FROM:
-                raw += [(alt, city["name"]) for alt in city["alternatenames"] if alt.isascii()]
+                raw += [(alt, city["name"]) for alt in city["alternatenames"] if _exonym(alt, city)]
         raw += [(c["name"], c["name"]) for c in cache.get_countries().values()]
         raw += [(s["name"], s["name"]) for s in cache.get_us_states().values()]
         skip = {tuple(normalise(e)) for e in exclude}
@@ -64,3 +66,18 @@ class Places:
                 if name:
                     return name
         return None
+
+
+def _exonym(alternate: str, city: dict[str, Any]) -> bool:
+    """A name English speakers may use for a city ("Bangalore", "Peking", "Bombay"): written in
+    plain letters, capitalised, and not just its own name spelt another way ("Osaca", "Viena",
+    "shang-hai-shih" and most of the thousands of alternates are transliterations)."""
+    from rapidfuzz import fuzz
+
+    return (
+        alternate.isascii()
+        and alternate[:1].isupper()
+        and not alternate.isupper()
+        and alternate.replace(" ", "").isalpha()
+        and fuzz.ratio(alternate.lower(), city["name"].lower()) < SPELT_ALIKE
+    )

@@ -104,6 +104,27 @@ def test_importing_the_package_loads_no_engine_until_asked() -> None:
     assert out.returncode == 0, out.stderr
 
 
+def test_importing_the_package_keeps_typing_extensions_out_of_msgspec_only() -> None:
+    """msgspec is imported without typing_extensions (a start-up cost); anything imported later
+    still gets the real module."""
+    code = (
+        "import importlib.util, sys, typing\n"
+        "installed = importlib.util.find_spec('typing_extensions') is not None\n"
+        "import bot, msgspec\n"
+        "assert 'typing_extensions' not in sys.modules\n"
+        "if installed:\n"
+        "    import typing_extensions\n"
+        "    assert typing_extensions.Required is not None\n"
+        "class Point(msgspec.Struct):\n"
+        "    x: typing.Annotated[int, 'meta']\n"
+        "assert msgspec.json.decode(b'{\"x\": 1}', type=Point).x == 1"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+
+
 def test_an_answer_in_process_leaves_the_garbage_collector_running(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
