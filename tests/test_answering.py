@@ -277,6 +277,30 @@ def test_the_job_markets_competition_is_not_a_kaggle_competition(engine: Engine)
     assert "Kaggle" not in reply.text
 
 
+@pytest.mark.parametrize(
+    ("alternate", "city", "kept"),
+    [
+        ("Bangalore", "Bengaluru", True),
+        ("Peking", "Beijing", True),
+        ("Osaca", "Osaka", False),  # the city's own name spelt another way
+        ("shang hai shi", "Shanghai", False),  # a transliteration
+        ("Chi-ning-shih", "Jining", False),
+        ("PRY", "Pretoria", False),  # a code
+    ],
+)
+def test_the_gazetteer_keeps_the_names_english_speakers_use(
+    alternate: str, city: str, kept: bool
+) -> None:
+    from bot.places import _exonym
+
+    assert _exonym(alternate, {"name": city}) is kept
+
+
+def test_an_english_name_of_a_city_is_a_place_the_guides_lack(engine: Engine) -> None:
+    (reply,) = ask(engine, "what would an ML engineer earn in Bombay?")
+    assert reply.kind == "decline" and "Mumbai" in reply.text
+
+
 def test_a_place_the_person_lives_in_makes_pay_an_honest_decline(engine: Engine) -> None:
     _, pay = ask(engine, "I live in Berlin", "how much would I make?")
     assert pay.kind == "decline" and "Berlin" in pay.text
