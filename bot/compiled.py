@@ -11,6 +11,7 @@ import pickle
 import sys
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -72,11 +73,12 @@ def build(
     lexicon = Lexicon(settings.concepts, abbreviations, settings.except_words)
     examples = []
     vocabulary: list[str] = [*entities.vocabulary, *lexicon.words]
+    example_words: Counter[str] = Counter()
     for intent in intents.intents:
         token_lists = []
         for example in intent.examples:
             tokens = normalise(example, abbreviations)
-            vocabulary.extend(tokens)
+            example_words.update(tokens)
             token_lists.append(
                 tuple(lexicon.apply(EntityIndex.replace(tokens, entities.find(tokens))))
             )
@@ -106,7 +108,7 @@ def build(
     if knowledge is not None:  # every word the guides use is a word, not a typo of another
         for passage in passages(knowledge):
             vocabulary.extend(normalise(f"{passage.heading} {passage.text}", abbreviations))
-    speller = Speller(vocabulary)
+    speller = Speller([*vocabulary, *_real_words(example_words, vocabulary)])
     places = Places({})
     if intents.gaps.place_pay is not None:
         known = [*speller.vocabulary, *settings.common_words, *intents.gaps.place_exclusions]
@@ -126,6 +128,19 @@ def build(
         places,
         lexicon,
     )
+
+
+def _real_words(example_words: Counter[str], vocabulary: list[str]) -> list[str]:
+    """The examples' words, less the typos some examples are written with ("data scientsts"),
+    so that the speller repairs a typo into the word, not into another typo: a word that the
+    guides' and the content's other words would respell is left out."""
+    reference = Speller(vocabulary)
+    return [
+        word
+        for word, n in example_words.items()
+        for _ in range(n)
+        if reference.correct_token(word) == word
+    ]
 
 
 def _key(files: Iterable[Path]) -> str:

@@ -81,3 +81,19 @@ def test_the_command_line_reads_no_cache_from_the_environment(content_copy: Path
     )
     assert done.stdout.strip()
     assert _cache_files() == []
+
+
+def test_the_typos_examples_are_written_with_are_no_words_of_the_speller() -> None:
+    from collections import Counter
+
+    from bot.compiled import _real_words
+
+    words = _real_words(
+        Counter({"scientsts": 1, "enginer": 8, "leetcode": 2, "data": 3}),
+        [
+            "scientists",
+            "engineer",
+            "data",
+        ],
+    )
+    assert Counter(words) == Counter({"leetcode": 2, "data": 3})
