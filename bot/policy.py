@@ -44,6 +44,7 @@ class Policy:
         self.followup_words = frozenset(settings.followup_words)
         self.hypothetical_words = frozenset(settings.hypothetical_words)
         self.person_words = frozenset(settings.person_words)
+        self.anaphora_words = frozenset(settings.anaphora_words)
 
     def rank(self, u: Understanding, state: Session) -> tuple[Candidate, ...]:
         """The candidates, best first, re-ranked by the question's slots and the conversation.
@@ -55,8 +56,9 @@ class Policy:
         last answer gain `context_boost`, as a recent context frame would in Adapt.
         """
         terse = len([t for t in u.matched if t not in self.followup_words]) <= 2
+        refers = bool(self.anaphora_words & set(u.tokens))  # "their interviews", "it"
         carried = set()
-        if terse and state.intent in self.intents:
+        if (terse or refers) and state.intent in self.intents:
             last = self.intents.get(state.intent or "").slots
             carried = {last[slot] for slot in state.slots if slot in last}
         ranked = []
@@ -71,12 +73,26 @@ class Policy:
             else:
                 ceiling = min(ceiling, candidate.score if candidate.own is None else candidate.own)
                 candidate = msgspec.structs.replace(candidate, score=ceiling)
-            if carried & set(intent.slots.values()) and intent.category == "career":
+            if terse and carried & set(intent.slots.values()) and intent.category == "career":
                 candidate = msgspec.structs.replace(
                     candidate, score=min(1.0, candidate.score + self.settings.context_boost)
                 )
             ranked.append(candidate)
         ranked.sort(key=lambda c: -c.score)  # stable: ties keep the matcher's order
+        if refers and carried and ranked and not self._takes(ranked[0], carried):
+            # "what do their interviews involve?" after Tesla: a confident reading that takes
+            # what "their" points at is the one meant
+            taking = next(
+                (
+                    c
+                    for c in ranked[1:]
+                    if c.score >= self.settings.threshold and self._takes(c, carried)
+                ),
+                None,
+            )
+            if taking is not None:
+                ranked.remove(taking)
+                ranked.insert(0, taking)
         if len(ranked) > 1 and ranked[0].score - ranked[1].score <= self.settings.tie_margin:
             # near-equal: the intent whose answer knows the named entity wins
             # ("become a CTO": the progression facts name the CTO, the transition facts don't)
@@ -84,6 +100,10 @@ class Policy:
             if knows[1] and not knows[0]:
                 ranked[0], ranked[1] = ranked[1], ranked[0]
         return tuple(ranked)
+
+    def _takes(self, candidate: Candidate, types: set[str]) -> bool:
+        intent = self.intents.get(candidate.intent)
+        return intent.category == "career" and bool(types & set(intent.slots.values()))
 
     def confident(self, candidate: Candidate | None) -> Intent | None:
         """The candidate's intent if its confidence reaches the threshold."""

@@ -385,6 +385,15 @@ def test_a_follow_up_may_ask_again_any_question_of_a_long_post(engine: Engine) -
     assert engine.session("answering").part_intents == []  # a single question clears them
 
 
+def test_their_points_at_the_last_answers_company(engine: Engine) -> None:
+    text = "what stages does their interview have?"
+    top, second = engine.rank(text)[:2]  # alone, the general interview stages come first
+    assert (top.intent, second.intent) == ("interview_stages", "company_hiring")
+    assert second.score >= engine.threshold
+    _, reply = ask(engine, "what does Nvidia focus on?", text)
+    assert reply.intent == "company_hiring" and reply.slots == {"company": "nvidia"}
+
+
 def test_the_topic_survives_what_a_person_says_of_themselves(engine: Engine) -> None:
     _, _, projects = ask(
         engine, "what does Meta look for?", "I live in Seattle", "what are their projects?"
