@@ -33,6 +33,7 @@ from .text import normalise
 
 log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
+TYPO_RATIO = 10  # see _real_words
 KEEP_CACHED = 4  # compiled contents kept in the cache folder, most recently written first
 FORMAT = 2  # of the cache file, in its name: a file of another format is never opened
 STALE_WRITE_SECONDS = 3600  # a temporary file this old was left by a process killed while writing
@@ -108,6 +109,15 @@ def build(
     if knowledge is not None:  # every word the guides use is a word, not a typo of another
         for passage in passages(knowledge):
             vocabulary.extend(normalise(f"{passage.heading} {passage.text}", abbreviations))
+    # the settings' word lists are words too ("whole", "three", "theyre")
+    listed = (
+        *settings.common_words,
+        *settings.followup_words,
+        *settings.anaphora_words,
+        *settings.choice_words,
+        *settings.ordinal_words,
+    )
+    vocabulary.extend(t for words in listed for t in normalise(words, abbreviations))
     speller = Speller([*vocabulary, *_real_words(example_words, vocabulary)])
     places = Places({})
     if intents.gaps.place_pay is not None:
@@ -131,16 +141,18 @@ def build(
 
 
 def _real_words(example_words: Counter[str], vocabulary: list[str]) -> list[str]:
-    """The examples' words, less the typos some examples are written with ("data scientsts"),
-    so that the speller repairs a typo into the word, not into another typo: a word that the
-    guides' and the content's other words would respell is left out."""
+    """The examples' words, less the typos some examples are written with ("enginer",
+    "salery"), so that the speller repairs a typo into the word, not into another typo: a word
+    that the content's other words would respell into a word used TYPO_RATIO times as often is
+    left out."""
     reference = Speller(vocabulary)
-    return [
-        word
-        for word, n in example_words.items()
-        for _ in range(n)
-        if reference.correct_token(word) == word
-    ]
+    used = Counter(vocabulary) + example_words
+    out = []
+    for word, count in example_words.items():
+        respelt = reference.correct_token(word)
+        if respelt == word or used[respelt] < TYPO_RATIO * count:
+            out.extend([word] * count)
+    return out
 
 
 def _key(files: Iterable[Path]) -> str:
