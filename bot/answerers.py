@@ -443,10 +443,10 @@ class Answerers:
             if any(n is not None and n != len(among) for n in counts):
                 among = None  # "which of the ten": not the last list of three, all of its kind
         entities = self.kb.entities.get(kind, {})
-        skip = self.which_words | self.list_words | set(self.kind_words)
-        asked = self.passages.asked([t for t in tokens if t not in skip])
         if not entities:
             return None
+        skip = self.which_words | self.list_words | set(self.kind_words)
+        asked = self.passages.asked([t for t in tokens if t not in skip])
         if not asked:  # "which companies do the guides cover?": what they say of the kind
             intent = self.entity_intents.get(kind)
             if among is not None or intent is None or intent not in self.intents:
