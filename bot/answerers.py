@@ -78,32 +78,22 @@ class Answerers:
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts
         self.gaps, self.kb = gaps, knowledge
         self.ordinals = settings.ordinal_words
-        # the words acts are asked with (their examples'), and words that ask nothing of their own
-        self.act_words = frozenset(
-            (
-                *settings.followup_words,
-                *settings.common_words,
-                *settings.anaphora_words,
-                *(
-                    t
-                    for i in intents.intents
-                    if i.category == "dialogue"
-                    for e in i.examples
-                    for t in normalise(e, intents.abbreviations)
-                ),
-            )
-        )
-        self.entity_intents = settings.entity_intents
-        # the words that make a message an act ("tell me more", "why"), less those that point
-        # at the conversation ("their"): what is left of "tell me more about their projects"
-        # is a question of its own
-        self.act_phrase_words = frozenset(
+        acted = frozenset(  # the words acts are asked with (their examples')
             t
             for i in intents.intents
             if i.category == "dialogue"
             for e in i.examples
             for t in normalise(e, intents.abbreviations)
-        ) - set(settings.anaphora_words)
+        )
+        # ... and with them, words that ask nothing of their own
+        self.act_words = acted | frozenset(
+            (*settings.followup_words, *settings.common_words, *settings.anaphora_words)
+        )
+        self.entity_intents = settings.entity_intents
+        # the words that make a message an act ("tell me more", "why"), less those that point
+        # at the conversation ("their"): what is left of "tell me more about their projects"
+        # is a question of its own
+        self.act_phrase_words = acted - set(settings.anaphora_words)
         self.each_words = frozenset(settings.each_words)
         # words that ask nothing of their own around a reference ("tell me about the second one")
         self.filler = frozenset((*settings.followup_words, *settings.common_words))
