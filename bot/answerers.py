@@ -72,7 +72,7 @@ class Answerers:
         passages: PassageIndex | None = None,
         gaps: GapFinder | None = None,
         knowledge: KnowledgeBase | None = None,
-        name_entities: Callable[[str], list[str]] = lambda text: [],
+        name_entities: Callable[[str], tuple[str, ...]] = lambda text: (),
     ) -> None:
         self.name_entities = name_entities  # "type:id" of the entities a text names
         self.intents, self.policy, self.composer, self.acts = intents, policy, composer, acts

@@ -45,7 +45,7 @@ class Dialogue:
         subject_terms: Terms = (),
         passages: PassageIndex | None = None,
         gaps: GapFinder | None = None,
-        name_entities: Callable[[str], list[str]] = lambda text: [],
+        name_entities: Callable[[str], tuple[str, ...]] = lambda text: (),
     ) -> None:
         self.read = read
         self.knowledge = knowledge

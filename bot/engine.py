@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # imported where used: a one-shot answer needs none of it
     from .unanswered import UnansweredLog
 
 log = logging.getLogger(__name__)
+NAMED_TEXTS = 64  # texts whose named entities are remembered
 
 
 class Engine:
@@ -72,10 +73,13 @@ class Engine:
             compiled.subject_terms,
             compiled.passages,
             gaps,
-            partial(
-                named_entities,
-                entities=compiled.entities,
-                abbreviations=compiled.intents.abbreviations,
+            # the last answer's items are read again by each question of a long message
+            lru_cache(maxsize=NAMED_TEXTS)(
+                partial(
+                    named_entities,
+                    entities=compiled.entities,
+                    abbreviations=compiled.intents.abbreviations,
+                )
             ),
         )
 

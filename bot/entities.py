@@ -49,11 +49,7 @@ class EntityIndex:
                 table.setdefault(tokens, {}).setdefault(entity.type, entity)
                 for variant in _number_variants(tokens):  # "seniors", "a neural network"
                     table.setdefault(variant, {}).setdefault(entity.type, entity)
-        rank = {t: i for i, t in enumerate(PRIORITY)}
-        self._table = {
-            k: tuple(sorted(v.values(), key=lambda e: (rank.get(e.type, len(rank)), e.type)))
-            for k, v in table.items()
-        }
+        self._table = {k: tuple(sorted(v.values(), key=_priority)) for k, v in table.items()}
         self._longest = min(MAX_ALIAS_TOKENS, max((len(k) for k in self._table), default=0))
         # per first word, the lengths of the aliases starting with it, longest first
         starts: dict[str, set[int]] = {}
@@ -66,20 +62,22 @@ class EntityIndex:
     def find(self, tokens: Sequence[str]) -> list[Mention]:
         """Longest alias match at each position; shorter aliases starting there add their other
         types ("senior ml engineer" is a role and also says the level "senior")."""
-        mentions, i = [], 0
-        rank = {t: r for r, t in enumerate(PRIORITY)}
-        while i < len(tokens):
+        mentions, i, size = [], 0, len(tokens)
+        starts, table = self._starts, self._table
+        while i < size:
+            lengths = starts.get(tokens[i])
+            if not lengths:  # most words start no alias
+                i += 1
+                continue
             end, found = 0, dict[str, Entity]()
-            for n in self._starts.get(tokens[i], ()):
-                if i + n > len(tokens):
+            for n in lengths:
+                if i + n > size:
                     continue
-                for entity in self._table.get(tuple(tokens[i : i + n]), ()):
+                for entity in table.get(tuple(tokens[i : i + n]), ()):
                     end = end or i + n
                     found.setdefault(entity.type, entity)
             if found:
-                ordered = sorted(
-                    found.values(), key=lambda e: (rank.get(e.type, len(rank)), e.type)
-                )
+                ordered = sorted(found.values(), key=_priority)
                 mentions.append(Mention(i, end, tuple(ordered)))
                 i = end
             else:
@@ -97,6 +95,14 @@ class EntityIndex:
             i = m.end
         out.extend(tokens[i:])
         return out
+
+
+_RANK = {t: r for r, t in enumerate(PRIORITY)}
+
+
+def _priority(entity: Entity) -> tuple[int, str]:
+    """Entities of one alias, most specific type first (`domain.PRIORITY`), then by type."""
+    return _RANK.get(entity.type, len(_RANK)), entity.type
 
 
 def _number_variants(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:

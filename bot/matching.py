@@ -36,6 +36,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from operator import truediv
 
 from msgspec import Struct
 from rapidfuzz import fuzz, process
@@ -234,7 +235,8 @@ class Matcher:
                     totals[index] += times
             choices = [" ".join(example) for example in intent.examples]
             texts = intent.texts if len(intent.texts) == len(intent.examples) else tuple(choices)
-            self._choices.append(choices)
+            # token_sort_ratio sorts both sides' words on every comparison: sorted once here
+            self._choices.append([" ".join(sorted(choice.split())) for choice in choices])
             self._texts.append(texts)
         vocabulary = len(counts) or 1
         log_n = math.log(n) if n > 1 else 0.0
@@ -308,11 +310,11 @@ class Matcher:
                 for index, missing in lacks.items():
                     lacking[index] -= missing  # the message has it after all
             ranking = [score + missing for score, missing in zip(scores, lacking)]
-        order = sorted(range(n), key=lambda i: (-ranking[i], i))
+        order = sorted(range(n), key=ranking.__getitem__, reverse=True)  # stable: ties by index
         top = max(scores[i] for i in order[:TOP_K])
         z = sum(math.exp((scores[i] - top) / TEMPERATURE) for i in order[:TOP_K])
         informative = unknown + sum(postings.coverage[p] for p in found)
-        query = " ".join(tokens)
+        query = " ".join(sorted(" ".join(tokens).split()))
         result: list[Candidate] = []
         ceiling = 1.0
         for index in order[:limit]:
@@ -368,21 +370,21 @@ class Matcher:
         if not totals or size <= 0.0:
             return 1.0  # nothing to compare: neutral
         reach = EXAMPLE_REACH * size
-        shared: dict[int, float] = {}
+        shared = [0.0] * len(totals)
         for p, weight in known.items():
             for example in self._postings.examples(p).get(index, ()):
-                shared[example] = shared.get(example, 0.0) + weight
-        best = max((value / min(totals[i], reach) for i, value in shared.items()), default=0.0)
-        return min(1.0, best)
+                shared[example] += weight
+        # value / min(total, reach) is the larger of value / total and value / reach
+        return min(1.0, max(max(map(truediv, shared, totals)), max(shared) / reach))
 
     def _example(self, index: int, query: str) -> tuple[str, float]:
-        """The training example of an intent closest to
-        the query (first one on ties), and its similarity.
+        """The training example of an intent closest to the query (first one on ties), and its
+        similarity: `fuzz.token_sort_ratio`, computed on words sorted in advance.
         """
         choices = self._choices[index]
         if not choices:
             return "", 1.0
-        best = process.extractOne(query, choices, scorer=fuzz.token_sort_ratio)
+        best = process.extractOne(query, choices, scorer=fuzz.ratio)
         return self._texts[index][best[2] if best else 0], (best[1] / 100 if best else 1.0)
 
 

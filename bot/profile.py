@@ -4,7 +4,6 @@ from a message into the Profile, and showing it.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .domain import CITY, STATE
@@ -15,7 +14,6 @@ from .settings import Settings
 from .text import holds_phrase
 from .understanding import Understanding
 
-_YEARS = re.compile(r"^(\d{1,2})$")
 NEGATION_REACH = 3  # words before a mention that may deny it ("not really a", "no longer a")
 
 
@@ -75,10 +73,9 @@ class ProfileReader:
         )
         if place and not any(e.type in (CITY, STATE) for m in u.mentions for e in m.entities):
             profile.elsewhere, profile.region, profile.state = place, None, None
-        for i, token in enumerate(tokens[:-1]):
-            match = _YEARS.match(token)
-            if match and tokens[i + 1] in self.years_words:
-                profile.years = int(match.group(1))
+        for i, token in enumerate(tokens[:-1]):  # "5 years": one or two digits, then the word
+            if len(token) <= 2 and token.isdecimal() and tokens[i + 1] in self.years_words:
+                profile.years = int(token)
         for i, token in enumerate(tokens):
             if token in self.student_words:
                 profile.student = not self._negated(tokens, i, i + 1)

@@ -38,13 +38,15 @@ def list_items(text: str) -> list[str]:
     return items[:MAX_ITEMS]
 
 
-def named_entities(text: str, entities: EntityIndex, abbreviations: Mapping[str, str]) -> list[str]:
+def named_entities(
+    text: str, entities: EntityIndex, abbreviations: Mapping[str, str]
+) -> tuple[str, ...]:
     """ "type:id" of each entity the text names, in order of first mention."""
     found: dict[str, None] = {}
     for mention in entities.find(normalise(text, abbreviations)):
         entity = mention.entities[0]
         found.setdefault(f"{entity.type}:{entity.id}", None)
-    return list(found)
+    return tuple(found)
 
 
 def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None:
@@ -72,7 +74,7 @@ def _span(tokens: Sequence[str], index: int, start: int, end: int) -> Reference:
 
 
 def target(
-    ref: Reference, state: Session, name_entities: Callable[[str], list[str]]
+    ref: Reference, state: Session, name_entities: Callable[[str], tuple[str, ...]]
 ) -> tuple[str, str | None] | None:
     """(the item's text, the entity it names as "type:id" or None), or None when out of range.
 
@@ -80,7 +82,7 @@ def target(
     items ("Major employers: Google, Amazon, ..."): then the entities are.
     """
     items = state.items
-    named = name_entities("\n".join(items)) if items else []
+    named = name_entities("\n".join(items)) if items else ()
     if len(items) >= 2 and len(items) >= len(named):
         index = len(items) if ref.index == -1 else ref.index
         if 1 <= index <= len(items):

@@ -8,6 +8,7 @@ import marshal
 import re
 import threading
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
@@ -134,10 +135,30 @@ def _names(text: object, entity: Entity) -> bool:
     """Whether text (or a fact's name and text) names the entity as whole words, ignoring case."""
     if isinstance(text, Fact):
         text = f"{text.name or ''} {text.text or ''}"
-    words = "|".join(re.escape(w) for w in (entity.name, *entity.aliases))
-    return (
-        re.search(rf"(?<![\w+#])(?:{words})(?![\w+#])", str(text or ""), re.IGNORECASE) is not None
-    )
+    return _name_pattern(entity.name, entity.aliases).search(str(text or "")) is not None
+
+
+@lru_cache(maxsize=1024)
+def _name_pattern(name: str, aliases: tuple[str, ...]) -> re.Pattern[str]:
+    """An entity's names as whole words, ignoring case (a template may test each of many facts)."""
+    words = "|".join(re.escape(w) for w in (name, *aliases))
+    return re.compile(rf"(?<![\w+#])(?:{words})(?![\w+#])", re.IGNORECASE)
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, remembering its verdict on each (type, attribute): the verdict depends on
+    nothing else, and templates read the same attributes of the same types at every reply."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        safe = self._verdicts.get(key)
+        if safe is None:
+            safe = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
 
 
 class Renderer:
@@ -147,7 +168,7 @@ class Renderer:
     def __init__(self, kb: KnowledgeBase | None, code: Mapping[str, bytes] | None = None) -> None:
         self.kb = kb
         self._code = dict(code or {})
-        self._env = SandboxedEnvironment(
+        self._env = _Sandbox(
             undefined=StrictUndefined,
             autoescape=False,
             trim_blocks=True,

@@ -31,13 +31,19 @@ _ABOUT_ME = (
     r"i currently|i just|i recently|my |i studied|i graduated|i finished|i did|i know|i've been|"
     r"i've got|i got|i spent)\b"
 )
-# a question inside a sentence: "I'm in high school, what should I do"
+# a question inside a sentence: "I'm in high school, what should I do"; read in lower case
 _ASKS = (
-    r"(?i)[,;:-]\s*(?:and |so |but )?(?:what|how|which|where|when|why|who|should i|can i|"
+    r"[,;:-]\s*(?:and |so |but )?(?:what|how|which|where|when|why|who|should i|can i|"
     r"could i|do i|is it|is there|are there|would i|will i|any tips|any advice)\b"
     r"|\b(?:what|how) (?:should|can|do|would)\b"
     r"|\b(?:wondering|wonder|curious|want to know|like to know) (?:what|how|which|where|when|why|"
     r"who|if|whether)\b"
+)
+# _ASKS can match only text holding one of these: checked first, as most statements hold none
+_ASKS_WORDS = (
+    *("what", "how", "which", "where", "when", "why", "who", "wonder", "curious", "to know"),
+    *("should i", "can i", "could i", "do i", "is it", "is there", "are there", "would i"),
+    *("will i", "any tips", "any advice"),
 )
 # two questions in one sentence: "how much would I make in Toronto, and does Java help?"
 _CLAUSE = (
@@ -115,7 +121,10 @@ def _clauses(question: str, patterns: _Patterns) -> list[str]:
 
 
 def _kind(piece: str, patterns: _Patterns) -> str:
-    if piece.endswith("?") or patterns.question_start.match(piece) or patterns.asks.search(piece):
+    if piece.endswith("?") or patterns.question_start.match(piece):
+        return "question"
+    lower = piece.lower()
+    if any(word in lower for word in _ASKS_WORDS) and patterns.asks.search(lower):
         return "question"
     if patterns.about_me.match(piece):
         return "about_me"

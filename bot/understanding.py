@@ -48,8 +48,11 @@ class Reader:
     def __call__(self, text: str, limit: int = 3) -> Understanding:
         tokens = self.speller.correct(normalise(text, self.abbreviations))
         mentions = self.entities.find(tokens)
-        matched = self.lexicon.apply(EntityIndex.replace(tokens, mentions))
-        candidates = self.matcher.rank(matched, limit) if matched else []
+        matched = EntityIndex.replace(tokens, mentions)
+        candidates: list[Candidate] = []
+        if limit > 0:  # 0: only the words and names are wanted
+            matched = self.lexicon.apply(matched)
+            candidates = self.matcher.rank(matched, limit) if matched else []
         # "which industries besides tech": an entity set aside is not what the question is about
         aside = self.lexicon.aside(tokens)
         about = tuple(m for m in mentions if m.start not in aside)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from jinja2.exceptions import SecurityError
 
 from bot import Engine
 from bot.knowledge import load_knowledge
-from bot.render import Renderer
+from bot.render import Renderer, _names
 
 from .conftest import DATA, ROOT
 
@@ -146,3 +147,15 @@ def test_a_fact_found_naming_a_slots_entity_makes_the_answer_specific(engine: En
     automotive = kb.entity("industry", "automotive")  # not one of these lists' items
     assert automotive is not None
     assert not renderer.render("t", source, {"industry": automotive}).specific
+
+
+def test_the_sandbox_refuses_internals_however_often_asked(engine: Engine) -> None:
+    renderer = Renderer(engine.knowledge)
+    fact = engine.knowledge.facts("industry_sectors")[0]
+    # a safe attribute of a type first, then internals of the same and other types, twice each
+    assert renderer.render("safe", "{{ f.section }}", {"f": fact}).text == fact.section
+    unsafe = ("{{ f.__class__ }}", "{{ f.section.__class__.__mro__ }}", "{{ g.__globals__ }}")
+    for _ in range(2):
+        for source in unsafe:
+            with pytest.raises(SecurityError):
+                renderer.render(source, source, {"f": fact, "g": _names})
