@@ -22,7 +22,7 @@ from .retrieval import PassageIndex
 from .session import Session
 from .settings import Settings
 from .slots import SlotFiller
-from .splitting import needs_splitting, sentences
+from .splitting import needs_splitting, sentences, several_sentences
 from .understanding import Understanding
 
 #: a question this short may lean on the sentence before it ("... this transition?")
@@ -100,9 +100,24 @@ class Dialogue:
             text, notice = text[:READ_TEXT], self.texts["truncated"].format(limit=READ_TEXT)
         reply = self._split(text, state) if needs_splitting(text) else None
         if reply is None:
-            reply = self.respond(self.read(text), state)
-            state.part_intents = []  # after the reply: a follow-up may have used them
+            reply = self._whole(text, state)
         return replace(reply, notice=notice) if notice else reply
+
+    def _whole(self, text: str, state: Session) -> Reply:
+        """The message read as one; when that declines and it has several sentences ("I've
+        written Java for years. Is C++ worth learning?"), sentence by sentence after all."""
+        before = state.copy() if several_sentences(text) else None
+        reply = self.respond(self.read(text), state)
+        state.part_intents = []  # after the reply: a follow-up may have used them
+        if reply.kind != "decline" or before is None:
+            return reply
+        declined = state.copy()
+        _restore(state, before)
+        split = self._split(text, state)
+        if split is not None and split.kind != "decline":
+            return split
+        _restore(state, declined)
+        return reply
 
     def _split(self, text: str, state: Session) -> Reply | None:
         pieces = sentences(text)
@@ -163,8 +178,7 @@ class Dialogue:
             leaning = self.respond(self.read(f"{context} {question}"), state)
             if leaning.kind != "decline":
                 return leaning
-            for f in fields(state):  # the reading that was not kept leaves no trace
-                setattr(state, f.name, getattr(before, f.name))
+            _restore(state, before)  # the reading that was not kept leaves no trace
         return reply
 
     def respond(self, u: Understanding, state: Session, depth: int = 0) -> Reply:
@@ -183,3 +197,9 @@ class Dialogue:
 
     def _ask(self, text: str, state: Session, depth: int) -> Reply:
         return self.respond(self.read(text), state, depth)
+
+
+def _restore(state: Session, saved: Session) -> None:
+    """Put back a copy of the session taken before a reading that is not kept."""
+    for f in fields(state):
+        setattr(state, f.name, getattr(saved, f.name))

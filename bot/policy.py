@@ -15,6 +15,7 @@ from .matching import Candidate
 from .session import Session
 from .settings import Settings
 from .slots import SlotFiller
+from .splitting import may_tell_about_me
 from .understanding import Understanding
 
 UNMET_REQUIRED = (
@@ -63,10 +64,13 @@ class Policy:
             carried = {last[slot] for slot in state.slots if slot in last}
         ranked = []
         ceiling = 1.0  # the matcher's cap on lower candidates, without the candidates demoted here
+        of_self = may_tell_about_me(u.tokens)
         for candidate in u.candidates:
             intent = self.intents.get(candidate.intent)
-            if intent.requires and not self._meets_requirements(intent, u):
-                # without what it needs it can still answer, but only as a last resort
+            unmet = intent.requires and not self._meets_requirements(intent, u)
+            # without what it needs an intent can still answer, but only as a last resort; so can
+            # the profile's: "is python the main language?" tells nothing of the person (no "I")
+            if unmet or (intent.category == "profile" and not of_self):
                 candidate = msgspec.structs.replace(
                     candidate, score=candidate.score * UNMET_REQUIRED
                 )

@@ -28,7 +28,9 @@ class Rendered(Struct, frozen=True):
     citations: tuple[Citation, ...]  # of every fact cited, in order of first use
     topics: frozenset[str]
     specific: bool  # the answer used facts tagged with one of its slot values
-    declined: bool = False  # the template said the guides lack what was asked (it called decline())
+    # the template said the guides lack what was asked (called decline()) before citing anything:
+    # "senior pay in tech" answers the level, then declines the industry, and is an answer
+    declined: bool = False
     facts: tuple[Fact, ...] = ()  # every fact the template looked up, in order (maybe repeated)
 
 
@@ -46,8 +48,9 @@ class _Use:
 
     def decline(self) -> str:
         """Mark the answer as an honest "the guides don't give that" (what it then says is the
-        reply's text); returns "" so a template can call it inline."""
-        self.declined = True
+        reply's text); returns "" so a template can call it inline. Once something is cited, the
+        answer has answered part of the question, and stays an answer."""
+        self.declined = self.declined or not self.citations
         return ""
 
     def _kb(self) -> KnowledgeBase:

@@ -141,3 +141,8 @@ def may_tell_about_me(tokens: Iterable[str]) -> bool:
 def needs_splitting(text: str) -> bool:
     """Whether a message is long, or asks more than one question."""
     return len(text) > SHORT or text.count("?") > 1 or "\n" in text.strip()
+
+
+def several_sentences(text: str) -> bool:
+    """Whether a message has more than one sentence."""
+    return _compiled().sentence.search(text.strip()) is not None

@@ -272,6 +272,14 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
     assert "cover" in reply.text
 
 
+def test_an_answer_declining_only_part_of_the_question_is_an_answer(engine: Engine) -> None:
+    (partly,) = ask(engine, "senior ML engineer salary in the automotive industry")
+    assert partly.kind == "answer" and "$210,000" in partly.text, partly.text
+    assert "don't give a salary figure for Automobile" in partly.text
+    (wholly,) = ask(engine, "ML engineer salary in the automotive industry")
+    assert wholly.kind == "decline", wholly.text
+
+
 def test_the_job_markets_competition_is_not_a_kaggle_competition(engine: Engine) -> None:
     (reply,) = ask(engine, "how tough is the competition for ML engineer jobs right now?")
     assert "Kaggle" not in reply.text
@@ -448,3 +456,18 @@ def test_their_refers_to_the_companies_a_long_message_named(engine: Engine) -> N
     )
     hiring = reply.parts[0]
     assert hiring.kind == "multi" and "Apple" in hiring.text and "Meta" in hiring.text
+
+
+def test_a_short_message_declined_whole_is_read_sentence_by_sentence(engine: Engine) -> None:
+    text = "I've been writing Java for seven years. Besides Python, is C++ worth learning for ML?"
+    (split,) = ask(engine, text, session="split")
+    assert split.kind == "answer" and "C++" in split.text, split.text
+    assert engine.session("split").profile.skills == ["java"]  # the statement, noted
+
+
+def test_a_question_without_i_or_my_is_not_a_statement_about_the_person(engine: Engine) -> None:
+    (reply,) = ask(engine, "is python the main language for ml")
+    assert reply.intent != "profile_statement"
+    assert engine.session("answering").profile.skills == []
+    (told,) = ask(engine, "my main language is python", session="told")
+    assert told.intent == "profile_statement"
