@@ -56,6 +56,7 @@ AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
+WHICH_REACH = 2  # list words between "which" and the kind it asks for ("which ten big companies")
 
 
 class Answerers:
@@ -400,28 +401,25 @@ class Answerers:
             kind="clarify",
         )
 
-    def which(self, turn: Turn) -> Reply | None:
+    def listing(self, turn: Turn) -> Reply | None:
+        """ "Which companies do the guides cover?", "...ten big companies, right? which ones?":
+        a question asking only which entities of a kind there are, answered by the intent
+        describing that kind, whatever else the words may resemble."""
+        return self.which(turn, listing=True)
+
+    def which(self, turn: Turn, listing: bool = False) -> Reply | None:
         """ "Which companies do robotics?", "which of them are hiring?": the entities of a kind
         (named by a word, else those of the last answer's list) whose passages hold what else the
         question asks, each with that passage, cited."""
         if self.passages is None or self.kb is None:
             return None
-        # "which companies...", "what firms...", "which of them...", not "which kind of company";
-        # the question is read from there ("I love robots. Which of them do robotics?")
+        # the question is read from "which" on ("I love robots. Which of them do robotics?")
         words = turn.u.tokens
-        at = next(
-            (
-                i
-                for i, t in enumerate(words[:-1])
-                if t in self.which_words
-                and (words[i + 1] in self.kind_words or words[i + 1] == "of")
-            ),
-            None,
-        )
-        if at is None:
+        asks = self._asks_which(words)
+        if asks is None:
             return None
+        at, kind = asks
         tokens = words[at:]
-        kind = self.kind_words.get(tokens[1])
         among: list[str] | None = None  # the ids of the last list's entities, when asked of them
         if kind is None:
             named = [n.split(":", 1) for n in self.name_entities("\n".join(turn.state.items))]
@@ -442,6 +440,8 @@ class Answerers:
             if among is not None or intent is None or intent not in self.intents:
                 return None
             return self.composer.answer(self.intents.get(intent), turn.u, turn.state, turn.score)
+        if listing:
+            return None
         found = self.passages.holding(kind, asked, self.coverage)
         order = among if among is not None else list(entities)
         hits = [(entities[i], found[i]) for i in order if i in found and i in entities]
@@ -463,6 +463,27 @@ class Answerers:
             citations=tuple(p.citation for _, p in hits),
             kind="retrieved",
         )
+
+    def _asks_which(self, words: Sequence[str]) -> tuple[int, str | None] | None:
+        """Where a "which" question starts, and the kind of entity it asks for: "which companies",
+        "what ten firms", "...ten big companies, right? which ones?"; None for "which of them",
+        "which ones" naming no kind: the last answer's list. Not "which kind of company"."""
+        for i, word in enumerate(words[:-1]):
+            if word not in self.which_words:
+                continue
+            after = words[i + 1]
+            if after == "of":
+                return i, None
+            if after in ("ones", "one"):
+                return i, next(
+                    (self.kind_words[w] for w in words[:i] if w in self.kind_words), None
+                )
+            j = i + 1
+            while j < min(len(words) - 1, i + 1 + WHICH_REACH) and words[j] in self.list_words:
+                j += 1  # "what ten companies", "which big firms"
+            if words[j] in self.kind_words:
+                return i, self.kind_words[words[j]]
+        return None
 
     def _kind_name(self, kind: str) -> str:
         """The plural word the content uses for a kind of entity ("companies")."""

@@ -84,6 +84,7 @@ class Dialogue:
             a.follow_up,
             a.entity,
             a.about_me,
+            a.listing,
             a.intent,
             a.which,
             a.agreement,
