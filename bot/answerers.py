@@ -224,14 +224,18 @@ class Answerers:
         return self.acts.perform(turn.intent, turn.top, turn.state)
 
     def follow_up(self, turn: Turn) -> Reply | None:
-        """ "and Amazon?": the last answer's intent for another entity."""
+        """ "and Amazon?": the last answer's intent for another entity; "the most of all?": for
+        all of them."""
         # "I'm based in Austin" tells about the user; a bare "in Austin?" follows the last answer up
         if turn.intent and turn.intent.category == "profile" and not self.policy.is_bare(turn.u):
             return None
         intent = self.policy.follow_up(turn.u, turn.state)
-        if intent is None:
-            return None
-        return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=True)
+        if intent is not None:
+            return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=True)
+        intent = self.policy.ranking(turn.u, turn.state)  # "fewest of all?": for every entity
+        if intent is not None:
+            return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=False)
+        return None
 
     def _needs_entity(self, turn: Turn) -> bool:
         """No confident intent, or a bare entity that a slotless intent cannot use."""

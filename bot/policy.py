@@ -18,6 +18,7 @@ from .slots import SlotFiller
 from .splitting import may_tell_about_me
 from .understanding import Understanding
 
+RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
     0.5  # confidence kept by a candidate whose required slots the question leaves empty
 )
@@ -46,6 +47,11 @@ class Policy:
         self.hypothetical_words = frozenset(settings.hypothetical_words)
         self.person_words = frozenset(settings.person_words)
         self.anaphora_words = frozenset(settings.anaphora_words)
+        self.superlative_words = frozenset(settings.superlative_words)
+        # what may surround a superlative asked of the last answer: "which one has the most?"
+        self.ranking_words = frozenset(
+            (*settings.common_words, *settings.list_words, *settings.which_words)
+        ) | frozenset(settings.each_words)
 
     def rank(self, u: Understanding, state: Session) -> tuple[Candidate, ...]:
         """The candidates, best first, re-ranked by the question's slots and the conversation.
@@ -184,6 +190,21 @@ class Policy:
                 if entity.type in previous.followups:
                     return self.intents.get(previous.followups[entity.type])
         return None
+
+    def ranking(self, u: Understanding, state: Session) -> Intent | None:
+        """ "Fewest of all ten?", "which one is highest?" after an answer about one entity (or all of
+        them): a short turn naming no entity, asking a superlative of the last answer's intent,
+        which takes an entity, for all of them."""
+        if state.intent not in self.intents or u.mentions:
+            return None
+        if not self.intents.get(state.intent or "").slots:
+            return None
+        words = set(u.tokens)
+        if len(u.tokens) > RANKING_WORDS or not words & self.superlative_words:
+            return None
+        if words - self.superlative_words - self.followup_words - self.ranking_words:
+            return None
+        return self.intents.get(state.intent or "")
 
     def entity_intent(self, u: Understanding) -> Intent | None:
         """A bare entity ("Nvidia?") with no clear intent:

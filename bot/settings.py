@@ -87,6 +87,8 @@ class Settings(Struct, frozen=True):
     # (`person_words`) may surround a follow-up too; without, "I moved to Austin" tells about them
     hypothetical_words: tuple[str, ...] = ()
     person_words: tuple[str, ...] = ()
+    # "fewest of all ten?" after the open roles at Apple: the last answer's intent for every entity
+    superlative_words: tuple[str, ...] = ()
     years_words: tuple[str, ...] = ()  # "5 years" in the profile
     student_words: tuple[str, ...] = ()
     interest_words: tuple[str, ...] = ()

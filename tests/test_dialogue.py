@@ -125,3 +125,21 @@ def test_clarification_asks_and_the_next_turn_resolves_it(tmp_path: Path) -> Non
     assert engine.reply("the second one", session="c").text == "Home loans are here."
     engine.reply("how do i apply for a loan", session="c")
     assert engine.reply("1", session="c").text == "Car loans are here."
+
+
+def test_a_superlative_after_one_entity_asks_the_last_intent_of_all(engine: Engine) -> None:
+    one, most, least = chat(
+        engine,
+        "most",
+        "how many ML roles does Meta have open?",
+        "which one has the most?",
+        "fewest?",
+    )
+    assert one.intent == "company_open_roles" and one.slots == {"company": "meta"}
+    for reply in (most, least):
+        assert reply.intent == "company_open_roles" and not reply.slots, reply.text
+        assert "Google" in reply.text and "DeepMind" in reply.text
+    # alone, or after an answer about no entity, a superlative asks nothing the bot can read
+    (alone,) = chat(engine, "alone", "fewest?")
+    _, after_overview = chat(engine, "overview", "what does an ml engineer do?", "fewest?")
+    assert alone.kind == after_overview.kind == "decline"
