@@ -56,6 +56,7 @@ AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
+ON_ENTITY_COVERAGE = 0.5  # share of a follow-up a passage about the last answer's entity must hold
 WHICH_REACH = 2  # list words between "which" and the kind it asks for ("which ten big companies")
 
 
@@ -531,6 +532,28 @@ class Answerers:
             "\n".join(lines), None, turn.score, suggestions=self.starters[:3], kind="answer"
         )
 
+    def on_last_entity(self, turn: Turn) -> Reply | None:
+        """ "Anything on the manufacturing side?" after an answer about Tesla: a question naming
+        no other entity of its type gets the passage about the last answer's entity that holds
+        what it asks."""
+        state = turn.state
+        if self.passages is None or state.intent not in self.intents:
+            return None
+        named = {e.type for m in turn.u.mentions for e in m.entities}
+        # words no passage has ("side") are no evidence either way, unless they are most of it
+        asked = self.passages.asked(turn.u.tokens)
+        known = [term for term in asked if self.passages.knows(term)]
+        if not known or len(known) * 2 < len(asked):
+            return None
+        types = self.intents.get(state.intent or "").slots
+        for slot, id_ in state.slots.items():
+            type_ = types.get(slot)
+            if type_ in EXCLUSIVE_TYPES and type_ not in named:
+                passage = self.passages.holding(type_, known, ON_ENTITY_COVERAGE).get(id_)
+                if passage is not None:
+                    return self._passages(turn, [passage], passage_coverage=ON_ENTITY_COVERAGE)
+        return None
+
     def retrieve(self, turn: Turn) -> Reply | None:
         """The passages of the guides that hold most of what the question asks, cited."""
         found = self._search(turn, self.coverage)
@@ -538,6 +561,10 @@ class Answerers:
             return None
         best = found[0].coverage
         kept = [f.passage for f in found if f.coverage >= best - RETRIEVAL_SPREAD]
+        return self._passages(turn, kept, found[0].coverage)
+
+    def _passages(self, turn: Turn, kept: list[Passage], passage_coverage: float) -> Reply:
+        """Passages as a reply, under their headings, each cited."""
         lines = [self.texts["retrieved"]]
         heading = None
         for passage in kept:
@@ -553,7 +580,7 @@ class Answerers:
         return Reply(
             "\n".join(lines),
             None,
-            found[0].coverage,
+            passage_coverage,
             suggestions=self._closest(turn),
             citations=tuple(p.citation for p in kept),
             kind="retrieved",

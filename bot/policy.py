@@ -192,9 +192,9 @@ class Policy:
         return None
 
     def ranking(self, u: Understanding, state: Session) -> Intent | None:
-        """ "Fewest of all ten?", "which one is highest?" after an answer about one entity (or all of
-        them): a short turn naming no entity, asking a superlative of the last answer's intent,
-        which takes an entity, for all of them."""
+        """ "Fewest of all ten?", "which one is highest?" after an answer about one entity (or
+        all of them): a short turn naming no entity, asking a superlative of the last answer's
+        intent, which takes an entity, for all of them."""
         if state.intent not in self.intents or u.mentions:
             return None
         if not self.intents.get(state.intent or "").slots:

@@ -143,3 +143,16 @@ def test_a_superlative_after_one_entity_asks_the_last_intent_of_all(engine: Engi
     (alone,) = chat(engine, "alone", "fewest?")
     _, after_overview = chat(engine, "overview", "what does an ml engineer do?", "fewest?")
     assert alone.kind == after_overview.kind == "decline"
+
+
+def test_a_follow_up_on_a_subject_gets_the_last_entitys_passage_holding_it(engine: Engine) -> None:
+    _, robots, other = chat(
+        engine,
+        "subject",
+        "tell me about Nvidia",
+        "and on the robotics front?",
+        "what is the weather like there?",
+    )
+    assert robots.kind == "retrieved" and "NVIDIA" in robots.text, robots.text
+    assert "robotics" in robots.text.lower()
+    assert other.kind == "decline", other.text
