@@ -161,7 +161,12 @@ class Answerers:
     def _named_item(self, turn: Turn) -> Reply | None:
         """ "Is there one from IBM?", "the one at NVIDIA": the items of the last answer that name
         the entity the message names."""
-        if "one" not in turn.u.tokens or not turn.u.mentions or not turn.state.items:
+        tokens = turn.u.tokens
+        ones = [i for i, t in enumerate(tokens) if t == "one"]
+        # "one day", "at one point": a time, not an item
+        if not any(i + 1 == len(tokens) or tokens[i + 1] not in _TIME_WORDS for i in ones):
+            return None
+        if not turn.u.mentions or not turn.state.items:
             return None
         keys = {f"{e.type}:{e.id}" for m in turn.u.mentions for e in m.entities}
         items = [item for item in turn.state.items if keys & set(self.name_entities(item))]
@@ -647,6 +652,9 @@ _NUMBERS = {
         ]
     )
 }
+
+
+_TIME_WORDS = frozenset(("day", "days", "time", "point", "year", "month", "week", "morning"))
 
 
 def _count(token: str) -> int | None:

@@ -156,3 +156,14 @@ def test_a_follow_up_on_a_subject_gets_the_last_entitys_passage_holding_it(engin
     assert robots.kind == "retrieved" and "NVIDIA" in robots.text, robots.text
     assert "robotics" in robots.text.lower()
     assert other.kind == "decline", other.text
+
+
+def test_one_day_is_a_time_not_an_item_of_the_last_answer(engine: Engine) -> None:
+    _, later = chat(
+        engine, "oneday", "what comes after senior ML engineer?", "could that lead to CTO one day?"
+    )
+    assert "chief technology officer" in later.text, later.text
+    _, item = chat(
+        engine, "onefrom", "which certifications are worth getting?", "is there one from IBM?"
+    )
+    assert item.text.startswith("From my last answer") and "IBM" in item.text
