@@ -163,7 +163,3 @@ def test_one_day_is_a_time_not_an_item_of_the_last_answer(engine: Engine) -> Non
         engine, "oneday", "what comes after senior ML engineer?", "could that lead to CTO one day?"
     )
     assert "chief technology officer" in later.text, later.text
-    _, item = chat(
-        engine, "onefrom", "which certifications are worth getting?", "is there one from IBM?"
-    )
-    assert item.text.startswith("From my last answer") and "IBM" in item.text
