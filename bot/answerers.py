@@ -231,7 +231,7 @@ class Answerers:
 
     def follow_up(self, turn: Turn) -> Reply | None:
         """ "and Amazon?": the last answer's intent for another entity; "the most of all?": for
-        all of them."""
+        all of them; "which of the two...?": the intent comparing the last two."""
         # "I'm based in Austin" tells about the user; a bare "in Austin?" follows the last answer up
         if turn.intent and turn.intent.category == "profile" and not self.policy.is_bare(turn.u):
             return None
@@ -241,6 +241,9 @@ class Answerers:
         intent = self.policy.ranking(turn.u, turn.state)  # "fewest of all?": for every entity
         if intent is not None:
             return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=False)
+        intent = self.policy.pair(turn.u, turn.state)  # "which of the two...?": both compared
+        if intent is not None:
+            return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=True)
         return None
 
     def _needs_entity(self, turn: Turn) -> bool:

@@ -163,3 +163,19 @@ def test_one_day_is_a_time_not_an_item_of_the_last_answer(engine: Engine) -> Non
         engine, "oneday", "what comes after senior ML engineer?", "could that lead to CTO one day?"
     )
     assert "chief technology officer" in later.text, later.text
+
+
+def test_which_of_the_two_compares_the_last_two_entities_of_a_kind(engine: Engine) -> None:
+    *_, pair = chat(
+        engine,
+        "pair",
+        "what does Nvidia focus on?",
+        "and Tesla?",
+        "which of the two has more open roles?",
+    )
+    assert pair.intent == "compare_companies", pair.text
+    assert pair.slots == {"company": "tesla", "other": "nvidia"}
+    assert "~250+" in pair.text and "~150+" in pair.text
+    # one entity so far: nothing to compare, and no entity compared with itself
+    _, alone = chat(engine, "alone2", "what does Nvidia focus on?", "which of the two is better?")
+    assert alone.intent != "compare_companies" or alone.slots.get("other") != "nvidia"
