@@ -329,10 +329,21 @@ class Answerers:
         engineer do?" gets what the guides say of senior engineers after the role's overview."""
         if turn.score >= SHARPEN_BELOW or self.passages is None:
             return reply  # the matcher is sure the intent's answer is what was asked
-        # the names the question mentions say which answer; its other words, what it asks of it
+        # the names the question mentions say which answer; its other words, what it asks of it;
+        # a name the answer does not say is asked too ("strengthen my cloud skills" answered by
+        # the development suggestions, which do not mention the cloud)
         tokens = turn.u.tokens
+        text = reply.text.casefold()
         names = set(
-            self.passages.terms(t for m in turn.u.mentions for t in tokens[m.start : m.end])
+            self.passages.terms(
+                t
+                for m in turn.u.mentions
+                if any(
+                    e.id in reply.slots.values() or any(n in text for n in e.names())
+                    for e in m.entities
+                )
+                for t in tokens[m.start : m.end]
+            )
         )
         query = set(self.passages.terms(tokens)) - names
         best = self._asked_passage(turn, reply, names, query) or self._unsaid_entity(

@@ -57,6 +57,15 @@ def test_an_answer_that_ignores_a_named_entity_gets_a_passage_about_it(engine: E
     assert any(text in reply.text for text in tagged)
 
 
+def test_a_name_the_answer_does_not_say_is_part_of_what_was_asked(engine: Engine) -> None:
+    """ "Cloud skills" names a skill; the general development suggestions do not mention the cloud,
+    so the suggestion about it (found in the guides, not named here) follows them."""
+    (reply,) = ask(engine, "what's a good way to build up my cloud skills?")
+    assert reply.intent == "development_suggestions"
+    sharpened = reply.text.split("More specifically", 1)
+    assert len(sharpened) == 2 and "cloud" in sharpened[1].lower(), reply.text
+
+
 def _tagged_with(engine: Engine, entity_type: str, word: str) -> set[str]:
     """The names of the entities of a type whose passages say a word."""
     ids = {
