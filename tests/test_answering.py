@@ -323,6 +323,20 @@ def test_the_gazetteer_keeps_the_names_english_speakers_use(
     assert _exonym(alternate, {"name": city}) is kept
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("ml engineer pay in londno", "London"),
+        ("what do ML engineers earn in Manchster?", "Manchester"),
+    ],
+)
+def test_a_misspelt_place_the_guides_lack_is_still_that_place(
+    engine: Engine, text: str, place: str
+) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.kind == "decline" and f"pay in {place}" in reply.text, reply.text
+
+
 def test_an_english_name_of_a_city_is_a_place_the_guides_lack(engine: Engine) -> None:
     (reply,) = ask(engine, "what would an ML engineer earn in Bombay?")
     assert reply.kind == "decline" and "Mumbai" in reply.text
