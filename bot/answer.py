@@ -19,6 +19,7 @@ from .understanding import Understanding
 TOPICAL = ("career", "profile")
 #: a second intent this close to the answered one's confidence is offered as the first suggestion
 OFFER_MARGIN = 0.1
+RECENT = 4  # entities the last answers were about, kept for "which of the two?"
 
 
 class Composer:
@@ -66,6 +67,8 @@ class Composer:
         runner = next((c for c in (ranked or u.candidates) if c.intent != intent.name), None)
         if intent.category == "career":  # what the person says of themselves keeps the topic
             state.intent, state.slots, state.slot_origins = intent.name, slots, origins
+            named = [f"{intent.slots[slot]}:{id_}" for slot, id_ in slots.items()]
+            state.recent = list(dict.fromkeys((*named, *state.recent)))[:RECENT]
             state.detail, state.citations = 0, [c.to_dict() for c in rendered.citations]
             state.confidence = confidence
             state.runner_up = runner.intent if runner else None

@@ -56,6 +56,7 @@ AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
+ON_ENTITY_COVERAGE = 0.5  # share of a follow-up a passage about the last answer's entity must hold
 WHICH_REACH = 2  # list words between "which" and the kind it asks for ("which ten big companies")
 
 
@@ -160,7 +161,12 @@ class Answerers:
     def _named_item(self, turn: Turn) -> Reply | None:
         """ "Is there one from IBM?", "the one at NVIDIA": the items of the last answer that name
         the entity the message names."""
-        if "one" not in turn.u.tokens or not turn.u.mentions or not turn.state.items:
+        tokens = turn.u.tokens
+        ones = [i for i, t in enumerate(tokens) if t == "one"]
+        # "one day", "at one point": a time, not an item
+        if not any(i + 1 == len(tokens) or tokens[i + 1] not in _TIME_WORDS for i in ones):
+            return None
+        if not turn.u.mentions or not turn.state.items:
             return None
         keys = {f"{e.type}:{e.id}" for m in turn.u.mentions for e in m.entities}
         items = [item for item in turn.state.items if keys & set(self.name_entities(item))]
@@ -225,7 +231,7 @@ class Answerers:
 
     def follow_up(self, turn: Turn) -> Reply | None:
         """ "and Amazon?": the last answer's intent for another entity; "the most of all?": for
-        all of them."""
+        all of them; "which of the two...?": the intent comparing the last two."""
         # "I'm based in Austin" tells about the user; a bare "in Austin?" follows the last answer up
         if turn.intent and turn.intent.category == "profile" and not self.policy.is_bare(turn.u):
             return None
@@ -235,6 +241,9 @@ class Answerers:
         intent = self.policy.ranking(turn.u, turn.state)  # "fewest of all?": for every entity
         if intent is not None:
             return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=False)
+        intent = self.policy.pair(turn.u, turn.state)  # "which of the two...?": both compared
+        if intent is not None:
+            return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=True)
         return None
 
     def _needs_entity(self, turn: Turn) -> bool:
@@ -320,10 +329,21 @@ class Answerers:
         engineer do?" gets what the guides say of senior engineers after the role's overview."""
         if turn.score >= SHARPEN_BELOW or self.passages is None:
             return reply  # the matcher is sure the intent's answer is what was asked
-        # the names the question mentions say which answer; its other words, what it asks of it
+        # the names the question mentions say which answer; its other words, what it asks of it;
+        # a name the answer does not say is asked too ("strengthen my cloud skills" answered by
+        # the development suggestions, which do not mention the cloud)
         tokens = turn.u.tokens
+        text = reply.text.casefold()
         names = set(
-            self.passages.terms(t for m in turn.u.mentions for t in tokens[m.start : m.end])
+            self.passages.terms(
+                t
+                for m in turn.u.mentions
+                if any(
+                    e.id in reply.slots.values() or any(n in text for n in e.names())
+                    for e in m.entities
+                )
+                for t in tokens[m.start : m.end]
+            )
         )
         query = set(self.passages.terms(tokens)) - names
         best = self._asked_passage(turn, reply, names, query) or self._unsaid_entity(
@@ -531,6 +551,28 @@ class Answerers:
             "\n".join(lines), None, turn.score, suggestions=self.starters[:3], kind="answer"
         )
 
+    def on_last_entity(self, turn: Turn) -> Reply | None:
+        """ "Anything on the manufacturing side?" after an answer about Tesla: a question naming
+        no other entity of its type gets the passage about the last answer's entity that holds
+        what it asks."""
+        state = turn.state
+        if self.passages is None or state.intent not in self.intents:
+            return None
+        named = {e.type for m in turn.u.mentions for e in m.entities}
+        # words no passage has ("side") are no evidence either way, unless they are most of it
+        asked = self.passages.asked(turn.u.tokens)
+        known = [term for term in asked if self.passages.knows(term)]
+        if not known or len(known) * 2 < len(asked):
+            return None
+        types = self.intents.get(state.intent or "").slots
+        for slot, id_ in state.slots.items():
+            type_ = types.get(slot)
+            if type_ in EXCLUSIVE_TYPES and type_ not in named:
+                passage = self.passages.holding(type_, known, ON_ENTITY_COVERAGE).get(id_)
+                if passage is not None:
+                    return self._passages(turn, [passage], passage_coverage=ON_ENTITY_COVERAGE)
+        return None
+
     def retrieve(self, turn: Turn) -> Reply | None:
         """The passages of the guides that hold most of what the question asks, cited."""
         found = self._search(turn, self.coverage)
@@ -538,6 +580,10 @@ class Answerers:
             return None
         best = found[0].coverage
         kept = [f.passage for f in found if f.coverage >= best - RETRIEVAL_SPREAD]
+        return self._passages(turn, kept, found[0].coverage)
+
+    def _passages(self, turn: Turn, kept: list[Passage], passage_coverage: float) -> Reply:
+        """Passages as a reply, under their headings, each cited."""
         lines = [self.texts["retrieved"]]
         heading = None
         for passage in kept:
@@ -553,7 +599,7 @@ class Answerers:
         return Reply(
             "\n".join(lines),
             None,
-            found[0].coverage,
+            passage_coverage,
             suggestions=self._closest(turn),
             citations=tuple(p.citation for p in kept),
             kind="retrieved",
@@ -620,6 +666,9 @@ _NUMBERS = {
         ]
     )
 }
+
+
+_TIME_WORDS = frozenset(("day", "days", "time", "point", "year", "month", "week", "morning"))
 
 
 def _count(token: str) -> int | None:

@@ -88,6 +88,7 @@ class Dialogue:
             a.intent,
             a.which,
             a.agreement,
+            a.on_last_entity,
             a.retrieve,
             a.about_entity,
         )

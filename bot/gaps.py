@@ -7,6 +7,7 @@ do say nearby instead of answering with the closest thing it knows.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from .understanding import Understanding
 
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
 TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a name
+PLACE_PREPOSITIONS = frozenset({"in", "from", "near", "around", "to"})  # before a place name
 COMPANY_BEFORE = frozenset({"at", "for", "with", "join", "joining", "from", "about", "like", "to"})
 
 
@@ -156,7 +158,8 @@ class GapFinder:
         if asks_pay and self.gaps.place_pay:
             place = self.places.find(u.tokens, [(m.start, m.end) for m in u.mentions])
             names_place = any(e.type in PLACE_TYPES for m in u.mentions for e in m.entities)
-            place = place or (elsewhere if not names_place else None)
+            if not place and not names_place:
+                place = self._misspelt_place(u) or elsewhere
             if place:
                 return Found(self.gaps.place_pay, place)
         if asks_pay and self.gaps.entity_pay:
@@ -168,6 +171,16 @@ class GapFinder:
             name = self._unknown_name(u)
             if name:
                 return Found(self.gaps.unknown_company, name)
+        return None
+
+    def _misspelt_place(self, u: Understanding) -> str | None:
+        """A place misspelt after "in", "from"... ("pay in toronot"): a word no content knows."""
+        tokens = u.tokens
+        for before, word in itertools.pairwise(tokens):
+            if before in PLACE_PREPOSITIONS and word not in self.vocabulary:
+                place = self.places.misspelt(word)
+                if place:
+                    return place
         return None
 
     def _entity_asked(self, u: Understanding, gap: Gap) -> str | None:

@@ -11,12 +11,15 @@ MIN_POPULATION = 150_000  # cities smaller than this are not looked for (too man
 ALTERNATE_NAMES_FROM = 1_000_000  # English alternate names ("Bangalore") of cities this large
 MAX_WORDS = 4
 SPELT_ALIKE = 70  # an alternate this similar to the city's name (rapidfuzz ratio) is a respelling
+MISSPELT_LENGTH = 5  # an unknown word this long, one typo (two from LONG_WORD letters) from a
+LONG_WORD = 8  # one-word place name, is that place misspelt; shorter words are too often alike
 
 
 class Places:
     """Place names (cities, countries, US states) -> their display names."""
 
     def __init__(self, names: dict[str, str]) -> None:
+        self._one_word: dict[str, list[str]] | None = None  # built on first use (`misspelt`)
         self.names = names  # normalised words joined by spaces -> display name (strings load fast)
         # per first word, the lengths of the names starting with it as bits (1 << length): small
         # ints load from the cache far faster than a tuple per word
@@ -24,6 +27,33 @@ class Places:
         for key in names:
             words = key.split(" ")
             self.starts[words[0]] = self.starts.get(words[0], 0) | 1 << len(words)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"names": self.names, "starts": self.starts}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._one_word = None
+
+    def misspelt(self, word: str) -> str | None:
+        """The one-word place a word no content knows is a misspelling of ("Toronot", "Londno"):
+        at least MISSPELT_LENGTH letters, the first one right, and one typo away (a letter left
+        out, added, changed, or two swapped; two typos from LONG_WORD letters)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        if len(word) < MISSPELT_LENGTH or not word.isalpha():
+            return None
+        if self._one_word is None:
+            self._one_word = {}
+            for key in self.names:
+                if " " not in key:
+                    self._one_word.setdefault(key[0], []).append(key)
+        typos = 1 if len(word) < LONG_WORD else 2
+        found = process.extractOne(
+            word, self._one_word.get(word[0], ()), scorer=OSA.distance, score_cutoff=typos
+        )
+        return self.names[found[0]] if found else None
 
     @classmethod
     def from_gazetteer(cls, exclude: Iterable[str]) -> Places:

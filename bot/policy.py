@@ -48,6 +48,8 @@ class Policy:
         self.person_words = frozenset(settings.person_words)
         self.anaphora_words = frozenset(settings.anaphora_words)
         self.superlative_words = frozenset(settings.superlative_words)
+        self.pair_words = frozenset(settings.pair_words)
+        self.comparison_words = frozenset((*settings.comparison_words, *settings.which_words))
         # what may surround a superlative asked of the last answer: "which one has the most?"
         self.ranking_words = frozenset(
             (*settings.common_words, *settings.list_words, *settings.which_words)
@@ -63,7 +65,8 @@ class Policy:
         last answer gain `context_boost`, as a recent context frame would in Adapt.
         """
         terse = len([t for t in u.matched if t not in self.followup_words]) <= 2
-        refers = bool(self.anaphora_words & set(u.tokens))  # "their interviews", "it"
+        # "their interviews", "it", "the two"
+        refers = bool((self.anaphora_words | self.pair_words) & set(u.tokens))
         carried = set()
         if (terse or refers) and state.intent in self.intents:
             last = self.intents.get(state.intent or "").slots
@@ -73,7 +76,7 @@ class Policy:
         of_self = may_tell_about_me(u.tokens)
         for candidate in u.candidates:
             intent = self.intents.get(candidate.intent)
-            unmet = intent.requires and not self._meets_requirements(intent, u)
+            unmet = intent.requires and not self._meets_requirements(intent, u, state, refers)
             # without what it needs an intent can still answer, but only as a last resort; so can
             # the profile's: "is python the main language?" tells nothing of the person (no "I")
             if unmet or (intent.category == "profile" and not of_self):
@@ -121,8 +124,12 @@ class Policy:
             return None
         return self.intents.get(candidate.intent)
 
-    def _meets_requirements(self, intent: Intent, u: Understanding) -> bool:
-        filled, _ = self.slots.resolve(intent, u, Session(), carry=False)
+    def _meets_requirements(
+        self, intent: Intent, u: Understanding, state: Session, refers: bool
+    ) -> bool:
+        """Whether the question fills the intent's required slots; one that refers to the
+        conversation ("compare them") may fill them from it."""
+        filled, _ = self.slots.resolve(intent, u, state if refers else Session(), carry=refers)
         return all(slot in filled for slot in intent.requires)
 
     def _knows_mention(self, candidate: Candidate, u: Understanding) -> bool:
@@ -192,9 +199,9 @@ class Policy:
         return None
 
     def ranking(self, u: Understanding, state: Session) -> Intent | None:
-        """ "Fewest of all ten?", "which one is highest?" after an answer about one entity (or all of
-        them): a short turn naming no entity, asking a superlative of the last answer's intent,
-        which takes an entity, for all of them."""
+        """ "Fewest of all ten?", "which one is highest?" after an answer about one entity (or
+        all of them): a short turn naming no entity, asking a superlative of the last answer's
+        intent, which takes an entity, for all of them."""
         if state.intent not in self.intents or u.mentions:
             return None
         if not self.intents.get(state.intent or "").slots:
@@ -205,6 +212,20 @@ class Policy:
         if words - self.superlative_words - self.followup_words - self.ranking_words:
             return None
         return self.intents.get(state.intent or "")
+
+    def pair(self, u: Understanding, state: Session) -> Intent | None:
+        """ "Which of the two is hiring more?" after answers about Apple, then Google: a question
+        naming no entity, comparing the two last ones of a kind, gets the first intent that
+        requires two entities of that kind."""
+        words = set(u.tokens)
+        if u.mentions or not words & self.pair_words or not words & self.comparison_words:
+            return None
+        kinds = [key.split(":", 1)[0] for key in state.recent]
+        for intent in self.intents.intents:
+            required = [intent.slots[slot] for slot in intent.requires]
+            if len(required) == 2 and required[0] == required[1] and kinds.count(required[0]) > 1:
+                return intent
+        return None
 
     def entity_intent(self, u: Understanding) -> Intent | None:
         """A bare entity ("Nvidia?") with no clear intent:

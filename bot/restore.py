@@ -93,6 +93,10 @@ class SessionCheck:
         if any(name not in self.intents for name in s.part_intents):
             dropped.append(f"part_intents {_short(s.part_intents)} (not all are intents)")
             s.part_intents = [name for name in s.part_intents if name in self.intents]
+        recent = [k for k in s.recent if ":" in k and self._known(*k.split(":", 1))]
+        if recent != s.recent:
+            dropped.append(f"recent {_short(s.recent)} (not all are known entities)")
+            s.recent = recent
         if s.last_kind is not None and s.last_kind not in KINDS:
             dropped.append(f"last_kind {_short(s.last_kind)}")
             s.last_kind = None

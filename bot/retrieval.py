@@ -116,6 +116,10 @@ class PassageIndex:
             out.append(term)
         return out
 
+    def knows(self, term: str) -> bool:
+        """Whether some passage holds the term."""
+        return term in self.idf
+
     def asked(self, tokens: Sequence[str]) -> list[str]:
         """The terms a question asks: its informative terms, less those it sets aside ("besides
         search")."""

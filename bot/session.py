@@ -55,6 +55,8 @@ class Session:
     # the intents of the other questions of the last message ("..., and what does it pay?"),
     # which a follow-up may ask again ("what if I moved to New York instead?")
     part_intents: list[str] = field(default_factory=list)
+    # "type:id" of the entities the last answers were about, the latest first: "which of the two?"
+    recent: list[str] = field(default_factory=list)
     turns: int = 0
     profile: Profile = field(default_factory=Profile)
 
@@ -188,6 +190,7 @@ _CHECKS: dict[str, Any] = {
     "items": _texts,
     "last_kind": _optional_text,
     "part_intents": _texts,
+    "recent": _texts,
     "turns": _whole,
     # the profile's fields
     "level": _optional_text,

@@ -89,6 +89,10 @@ class Settings(Struct, frozen=True):
     person_words: tuple[str, ...] = ()
     # "fewest of all ten?" after the open roles at Apple: the last answer's intent for every entity
     superlative_words: tuple[str, ...] = ()
+    # "which of the two is hiring more?": words pointing at the two last entities of a kind, and
+    # words comparing them
+    pair_words: tuple[str, ...] = ()
+    comparison_words: tuple[str, ...] = ()
     years_words: tuple[str, ...] = ()  # "5 years" in the profile
     student_words: tuple[str, ...] = ()
     interest_words: tuple[str, ...] = ()

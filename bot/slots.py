@@ -69,8 +69,18 @@ class SlotFiller:
             if type_ in PLACE_TYPES and question_types & set(PLACE_TYPES):
                 continue
             for old_slot, old_type in previous.slots.items():
-                if old_type == type_ and old_slot in state.slots:
-                    slots[slot], origins[slot] = state.slots[old_slot], "conversation"
+                value = state.slots.get(old_slot)
+                if old_type == type_ and value is not None and value not in slots.values():
+                    slots[slot], origins[slot] = value, "conversation"
+                    break
+        # a second slot of a type ("compare them" after Apple, then Google): an earlier answer's
+        for slot, type_ in intent.slots.items():
+            if slot in slots or type_ in PLACE_TYPES:
+                continue
+            for key in state.recent:
+                kind, id_ = key.split(":", 1)
+                if kind == type_ and id_ not in slots.values():
+                    slots[slot], origins[slot] = id_, "conversation"
                     break
 
     def values(

@@ -57,6 +57,15 @@ def test_an_answer_that_ignores_a_named_entity_gets_a_passage_about_it(engine: E
     assert any(text in reply.text for text in tagged)
 
 
+def test_a_name_the_answer_does_not_say_is_part_of_what_was_asked(engine: Engine) -> None:
+    """ "Cloud skills" names a skill; the general development suggestions do not mention the cloud,
+    so the suggestion about it (found in the guides, not named here) follows them."""
+    (reply,) = ask(engine, "what's a good way to build up my cloud skills?")
+    assert reply.intent == "development_suggestions"
+    sharpened = reply.text.split("More specifically", 1)
+    assert len(sharpened) == 2 and "cloud" in sharpened[1].lower(), reply.text
+
+
 def _tagged_with(engine: Engine, entity_type: str, word: str) -> set[str]:
     """The names of the entities of a type whose passages say a word."""
     ids = {
@@ -312,6 +321,20 @@ def test_the_gazetteer_keeps_the_names_english_speakers_use(
     from bot.places import _exonym
 
     assert _exonym(alternate, {"name": city}) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("ml engineer pay in londno", "London"),
+        ("what do ML engineers earn in Manchster?", "Manchester"),
+    ],
+)
+def test_a_misspelt_place_the_guides_lack_is_still_that_place(
+    engine: Engine, text: str, place: str
+) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.kind == "decline" and f"pay in {place}" in reply.text, reply.text
 
 
 def test_an_english_name_of_a_city_is_a_place_the_guides_lack(engine: Engine) -> None:

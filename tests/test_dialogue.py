@@ -143,3 +143,39 @@ def test_a_superlative_after_one_entity_asks_the_last_intent_of_all(engine: Engi
     (alone,) = chat(engine, "alone", "fewest?")
     _, after_overview = chat(engine, "overview", "what does an ml engineer do?", "fewest?")
     assert alone.kind == after_overview.kind == "decline"
+
+
+def test_a_follow_up_on_a_subject_gets_the_last_entitys_passage_holding_it(engine: Engine) -> None:
+    _, robots, other = chat(
+        engine,
+        "subject",
+        "tell me about Nvidia",
+        "and on the robotics front?",
+        "what is the weather like there?",
+    )
+    assert robots.kind == "retrieved" and "NVIDIA" in robots.text, robots.text
+    assert "robotics" in robots.text.lower()
+    assert other.kind == "decline", other.text
+
+
+def test_one_day_is_a_time_not_an_item_of_the_last_answer(engine: Engine) -> None:
+    _, later = chat(
+        engine, "oneday", "what comes after senior ML engineer?", "could that lead to CTO one day?"
+    )
+    assert "chief technology officer" in later.text, later.text
+
+
+def test_which_of_the_two_compares_the_last_two_entities_of_a_kind(engine: Engine) -> None:
+    *_, pair = chat(
+        engine,
+        "pair",
+        "what does Nvidia focus on?",
+        "and Tesla?",
+        "which of the two has more open roles?",
+    )
+    assert pair.intent == "compare_companies", pair.text
+    assert pair.slots == {"company": "tesla", "other": "nvidia"}
+    assert "~250+" in pair.text and "~150+" in pair.text
+    # one entity so far: nothing to compare, and no entity compared with itself
+    _, alone = chat(engine, "alone2", "what does Nvidia focus on?", "which of the two is better?")
+    assert alone.intent != "compare_companies" or alone.slots.get("other") != "nvidia"

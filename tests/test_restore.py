@@ -103,6 +103,12 @@ def test_the_other_parts_intents_must_exist(engine: Engine, restore: Any) -> Non
     assert engine.reply("and in Texas?", session=SESSION).intent == "salary"
 
 
+def test_recent_entities_must_exist(engine: Engine, restore: Any) -> None:
+    log = restore({"recent": ["company:google", "company:nowhere", "nonsense", "level:senior"]})
+    assert "recent" in log
+    assert engine.session(SESSION).recent == ["company:google", "level:senior"]
+
+
 def test_numbers_are_kept_in_range(engine: Engine, restore: Any) -> None:
     restore(
         {"intent": "salary", "confidence": float("nan"), "runner_up_confidence": 7, "detail": 10**9}
