@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 from .intents import Intent, IntentSet
 from .knowledge import Pay
 from .matching import Candidate
@@ -10,6 +13,9 @@ from .reply import Citation, Reply
 from .session import Session
 from .settings import Settings
 from .slots import SlotFiller
+from .text import normalise, stem
+
+JUDGED = 3  # lines of the last answer quoted for "does that count?"
 
 
 class Acts:
@@ -21,7 +27,12 @@ class Acts:
         self.intents, self.renderer, self.slots = intents, renderer, slots
         self.texts, self.starters = settings.texts, settings.starter_questions
 
-    def perform(self, act: Intent, top: Candidate, state: Session) -> Reply:
+    def perform(
+        self, act: Intent, top: Candidate, state: Session, words: Sequence[str] = ()
+    ) -> Reply | None:
+        """The act on the last answer; `words` are what the message says besides the act ("does
+        that count, personal projects?"): only "judge" uses them, and gives None when the last
+        answer says nothing of them."""
         if act.name == "sources" and state.citations:
             return self._sources(act, top, state)
         if state.intent not in self.intents:
@@ -39,6 +50,8 @@ class Acts:
             return self._why(act, intent, top, state)
         if act.name == "exact":
             return self._exact(act, intent, top, state)
+        if act.name == "judge":
+            return self._judge(act, intent, top, state, words)
         return self._more(act, intent, top, state)
 
     def _reply(
@@ -70,6 +83,31 @@ class Acts:
         values = self.slots.values(intent, state.slots, state.profile)
         rendered = self.renderer.render(intent.name + ".why", intent.why, values)
         return self._reply(rendered.text, act.name, top, state, rendered.citations)
+
+    def _judge(
+        self, act: Intent, intent: Intent, top: Candidate, state: Session, words: Sequence[str]
+    ) -> Reply | None:
+        """ "Would that help me?": the guides cannot weigh the person's case, so the reason they
+        give for the last answer; asked of something ("do personal projects count?"), the lines
+        of the last answer that say it."""
+        if not words and intent.why:
+            reason = self._why(act, intent, top, state)
+            return replace(reason, text=self.texts["judge"] + "\n" + reason.text)
+        values = self.slots.values(intent, state.slots, state.profile)
+        rendered = self.renderer.render(intent.name, intent.answer, values, detail=1)
+        lines = [  # what the answer says, without its headings ("From the card:", "Skills:")
+            line.strip(" -")
+            for line in rendered.text.splitlines()
+            if line.strip(" -") and not line.rstrip().endswith(":")
+        ]
+        if words:
+            asked = {stem(w) for w in words}
+            lines = [line for line in lines if asked & {stem(t) for t in normalise(line)}]
+            if not lines:
+                return None
+        heading = self.texts["judge_said" if words else "judge_lines"]
+        text = "\n".join([heading, *(f"- {line}" for line in lines[:JUDGED])])
+        return self._reply(text, act.name, top, state, rendered.citations)
 
     def _exact(self, act: Intent, intent: Intent, top: Candidate, state: Session) -> Reply:
         """ "What's the exact number?": each figure of the last answer as the guides state it, and

@@ -225,9 +225,11 @@ class Answerers:
         projects", which asks of a topic the act's own words do not name."""
         if turn.intent is None or turn.intent.category != "dialogue" or turn.top is None:
             return None
-        if any(t not in self.act_words and not t.startswith("@") for t in turn.u.tokens):
+        rest = [t for t in turn.u.tokens if t not in self.act_words and not t.startswith("@")]
+        if rest and turn.intent.name != "judge":
             return None
-        return self.acts.perform(turn.intent, turn.top, turn.state)
+        # "personal projects, does that count?": judged against what the last answer said
+        return self.acts.perform(turn.intent, turn.top, turn.state, rest)
 
     def follow_up(self, turn: Turn) -> Reply | None:
         """ "and Amazon?": the last answer's intent for another entity; "the most of all?": for

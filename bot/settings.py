@@ -39,6 +39,9 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "figures_rough": "A ~ means the guides give it roughly, a + that it is a floor: they give no "
     "more exact number.",
     "no_figure": "My last answer gave no figure.",
+    "judge": "The guides can't weigh your own case; the reason they give:",
+    "judge_said": "What my last answer said about that:",
+    "judge_lines": "The guides can't weigh your own case; what they say about it:",
     "which": "Of the {kind} the guides cover, these come up for that:",
 }
 DEFAULT_ORDINAL_WORDS: Mapping[str, int] = {

@@ -179,3 +179,22 @@ def test_which_of_the_two_compares_the_last_two_entities_of_a_kind(engine: Engin
     # one entity so far: nothing to compare, and no entity compared with itself
     _, alone = chat(engine, "alone2", "what does Nvidia focus on?", "which of the two is better?")
     assert alone.intent != "compare_companies" or alone.slots.get("other") != "nvidia"
+
+
+def test_would_that_help_me_quotes_what_the_guides_say_about_the_last_answer(
+    engine: Engine,
+) -> None:
+    first, judged = chat(
+        engine, "judge", "which certifications are worth getting?", "would that help me?"
+    )
+    assert judged.intent == "judge" and judged.kind == "act"
+    quoted = judged.text.splitlines()[1].removeprefix("- ")
+    assert quoted in first.text and judged.citations
+    # asked of something the last answer says: the lines that say it
+    _, said = chat(
+        engine, "judge2", "what should my resume highlight?", "personal projects, would that help?"
+    )
+    assert said.intent == "judge" and "personal projects" in said.text
+    # with nothing answered yet there is nothing to judge
+    (alone,) = chat(engine, "judge3", "would that help me?")
+    assert alone.kind == "act" and "question first" in alone.text
