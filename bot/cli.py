@@ -84,7 +84,8 @@ def _eval(sub: _Commands) -> None:
     ev.add_argument(
         "--calibrate",
         action="store_true",
-        help="choose the fallback threshold on the development questions",
+        help="choose the fallback threshold on the blind development halves (whole replies), and "
+        "report what the development questions' top intents alone would choose",
     )
     ev.add_argument(
         "--dev",

@@ -45,6 +45,7 @@ class Engine:
     """
 
     def __init__(self, compiled: Compiled, store: SessionStore | None = None) -> None:
+        self._compiled = compiled  # for devtools: the same content with other settings
         self.intents = compiled.intents
         self.knowledge = compiled.knowledge
         self.settings: Settings = compiled.intents.settings

@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import Engine
 from bot.cli import main
-from bot.devtools import bench, clinc, evaluate, paths, stats
+from bot.devtools import bench, blind, clinc, evaluate, paths, stats
 
 from .conftest import DATA, ROOT
 
@@ -130,3 +132,23 @@ def test_installed_tools_name_the_flag_for_data_outside_the_package(
     assert out.returncode == 2, out.stderr
     assert "Traceback" not in out.stderr and out.stdout == ""
     assert out.stderr.startswith("careerbot: no ") and f"pass {flag} " in out.stderr
+
+
+def test_calibrate_chooses_the_threshold_on_whole_replies_to_blind_dev_sets(
+    engine: Engine, tmp_path: Path
+) -> None:
+    text = "ml engineer salary chat"  # read as pay, not very surely
+    top = engine.understand(text).top
+    assert top is not None and 0.2 < top.score < 0.8
+    low, high = top.score - 0.1, top.score + 0.1
+    assert evaluate.with_threshold(engine, low).reply(text).kind == "answer"
+    assert evaluate.with_threshold(engine, high).reply(text).kind == "decline"
+    (tmp_path / "dev").mkdir()
+    row = {"text": text, "style": "terse", "facts": ["$"]}
+    sets = tmp_path / "dev" / "one.yaml"
+    sets.write_text(yaml.safe_dump({"set": "one", "questions": [{**row, "expect": "answer"}]}))
+    found = blind.find_sets(tmp_path, ("dev",))
+    assert evaluate.choose_threshold_blind(engine, found, [low, high])[0] == low
+    # declining it is right: the higher threshold wins
+    sets.write_text(yaml.safe_dump({"set": "one", "questions": [{**row, "expect": "decline"}]}))
+    assert evaluate.choose_threshold_blind(engine, found, [low, high])[0] == high
