@@ -56,6 +56,7 @@ AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
+ANCHORED = 0.7  # of the coverage: what a question naming the domain itself must have held
 ON_ENTITY_COVERAGE = 0.5  # share of a follow-up a passage about the last answer's entity must hold
 WHICH_REACH = 2  # list words between "which" and the kind it asks for ("which ten big companies")
 
@@ -576,8 +577,11 @@ class Answerers:
         return None
 
     def retrieve(self, turn: Turn) -> Reply | None:
-        """The passages of the guides that hold most of what the question asks, cited."""
-        found = self._search(turn, self.coverage)
+        """The passages of the guides that hold most of what the question asks, cited; a
+        question about the domain itself ("do ML engineers check models for bias?") needs less
+        of its words held, as it cannot be about something else."""
+        anchored = self.policy.about_domain(turn.u)
+        found = self._search(turn, self.coverage * (ANCHORED if anchored else 1.0))
         if not found:
             return None
         best = found[0].coverage

@@ -149,6 +149,13 @@ class Policy:
             t.startswith("@") or t in self.followup_words for t in u.matched
         )
 
+    def about_domain(self, u: Understanding) -> bool:
+        """Whether the message names the domain: one of its own roles or specialisations, or a
+        subject term ("machine learning")."""
+        return any(e.type in SUBJECT_TYPES for m in u.mentions for e in m.entities) or any(
+            occurrence(u.tokens, term) for term in self.subject_terms
+        )
+
     def out_of_scope_term(self, u: Understanding) -> str | None:
         """A term the content declares out of scope ("dentist"), unless the question also names
         one of the domain's own roles or specialisations, or a subject term."""

@@ -504,3 +504,12 @@ def test_a_question_without_i_or_my_is_not_a_statement_about_the_person(engine: 
     assert engine.session("answering").profile.skills == []
     (told,) = ask(engine, "my main language is python", session="told")
     assert told.intent == "profile_statement"
+
+
+def test_a_question_naming_the_domain_needs_less_of_it_held_to_be_retrieved(
+    engine: Engine,
+) -> None:
+    (anchored,) = ask(engine, "do ml engineers check models for bias?")
+    (loose,) = ask(engine, "do people check models for bias?", session="loose")
+    assert anchored.kind == "retrieved" and "bias" in anchored.text, anchored.text
+    assert loose.kind == "decline", loose.text
