@@ -117,6 +117,22 @@ class Composer:
                 self._topics[key] = found
         return found
 
+    def ranks(self, intent: Intent) -> bool:
+        """Whether the intent's general answer states figures (counts, pay) one can rank: "the
+        fewest of all?" can be read from it (cached)."""
+        key = (intent.name, "", "figures")
+        found = self._knows.get(key)
+        if found is None:
+            values = self.slots.values(intent, {}, Session().profile)
+            try:
+                facts = self.renderer.render(intent.name, intent.answer, values).facts
+            except Exception:  # noqa: BLE001 - validation reports template errors
+                facts = ()
+            found = any(f.count is not None or f.pay is not None for f in facts)
+            with self._lock:
+                self._knows[key] = found
+        return found
+
     def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
         """Whether the intent's answer has facts about this particular entity (cached)."""
         key = (intent.name, slot, entity_id)

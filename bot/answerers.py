@@ -242,7 +242,7 @@ class Answerers:
         if intent is not None:
             return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=True)
         intent = self.policy.ranking(turn.u, turn.state)  # "fewest of all?": for every entity
-        if intent is not None:
+        if intent is not None and self.composer.ranks(intent):
             return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=False)
         intent = self.policy.pair(turn.u, turn.state)  # "which of the two...?": both compared
         if intent is not None:

@@ -62,7 +62,12 @@ class Engine:
         )
         self._renderer = Renderer(self.knowledge, compiled.templates)
         vocabulary = compiled.speller.vocabulary | set(self.settings.common_words)
-        gaps = GapFinder(compiled.intents.gaps, compiled.places, frozenset(vocabulary))
+        gaps = GapFinder(
+            compiled.intents.gaps,
+            compiled.places,
+            frozenset(vocabulary),
+            frozenset(self.settings.superlative_words),
+        )
         self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(
             self.intents,

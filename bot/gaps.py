@@ -144,12 +144,20 @@ def _gap(
 class GapFinder:
     """Says which gap a message falls into, if any."""
 
-    def __init__(self, gaps: Gaps, places: Places, vocabulary: frozenset[str]) -> None:
+    def __init__(
+        self,
+        gaps: Gaps,
+        places: Places,
+        vocabulary: frozenset[str],
+        ranking_words: frozenset[str] = frozenset(),
+    ) -> None:
         self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
+        self.ranking_words = ranking_words  # "highest", "most": asked of all places, not yours
 
     def find(self, u: Understanding, elsewhere: str | None = None) -> Found | None:
         """The gap the message falls into; `elsewhere` is where the person said they live, when
-        the content has no such place (pay questions naming no place are about it)."""
+        the content has no such place (pay questions naming no place are about it, unless they
+        rank places: "what's the highest paying state?")."""
         text = " ".join(u.tokens)
         for gap in self.gaps.topics:
             if any(p.search(text) for p in gap.patterns):
@@ -159,7 +167,8 @@ class GapFinder:
             place = self.places.find(u.tokens, [(m.start, m.end) for m in u.mentions])
             names_place = any(e.type in PLACE_TYPES for m in u.mentions for e in m.entities)
             if not place and not names_place:
-                place = self._misspelt_place(u) or elsewhere
+                ranks = not self.ranking_words.isdisjoint(u.tokens)
+                place = self._misspelt_place(u) or (None if ranks else elsewhere)
             if place:
                 return Found(self.gaps.place_pay, place)
         if asks_pay and self.gaps.entity_pay:
@@ -209,6 +218,8 @@ class GapFinder:
             low = word.lower()
             if low in self.vocabulary or len(low) < 3 or not (word[0].isupper() or terse):
                 continue
+            if self.places.find([low]):
+                continue  # "a manufacturing company in Stuttgart": a place, not a company
             index = next((i for i, t in enumerate(tokens) if t in (low, low + "s")), None)
             if index is None or index in named:
                 continue

@@ -513,3 +513,16 @@ def test_a_question_naming_the_domain_needs_less_of_it_held_to_be_retrieved(
     (loose,) = ask(engine, "do people check models for bias?", session="loose")
     assert anchored.kind == "retrieved" and "bias" in anchored.text, anchored.text
     assert loose.kind == "decline", loose.text
+
+
+def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine) -> None:
+    (reply,) = ask(engine, "We're a software company in Stuttgart. What do ML engineers do?")
+    assert "don't cover Stuttgart" not in reply.text, reply.text
+
+
+def test_ranking_places_is_not_about_the_place_you_live(engine: Engine) -> None:
+    _, yours, ranked = ask(
+        engine, "I live in Chicago", "so what would I make?", "what's the highest paying state?"
+    )
+    assert yours.kind == "decline" and "Chicago" in yours.text
+    assert ranked.kind == "answer" and "Chicago" not in ranked.text, ranked.text

@@ -198,3 +198,10 @@ def test_would_that_help_me_quotes_what_the_guides_say_about_the_last_answer(
     # with nothing answered yet there is nothing to judge
     (alone,) = chat(engine, "judge3", "would that help me?")
     assert alone.kind == "act" and "question first" in alone.text
+
+
+def test_a_superlative_needs_figures_to_rank(engine: Engine) -> None:
+    _, best = chat(
+        engine, "best", "which certifications are worth getting?", "which one's the best?"
+    )
+    assert best.kind == "decline", best.text
