@@ -13,6 +13,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,7 +29,7 @@ from .passages import passages
 from .places import Places
 from .render import Renderer
 from .retrieval import PassageIndex
-from .spelling import Speller
+from .spelling import COMMON, Speller
 from .text import normalise
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def build(
         *settings.ordinal_words,
     )
     vocabulary.extend(t for words in listed for t in normalise(words, abbreviations))
-    speller = Speller([*vocabulary, *_real_words(example_words, vocabulary)])
+    speller = Speller([*vocabulary, *_real_words(example_words, vocabulary)], _english())
     places = Places({})
     if intents.gaps.place_pay is not None:
         known = [*speller.vocabulary, *settings.common_words, *intents.gaps.place_exclusions]
@@ -138,6 +139,16 @@ def build(
         places,
         lexicon,
     )
+
+
+@cache
+def _english() -> dict[str, int]:
+    """Word -> frequency in general English, of the words common enough to protect from the
+    speller (pyspellchecker's list, read once, and only while building)."""
+    from spellchecker import SpellChecker
+
+    found = SpellChecker(language="en").word_frequency.dictionary
+    return {word: used for word, used in found.items() if used >= COMMON}
 
 
 def _real_words(example_words: Counter[str], vocabulary: list[str]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
@@ -15,6 +15,10 @@ from .text import stem
 MIN_LENGTH = 4
 #: corrections remembered per Speller; the cache is emptied when it is full
 CACHE_SIZE = 20_000
+#: an English word used this often (in the frequency list given) is a word, not a typo...
+COMMON = 300
+#: ...unless the word it would be respelt into is used this many times more ("dose" -> "does")
+MORE_COMMON = 50
 
 
 def max_edits(length: int) -> int:
@@ -50,17 +54,33 @@ class Speller:
     (an out-of-domain word must not be pulled into the domain).
     """
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], english: Mapping[str, int] | None = None) -> None:
+        """`english`, word -> frequency in general English, keeps common words that are close
+        to a content word from being respelt into it ("heard" is not "hard", "regression" not
+        "recession"); only the words it would otherwise respell are kept (`_words`)."""
         counts = Counter(word for word in vocabulary if word)
         self._known = frozenset(counts)
         self._stems = frozenset(stem(word) for word in counts)
         ranked = sorted(counts, key=lambda word: (-counts[word], word))
         self._rank = {word: index for index, word in enumerate(ranked)}
-        self._by_length: dict[int, list[str]] = {}
+        # by length and first letter: a typo rarely touches the first letter (`_plausible`)
+        self._by_start: dict[tuple[int, str], list[str]] = {}
         for word in ranked:
-            self._by_length.setdefault(len(word), []).append(word)
+            self._by_start.setdefault((len(word), word[0]), []).append(word)
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._words: frozenset[str] = frozenset()
+        if english:
+            self._words = frozenset(
+                word
+                for word, used in english.items()
+                if used >= COMMON
+                and len(word) >= MIN_LENGTH
+                and word.isalpha()
+                and word not in self._known
+                and (respelt := self._closest(word)) != word
+                and english.get(respelt, 0) < MORE_COMMON * used
+            )
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -84,7 +104,12 @@ class Speller:
         """One token, repaired if it is an unknown word
         of MIN_LENGTH+ letters with a close known word.
         """
-        if token in self._known or len(token) < MIN_LENGTH or not token.isalpha():
+        if (
+            token in self._known
+            or token in self._words
+            or len(token) < MIN_LENGTH
+            or not token.isalpha()
+        ):
             return token
         cached = self._cache.get(token)
         if cached is not None:
@@ -102,9 +127,10 @@ class Speller:
         family = stem(token) if stem(token) in self._stems else None
         limit = max_edits(len(token))
         best: tuple[int, int, str] | None = None
-        for length in range(len(token) - limit, len(token) + limit + 1):
-            words = self._by_length.get(length)
-            if not words or length < MIN_LENGTH:
+        firsts = {token[0], token[1]}  # the first letter, or the second one swapped with it
+        for length in range(max(MIN_LENGTH, len(token) - limit), len(token) + limit + 1):
+            words = [w for first in firsts for w in self._by_start.get((length, first), ())]
+            if not words:
                 continue
             for word, distance, _ in process.extract(
                 token, words, scorer=OSA.distance, score_cutoff=limit, limit=None

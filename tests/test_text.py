@@ -7,6 +7,7 @@ import threading
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import Engine
 from bot.entities import EntityIndex
 from bot.knowledge import Entity
 from bot.spelling import Speller
@@ -181,6 +182,19 @@ def test_speller_leaves_inflections_of_known_words() -> None:
 def test_speller_ties_go_to_the_more_frequent_word() -> None:
     speller = Speller(["party", "pasty", "pasty"])
     assert speller.correct(["paxty"]) == ["pasty"]
+
+
+def test_speller_leaves_common_english_words_unless_the_respelling_is_far_more_common() -> None:
+    english = {"heard": 820_000, "hard": 576_000, "dose": 10_000, "does": 1_370_000}
+    speller = Speller(["hard", "does", "salary"], english)
+    assert speller.correct(["heard", "dose", "salery"]) == ["heard", "does", "salary"]
+    # without the frequency list, a real word near a content word is respelt into it
+    assert Speller(["hard", "does"]).correct(["heard"]) == ["hard"]
+
+
+def test_the_engines_speller_knows_general_english(engine: Engine) -> None:
+    read = [engine.understand(text).tokens for text in ("i heard regression matters", "enginer")]
+    assert read == [("i", "heard", "regression", "matters"), ("engineer",)]
 
 
 def test_speller_is_safe_across_threads() -> None:
