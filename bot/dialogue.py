@@ -22,7 +22,7 @@ from .retrieval import PassageIndex
 from .session import Session
 from .settings import Settings
 from .slots import SlotFiller
-from .splitting import needs_splitting, sentences, several_sentences
+from .splitting import asks_twice, needs_splitting, sentences, several_sentences
 from .understanding import Understanding
 
 #: a question this short may lean on the sentence before it ("... this transition?")
@@ -109,6 +109,12 @@ class Dialogue:
         """The message read as one; when that declines and it has several sentences ("I've
         written Java for years. Is C++ worth learning?"), sentence by sentence after all."""
         before = state.copy() if several_sentences(text) else None
+        if asks_twice(text):  # "how many openings does Apple have, and what do they look for?"
+            saved = state.copy()
+            split = self._split(text, state)
+            if split is not None and _answers_each(split):
+                return split
+            _restore(state, saved)
         reply = self.respond(self.read(text), state)
         state.part_intents = []  # after the reply: a follow-up may have used them
         if reply.kind != "decline" or before is None:
@@ -199,6 +205,16 @@ class Dialogue:
 
     def _ask(self, text: str, state: Session, depth: int) -> Reply:
         return self.respond(self.read(text), state, depth)
+
+
+def _answers_each(reply: Reply) -> bool:
+    """Whether a reply in parts answers each part, each with another intent."""
+    intents = [part.intent for part in reply.parts]
+    return (
+        len(reply.parts) > 1
+        and all(part.kind != "decline" for part in reply.parts)
+        and len(set(intents)) == len(intents)
+    )
 
 
 def _restore(state: Session, saved: Session) -> None:

@@ -146,3 +146,9 @@ def needs_splitting(text: str) -> bool:
 def several_sentences(text: str) -> bool:
     """Whether a message has more than one sentence."""
     return _compiled().sentence.search(text.strip()) is not None
+
+
+def asks_twice(text: str) -> bool:
+    """Whether a message asks more than one question, in one sentence or in several ("how many
+    openings does Apple have, and what do they look for?")."""
+    return sum(piece.kind == "question" for piece in sentences(text)) > 1
