@@ -67,6 +67,7 @@ class Engine:
             compiled.places,
             frozenset(vocabulary),
             frozenset(self.settings.superlative_words),
+            compiled.out_of_scope,
         )
         self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(

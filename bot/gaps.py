@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from msgspec import Struct, field
@@ -22,7 +22,9 @@ from .understanding import Understanding
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
 TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a name
 PLACE_PREPOSITIONS = frozenset({"in", "from", "near", "around", "to"})  # before a place name
-COMPANY_BEFORE = frozenset({"at", "for", "with", "join", "joining", "from", "about", "like", "to"})
+COMPANY_BEFORE = frozenset(
+    {"at", "for", "with", "join", "joining", "from", "about", "like", "to", "is", "does", "than"}
+)
 
 
 class Gap(Struct, frozen=True):
@@ -150,9 +152,11 @@ class GapFinder:
         places: Places,
         vocabulary: frozenset[str],
         ranking_words: frozenset[str] = frozenset(),
+        occupations: Sequence[Sequence[str]] = (),
     ) -> None:
         self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
         self.ranking_words = ranking_words  # "highest", "most": asked of all places, not yours
+        self.occupations = occupations  # other jobs, as tokens: "a doctor's salary"
 
     def find(self, u: Understanding, elsewhere: str | None = None) -> Found | None:
         """The gap the message falls into; `elsewhere` is where the person said they live, when
@@ -172,7 +176,7 @@ class GapFinder:
             if place:
                 return Found(self.gaps.place_pay, place)
         if asks_pay and self.gaps.entity_pay:
-            name = self._entity_asked(u, self.gaps.entity_pay)
+            name = self._entity_asked(u, self.gaps.entity_pay) or self._occupation(u.tokens)
             if name:
                 return Found(self.gaps.entity_pay, name)
         names_company = any(m.of_type("company") for m in u.mentions)
@@ -180,6 +184,18 @@ class GapFinder:
             name = self._unknown_name(u)
             if name:
                 return Found(self.gaps.unknown_company, name)
+        return None
+
+    def _occupation(self, tokens: Sequence[str]) -> str | None:
+        """Another job a pay question names ("compared to a doctor's salary"), as written."""
+        for term in self.occupations:
+            for i in range(len(tokens) - len(term) + 1):
+                found = tokens[i : i + len(term)]
+                if tuple(found) == tuple(term) or (
+                    len(term) == 1 and found[0] == term[0] + "s"  # "doctors"
+                ):
+                    name = " ".join(term)
+                    return name if name.endswith("s") else name + "s"  # "pay for doctors"
         return None
 
     def _misspelt_place(self, u: Understanding) -> str | None:

@@ -280,6 +280,10 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("am I too old to switch into ML at 45?", "too late"),
         ("are Kaggle rankings worth chasing?", "Kaggle"),
         ("would winning data science competitions help me?", "competitions"),
+        ("do ML engineers earn more than plumbers?", "pay for plumbers"),
+        ("is udemy any good for learning ML?", "online courses"),
+        ("are there ML meetups in Denver?", "meetups"),
+        ("is Spotify a mature company when it comes to ML?", "Spotify"),
     ],
 )
 def test_what_the_guides_lack_is_declined_naming_what_they_cover(
