@@ -373,7 +373,7 @@ class Answerers:
         if len(query) < SHARPEN_TERMS:
             return None
         assert self.passages is not None
-        said = set(self.passages.terms(normalise(reply.text)))
+        said = self.passages.said(reply.text)
         if query <= said:
             return None  # no passage can hold enough that was asked and the answer does not say
         for found in self._search(turn, self.coverage):

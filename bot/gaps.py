@@ -156,7 +156,10 @@ class GapFinder:
     ) -> None:
         self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
         self.ranking_words = ranking_words  # "highest", "most": asked of all places, not yours
-        self.occupations = occupations  # other jobs, as tokens: "a doctor's salary"
+        # other jobs, as tokens, by their first word: "a doctor's salary"
+        self.occupations: dict[str, list[tuple[str, ...]]] = {}
+        for term in occupations:
+            self.occupations.setdefault(term[0], []).append(tuple(term))
 
     def find(self, u: Understanding, elsewhere: str | None = None) -> Found | None:
         """The gap the message falls into; `elsewhere` is where the person said they live, when
@@ -187,15 +190,14 @@ class GapFinder:
         return None
 
     def _occupation(self, tokens: Sequence[str]) -> str | None:
-        """Another job a pay question names ("compared to a doctor's salary"), as written."""
-        for term in self.occupations:
-            for i in range(len(tokens) - len(term) + 1):
-                found = tokens[i : i + len(term)]
-                if tuple(found) == tuple(term) or (
-                    len(term) == 1 and found[0] == term[0] + "s"  # "doctors"
-                ):
-                    name = " ".join(term)
-                    return name if name.endswith("s") else name + "s"  # "pay for doctors"
+        """Another job a pay question names ("compared to a doctor's salary"), as "doctors"."""
+        for i, token in enumerate(tokens):
+            # a one-word job may stand in the plural ("lawyers")
+            for first in (token, token[:-1]) if token.endswith("s") else (token,):
+                for term in self.occupations.get(first, ()):
+                    if len(term) == 1 or tuple(tokens[i : i + len(term)]) == term:
+                        name = " ".join(term)
+                        return name if name.endswith("s") else name + "s"  # "pay for doctors"
         return None
 
     def _misspelt_place(self, u: Understanding) -> str | None:

@@ -27,6 +27,7 @@ EXCLUSIVE_TYPES = ("company", "level", "region", "state", "industry", "specialis
 CANDIDATES = 25  # passages BM25 hands to the evidence check
 HEADING_WEIGHT = 0.4  # of a heading's terms in BM25, relative to the passage's own text
 MIN_TERMS = 2  # a passage must hold at least this many of the question's informative terms
+SAID_TEXTS = 512  # answers whose terms are remembered (`said`)
 UNKNOWN_WEIGHT = 2.0  # a question term no passage has weighs this many times the rarest known term
 
 
@@ -85,16 +86,29 @@ class PassageIndex:
         db.close()
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        self._said: dict[str, frozenset[str]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        del state["_lock"], state["_db"]
+        del state["_lock"], state["_db"], state["_said"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._db = None
         self._lock = threading.Lock()
+        self._said = {}
+
+    def said(self, text: str) -> frozenset[str]:
+        """The terms of an answer's text; the same answers are given again and again, so the
+        last SAID_TEXTS are remembered."""
+        found = self._said.get(text)
+        if found is None:
+            found = frozenset(self.terms(normalise(text)))
+            if len(self._said) >= SAID_TEXTS:
+                self._said.clear()
+            self._said[text] = found
+        return found
 
     def _open(self) -> sqlite3.Connection:
         """The FTS5 table, opened from its image when first needed (a one-shot reply that an
