@@ -530,3 +530,9 @@ def test_ranking_places_is_not_about_the_place_you_live(engine: Engine) -> None:
     )
     assert yours.kind == "decline" and "Chicago" in yours.text
     assert ranked.kind == "answer" and "Chicago" not in ranked.text, ranked.text
+
+
+def test_a_company_the_guides_name_without_the_asked_detail_is_a_decline(engine: Engine) -> None:
+    (reply,) = ask(engine, "what is Netflix's interview process for ML engineers?")
+    assert reply.kind == "decline" and "Netflix" in reply.text, reply.text
+    assert "Google" in reply.text  # the companies whose process they do describe

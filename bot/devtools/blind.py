@@ -22,6 +22,8 @@ from ..errors import UsageError
 from ..reply import Reply
 
 HALVES = ("dev", "sealed")
+#: question sets reported on their own, not added to the persona sets
+SEPARATE = ("forum", "nearmiss")
 ANSWERING = ("answer", "retrieved", "multi", "act")
 _DASHES = re.compile("[\u2010-\u2015\u2212-]+")
 _SPACE = re.compile(r"\s+")
@@ -145,10 +147,10 @@ def run_all(engine: Engine, sets: Sequence[tuple[str, Path]]) -> list[SetReport]
 
 
 def combined(reports: Sequence[SetReport], name: str, half: str) -> SetReport:
-    """The question sets of one half added up (dialogues and the forum set stay apart)."""
+    """The question sets of one half added up (dialogues and the SEPARATE sets stay apart)."""
     total = SetReport(name, half)
     for r in reports:
-        if r.half != half or r.conversations.total or r.name == "forum":
+        if r.half != half or r.conversations.total or r.name in SEPARATE:
             continue
         for mine, theirs in ((total.answered, r.answered), (total.declined, r.declined)):
             mine.passed += theirs.passed
