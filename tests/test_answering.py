@@ -284,6 +284,9 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("is udemy any good for learning ML?", "online courses"),
         ("are there ML meetups in Denver?", "meetups"),
         ("is Spotify a mature company when it comes to ML?", "Spotify"),
+        ("how do I negotiate my ML engineer offer up?", "negotiat"),
+        ("what's the cost of living like in Seattle on an ML salary?", "cost of living"),
+        ("can you explain gradient descent to me?", "algorithms"),
     ],
 )
 def test_what_the_guides_lack_is_declined_naming_what_they_cover(
