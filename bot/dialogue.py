@@ -27,6 +27,7 @@ from .understanding import Understanding
 
 #: a question this short may lean on the sentence before it ("... this transition?")
 LEANING_WORDS = 15
+CLEARER = 0.15  # a question alone this much surer than the whole message is read alone
 
 
 class Dialogue:
@@ -48,7 +49,7 @@ class Dialogue:
         name_entities: Callable[[str], tuple[str, ...]] = lambda text: (),
     ) -> None:
         self.read = read
-        self.knowledge = knowledge
+        self.intents, self.knowledge = intents, knowledge
         self.texts = settings.texts
         self.slots = SlotFiller(intents, knowledge)
         self.composer = Composer(
@@ -115,7 +116,15 @@ class Dialogue:
             if split is not None and _answers_each(split):
                 return split
             _restore(state, saved)
-        reply = self.respond(self.read(text), state)
+        u = self.read(text)
+        if before is not None and self._clearer_alone(text, u):
+            # "I'm a PM moving into ML. Is demand for ML engineers growing?": the preamble only
+            # blurs the question, which alone is clear
+            split = self._split(text, state)
+            if split is not None and split.kind != "decline":
+                return split
+            _restore(state, before)
+        reply = self.respond(u, state)
         state.part_intents = []  # after the reply: a follow-up may have used them
         if reply.kind != "decline" or before is None:
             return reply
@@ -126,6 +135,20 @@ class Dialogue:
             return split
         _restore(state, declined)
         return reply
+
+    def _clearer_alone(self, text: str, whole: Understanding) -> bool:
+        """Whether the one question of a message whose other sentences only tell or chat is read
+        far more surely alone than with them (or the whole reads as a statement about oneself)."""
+        questions = [p.text for p in sentences(text) if p.kind == "question"]
+        if len(questions) != 1:
+            return False
+        alone = self.read(questions[0]).top
+        if alone is None or alone.score < self.policy.settings.threshold:
+            return False
+        top = whole.top
+        if top is None or self.intents.get(top.intent).category == "profile":
+            return True
+        return alone.intent != top.intent and alone.score >= top.score + CLEARER
 
     def _split(self, text: str, state: Session) -> Reply | None:
         pieces = sentences(text)

@@ -205,3 +205,9 @@ def test_a_superlative_needs_figures_to_rank(engine: Engine) -> None:
         engine, "best", "which certifications are worth getting?", "which one's the best?"
     )
     assert best.kind == "decline", best.text
+
+
+def test_a_preamble_that_blurs_a_clear_question_is_read_apart(engine: Engine) -> None:
+    text = "I work in sales and I'm curious about tech. Is the job market for ML engineers growing?"
+    (reply,) = chat(engine, "preamble", text)
+    assert reply.intent == "demand", reply.text
