@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import import_module
 from typing import Any
 
 from msgspec import Struct, field
@@ -143,6 +144,66 @@ def _gap(
     )
 
 
+_WORD_START = re.compile(r"\b\w\w?")
+START = 2  # letters of a word's beginning that `word_starts` tells
+
+
+def word_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The beginnings (START letters, fewer for a shorter match) one of which a word of the text
+    must have for the pattern to match: the pattern starts at a word boundary or the text's
+    start, then literal text. None when that cannot be told (a class, a wildcard, flags)."""
+    # the standard library's own regex parser (not typed: private to `re`)
+    c, parser = import_module("re._constants"), import_module("re._parser")
+
+    try:
+        items = list(parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # noqa: BLE001 - an unreadable pattern is simply searched every time
+        return None
+    bounded, i = False, 0
+    while i < len(items) and items[i][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        bounded = bounded or items[i][1] in (c.AT_BOUNDARY, c.AT_BEGINNING)
+        i += 1
+    if not bounded or pattern.flags & re.IGNORECASE:
+        return None
+    starts = _starts(items[i:])
+    return frozenset(starts) if starts and "" not in starts else None
+
+
+def _starts(items: list[Any]) -> set[str] | None:
+    """What a match of a sequence of parsed regex items begins with, to START letters."""
+    c = import_module("re._constants")
+    out = {""}
+    for op, value in items:
+        if all(len(s) >= START for s in out):
+            break
+        if op is c.LITERAL:
+            found: set[str] | None = {chr(value)}
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            found = {""}
+        elif op is c.SUBPATTERN:
+            found = _starts(list(value[3])) if not value[1] else None
+        elif op is c.BRANCH:
+            found = set()
+            for branch in value[1]:
+                inner = _starts(list(branch))
+                if inner is None:
+                    return None
+                found |= inner
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, high, inner_items = value
+            found = _starts(list(inner_items))
+            if found is None or (high > 1 and any(len(s) < START for s in found)):
+                return None
+            if low == 0:
+                found = found | {""}
+        else:
+            return None
+        if found is None:
+            return None
+        out = {(s + f)[:START] if len(s) < START else s for s in out for f in found}
+    return out
+
+
 class GapFinder:
     """Says which gap a message falls into, if any."""
 
@@ -160,14 +221,30 @@ class GapFinder:
         self.occupations: dict[str, list[tuple[str, ...]]] = {}
         for term in occupations:
             self.occupations.setdefault(term[0], []).append(tuple(term))
+        # the topics' patterns, each under the beginnings (two letters) a word must have for the
+        # pattern to match from there: a message is searched only with the patterns it may match
+        self._patterns = [(gap, p) for gap in gaps.topics for p in gap.patterns]
+        self._by_start: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for i, (_, pattern) in enumerate(self._patterns):
+            starts = word_starts(pattern)
+            for start in starts or ():
+                self._by_start.setdefault(start, []).append(i)
+            if starts is None:
+                self._always.append(i)
 
     def find(self, u: Understanding, elsewhere: str | None = None) -> Found | None:
         """The gap the message falls into; `elsewhere` is where the person said they live, when
         the content has no such place (pay questions naming no place are about it, unless they
         rank places: "what's the highest paying state?")."""
         text = " ".join(u.tokens)
-        for gap in self.gaps.topics:
-            if any(p.search(text) for p in gap.patterns):
+        candidates = set(self._always)
+        for match in _WORD_START.finditer(text):
+            for start in (match.group(), match.group()[:1]):
+                candidates.update(self._by_start.get(start, ()))
+        for i in sorted(candidates):  # the first topic matching, in the content's order
+            gap, pattern = self._patterns[i]
+            if pattern.search(text):
                 return Found(gap)
         asks_pay = bool(self.gaps.pay_words & set(u.tokens))
         if asks_pay and self.gaps.place_pay:

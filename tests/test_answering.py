@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import Engine
 from bot.lexicon import Lexicon
@@ -15,6 +17,8 @@ from bot.passages import passages
 from bot.splitting import may_tell_about_me, sentences
 from bot.text import normalise
 from bot.unanswered import UnansweredLog, group, read
+
+from .conftest import DATA
 
 
 def ask(engine: Engine, *texts: str, session: str = "answering") -> list:
@@ -539,3 +543,39 @@ def test_a_company_the_guides_name_without_the_asked_detail_is_a_decline(engine:
     (reply,) = ask(engine, "what is Netflix's interview process for ML engineers?")
     assert reply.kind == "decline" and "Netflix" in reply.text, reply.text
     assert "Google" in reply.text  # the companies whose process they do describe
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts"),
+    [
+        (r"\b(visa|visas|green card|h1b)\b", {"vi", "gr", "h1"}),
+        (r"\bfine ?tun(e|es)\b", {"fi"}),
+        (r"^(?!.*\bfrom\b)how (long|many)\b", {"ho"}),
+        (r"(?<!machine )\blearning rates?\b", {"le"}),
+        (r"\b(l3|e[0-9])\b", None),  # a class: every message is searched
+        (r"kaggle", None),  # may match inside a word
+        (r"\b(ab)+c", {"ab"}),
+        (r"\ba+c", None),  # a repeat of one letter: "aac" or "ac"?
+    ],
+)
+def test_a_gap_pattern_is_searched_only_in_messages_with_a_word_it_may_start(
+    pattern: str, starts: set[str] | None
+) -> None:
+    from bot.gaps import word_starts
+
+    found = word_starts(re.compile(pattern))
+    assert (None if found is None else set(found)) == starts
+
+
+def test_gaps_are_found_as_a_search_of_every_pattern_would(engine: Engine) -> None:
+    finder = engine._dialogue.answerers[0].__self__.gaps  # type: ignore[attr-defined]
+    texts = [q["text"] for q in yaml.safe_load((DATA / "questions.yaml").read_text())["questions"]]
+    for text in texts:
+        u = engine.understand(text)
+        joined = " ".join(u.tokens)
+        slow = next(
+            (g for g in finder.gaps.topics if any(p.search(joined) for p in g.patterns)), None
+        )
+        found = finder.find(u)
+        fast = found.gap if found is not None and found.gap in finder.gaps.topics else None
+        assert fast == slow, text
