@@ -144,12 +144,12 @@ def _gap(
     )
 
 
-_WORD_START = re.compile(r"\b\w\w?")
-START = 2  # letters of a word's beginning that `word_starts` tells
+_WORD_START = re.compile(r"\b\w")
+START = 4  # characters of a word's beginning that `word_starts` tells
 
 
 def word_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """The beginnings (START letters, fewer for a shorter match) one of which a word of the text
+    """The beginnings (START characters, fewer for a shorter match) one of which a word of the text
     must have for the pattern to match: the pattern starts at a word boundary or the text's
     start, then literal text. None when that cannot be told (a class, a wildcard, flags)."""
     # the standard library's own regex parser (not typed: private to `re`)
@@ -170,7 +170,7 @@ def word_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 def _starts(items: list[Any]) -> set[str] | None:
-    """What a match of a sequence of parsed regex items begins with, to START letters."""
+    """What a match of a sequence of parsed regex items begins with, to START characters."""
     c = import_module("re._constants")
     out = {""}
     for op, value in items:
@@ -240,8 +240,9 @@ class GapFinder:
         text = " ".join(u.tokens)
         candidates = set(self._always)
         for match in _WORD_START.finditer(text):
-            for start in (match.group(), match.group()[:1]):
-                candidates.update(self._by_start.get(start, ()))
+            begins = text[match.start() : match.start() + START]
+            for k in range(1, len(begins) + 1):
+                candidates.update(self._by_start.get(begins[:k], ()))
         for i in sorted(candidates):  # the first topic matching, in the content's order
             gap, pattern = self._patterns[i]
             if pattern.search(text):
