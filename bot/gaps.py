@@ -33,11 +33,16 @@ class Gap(Struct, frozen=True):
 
     id: str
     what: str  # completes "the guides don't cover ...": may hold {name}
-    patterns: tuple[re.Pattern[str], ...] = ()
+    # regular expressions, as written: compiled when first searched (most never are in a
+    # one-shot reply, and compiling 200 of them would cost every start 20 ms)
+    patterns: tuple[str, ...] = ()
     nearby: tuple[str, ...] = ()  # knowledge topic ids
     nearby_entities: str | None = None  # or an entity type whose names are listed
     types: tuple[str, ...] = ()  # entity_pay: the entity types whose pay the guides do not give
     exceptions: frozenset[str] = frozenset()  # "type:id" of entities of those types they do give
+    # per pattern, the beginnings a word must have for it to match (`word_starts`), or None:
+    # read once when the content is compiled, not at every start
+    starts: tuple[frozenset[str] | None, ...] = ()
 
 
 class Gaps(Struct, frozen=True):
@@ -125,10 +130,11 @@ def _gap(
     )
     what = c.text(raw, "what", keys)
     gid = c.text(raw, "id", keys) if needs_id else gap_id
-    patterns = []
+    patterns: list[str] = []
     for j, source in enumerate(raw.get("patterns") or ()):
         try:
-            patterns.append(re.compile(str(source)))
+            re.compile(str(source))
+            patterns.append(str(source))
         except re.error as exc:
             c.add(keys + ("patterns", j), f"invalid regular expression: {exc}")
     if needs_id and not raw.get("patterns"):
@@ -140,7 +146,14 @@ def _gap(
     if not what or not gid:
         return None
     return Gap(
-        gid, what, tuple(patterns), nearby, str(entities) if entities else None, types, exceptions
+        gid,
+        what,
+        tuple(patterns),
+        nearby,
+        str(entities) if entities else None,
+        types,
+        exceptions,
+        tuple(word_starts(p) for p in patterns),
     )
 
 
@@ -148,7 +161,7 @@ _WORD_START = re.compile(r"\b\w")
 START = 4  # characters of a word's beginning that `word_starts` tells
 
 
-def word_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
+def word_starts(pattern: str) -> frozenset[str] | None:
     """The beginnings (START characters, fewer for a shorter match) one of which a word of the text
     must have for the pattern to match: the pattern starts at a word boundary or the text's
     start, then literal text. None when that cannot be told (a class, a wildcard, flags)."""
@@ -156,14 +169,14 @@ def word_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
     c, parser = import_module("re._constants"), import_module("re._parser")
 
     try:
-        items = list(parser.parse(pattern.pattern, pattern.flags))
+        items = list(parser.parse(pattern))
     except Exception:  # noqa: BLE001 - an unreadable pattern is simply searched every time
         return None
     bounded, i = False, 0
     while i < len(items) and items[i][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):
         bounded = bounded or items[i][1] in (c.AT_BOUNDARY, c.AT_BEGINNING)
         i += 1
-    if not bounded or pattern.flags & re.IGNORECASE:
+    if not bounded:
         return None
     starts = _starts(items[i:])
     return frozenset(starts) if starts and "" not in starts else None
@@ -221,13 +234,14 @@ class GapFinder:
         self.occupations: dict[str, list[tuple[str, ...]]] = {}
         for term in occupations:
             self.occupations.setdefault(term[0], []).append(tuple(term))
-        # the topics' patterns, each under the beginnings (two letters) a word must have for the
-        # pattern to match from there: a message is searched only with the patterns it may match
+        # the topics' patterns, each under the beginnings (START characters) a word must have
+        # for it to match from there: a message is searched only with the patterns it may match
         self._patterns = [(gap, p) for gap in gaps.topics for p in gap.patterns]
+        known = [s for gap in gaps.topics for s in (gap.starts or (None,) * len(gap.patterns))]
+        self._compiled: dict[int, re.Pattern[str]] = {}
         self._by_start: dict[str, list[int]] = {}
         self._always: list[int] = []
-        for i, (_, pattern) in enumerate(self._patterns):
-            starts = word_starts(pattern)
+        for i, starts in enumerate(known):
             for start in starts or ():
                 self._by_start.setdefault(start, []).append(i)
             if starts is None:
@@ -244,7 +258,10 @@ class GapFinder:
             for k in range(1, len(begins) + 1):
                 candidates.update(self._by_start.get(begins[:k], ()))
         for i in sorted(candidates):  # the first topic matching, in the content's order
-            gap, pattern = self._patterns[i]
+            gap, source = self._patterns[i]
+            pattern = self._compiled.get(i)
+            if pattern is None:
+                pattern = self._compiled[i] = re.compile(source)
             if pattern.search(text):
                 return Found(gap)
         asks_pay = bool(self.gaps.pay_words & set(u.tokens))

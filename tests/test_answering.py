@@ -563,7 +563,7 @@ def test_a_gap_pattern_is_searched_only_in_messages_with_a_word_it_may_start(
 ) -> None:
     from bot.gaps import word_starts
 
-    found = word_starts(re.compile(pattern))
+    found = word_starts(pattern)
     assert (None if found is None else set(found)) == starts
 
 
@@ -574,7 +574,8 @@ def test_gaps_are_found_as_a_search_of_every_pattern_would(engine: Engine) -> No
         u = engine.understand(text)
         joined = " ".join(u.tokens)
         slow = next(
-            (g for g in finder.gaps.topics if any(p.search(joined) for p in g.patterns)), None
+            (g for g in finder.gaps.topics if any(re.search(p, joined) for p in g.patterns)),
+            None,
         )
         found = finder.find(u)
         fast = found.gap if found is not None and found.gap in finder.gaps.topics else None
