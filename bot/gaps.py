@@ -158,7 +158,7 @@ def _gap(
 
 
 _WORD_START = re.compile(r"\b\w")
-START = 4  # characters of a word's beginning that `word_starts` tells
+START = 12  # characters of a word's beginning that `word_starts` tells
 
 
 def word_starts(pattern: str) -> frozenset[str] | None:
@@ -178,43 +178,44 @@ def word_starts(pattern: str) -> frozenset[str] | None:
         i += 1
     if not bounded:
         return None
-    starts = _starts(items[i:])
-    return frozenset(starts) if starts and "" not in starts else None
+    starts, _ = _starts(items[i:])
+    return frozenset(starts) if "" not in starts else None
 
 
-def _starts(items: list[Any]) -> set[str] | None:
-    """What a match of a sequence of parsed regex items begins with, to START characters."""
+def _starts(items: list[Any]) -> tuple[set[str], bool]:
+    """What a match of a sequence of parsed regex items begins with, to START characters, and
+    whether those are all it can be (False: the matches go on with something not told, and
+    each string given is only a beginning of them)."""
     c = import_module("re._constants")
     out = {""}
     for op, value in items:
         if all(len(s) >= START for s in out):
             break
+        complete = True
         if op is c.LITERAL:
-            found: set[str] | None = {chr(value)}
+            found = {chr(value)}
         elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
             found = {""}
-        elif op is c.SUBPATTERN:
-            found = _starts(list(value[3])) if not value[1] else None
+        elif op is c.SUBPATTERN and not value[1]:
+            found, complete = _starts(list(value[3]))
         elif op is c.BRANCH:
             found = set()
             for branch in value[1]:
-                inner = _starts(list(branch))
-                if inner is None:
-                    return None
+                inner, whole = _starts(list(branch))
                 found |= inner
+                complete = complete and whole
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
             low, high, inner_items = value
-            found = _starts(list(inner_items))
-            if found is None or (high > 1 and any(len(s) < START for s in found)):
-                return None
+            found, complete = _starts(list(inner_items))
+            complete = complete and high <= 1  # another repetition may follow
             if low == 0:
                 found = found | {""}
         else:
-            return None
-        if found is None:
-            return None
+            return out, False  # a class, a wildcard...: what came before is all that is known
         out = {(s + f)[:START] if len(s) < START else s for s in out for f in found}
-    return out
+        if not complete:
+            return out, False
+    return out, True
 
 
 class GapFinder:

@@ -548,14 +548,14 @@ def test_a_company_the_guides_name_without_the_asked_detail_is_a_decline(engine:
 @pytest.mark.parametrize(
     ("pattern", "starts"),
     [
-        (r"\b(visa|visas|green card|h1b)\b", {"visa", "gree", "h1b"}),
-        (r"\bfine ?tun(e|es)\b", {"fine"}),
-        (r"^(?!.*\bfrom\b)how (long|many)\b", {"how "}),
-        (r"(?<!machine )\blearning rates?\b", {"lear"}),
-        (r"\b(l3|e[0-9])\b", None),  # a class: every message is searched
-        (r"kaggle", None),  # may match inside a word
-        (r"\b(abab)+c", {"abab"}),
-        (r"\b(ab)+c", None),  # a repeat shorter than the beginning: "abab" or "abc"?
+        (r"\b(visa|visas|green card|h1b)\b", {"visa", "visas", "green card", "h1b"}),
+        (r"\bfine ?tun(e|es)\b", {"fine tune", "fine tunes", "finetune", "finetunes"}),
+        (r"^(?!.*\bfrom\b)how (long|many)\b", {"how long", "how many"}),
+        (r"(?<!machine )\blearning rates?\b", {"learning rat"}),  # twelve characters
+        (r"\b(l3|e[0-9])\b", {"l3", "e"}),  # a class ends what is known
+        (r"\b(ab)+c", {"ab"}),  # "abab..." or "abc": only "ab" is sure
+        (r"kaggle", None),  # may match inside a word: every message is searched
+        (r"\b[a-z]+ing\b", None),  # nothing literal at the start
     ],
 )
 def test_a_gap_pattern_is_searched_only_in_messages_with_a_word_it_may_start(
