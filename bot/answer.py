@@ -8,7 +8,7 @@ from .intents import Intent, IntentSet
 from .matching import Candidate
 from .profile import ProfileReader
 from .references import list_items
-from .render import Renderer
+from .render import Rendered, Renderer
 from .reply import Reply
 from .session import Session
 from .settings import Settings
@@ -36,7 +36,7 @@ class Composer:
         self.intents, self.renderer, self.slots, self.profile = intents, renderer, slots, profile
         self.texts, self.threshold = settings.texts, settings.threshold
         self._knows: dict[tuple[str, str, str], bool] = {}
-        self._topics: dict[tuple[str, str, str], frozenset[str]] = {}
+        self._general_answers: dict[str, Rendered | None] = {}
         self._lock = threading.Lock()
 
     def answer(
@@ -103,35 +103,31 @@ class Composer:
         """Keep the answer's list items, for "the second one"."""
         state.items = list_items(text)
 
-    def topics(self, intent: Intent) -> frozenset[str]:
-        """The knowledge topics the intent's general answer draws on (cached)."""
-        key = (intent.name, "", "")
-        found = self._topics.get(key)
-        if found is None:
+    def _general(self, intent: Intent) -> Rendered | None:
+        """The intent's general answer (no slot filled), rendered once; None if it fails."""
+        key = intent.name
+        if key not in self._general_answers:
             values = self.slots.values(intent, {}, Session().profile)
             try:
-                found = self.renderer.render(intent.name, intent.answer, values).topics
+                rendered: Rendered | None = self.renderer.render(intent.name, intent.answer, values)
             except Exception:  # noqa: BLE001 - validation reports template errors
-                found = frozenset()
+                rendered = None
             with self._lock:
-                self._topics[key] = found
-        return found
+                self._general_answers[key] = rendered
+        return self._general_answers[key]
+
+    def topics(self, intent: Intent) -> frozenset[str]:
+        """The knowledge topics the intent's general answer draws on."""
+        rendered = self._general(intent)
+        return rendered.topics if rendered else frozenset()
 
     def ranks(self, intent: Intent) -> bool:
         """Whether the intent's general answer states figures (counts, pay) one can rank: "the
-        fewest of all?" can be read from it (cached)."""
-        key = (intent.name, "", "figures")
-        found = self._knows.get(key)
-        if found is None:
-            values = self.slots.values(intent, {}, Session().profile)
-            try:
-                facts = self.renderer.render(intent.name, intent.answer, values).facts
-            except Exception:  # noqa: BLE001 - validation reports template errors
-                facts = ()
-            found = any(f.count is not None or f.pay is not None for f in facts)
-            with self._lock:
-                self._knows[key] = found
-        return found
+        fewest of all?" can be read from it."""
+        rendered = self._general(intent)
+        return rendered is not None and any(
+            f.count is not None or f.pay is not None for f in rendered.facts
+        )
 
     def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
         """Whether the intent's answer has facts about this particular entity (cached)."""
