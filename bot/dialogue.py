@@ -107,8 +107,10 @@ class Dialogue:
         return replace(reply, notice=notice) if notice else reply
 
     def _whole(self, text: str, state: Session) -> Reply:
-        """The message read as one; when that declines and it has several sentences ("I've
-        written Java for years. Is C++ worth learning?"), sentence by sentence after all."""
+        """A message that needs no splitting for its length: sentence by sentence when it asks
+        two questions that each get an answer, or when its one question is far clearer alone;
+        else read as one, and sentence by sentence after all if that declines ("I've written
+        Java for years. Is C++ worth learning?")."""
         before = state.copy() if several_sentences(text) else None
         if asks_twice(text):  # "how many openings does Apple have, and what do they look for?"
             saved = state.copy()

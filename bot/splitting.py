@@ -151,4 +151,6 @@ def several_sentences(text: str) -> bool:
 def asks_twice(text: str) -> bool:
     """Whether a message asks more than one question, in one sentence or in several ("how many
     openings does Apple have, and what do they look for?")."""
+    if not several_sentences(text) and not _compiled().clause.search(text):
+        return False  # one sentence that joins no two questions: no need to split it
     return sum(piece.kind == "question" for piece in sentences(text)) > 1
