@@ -109,7 +109,8 @@ def build(
         index = PassageIndex(passages(knowledge), abbreviations, stopwords, lexicon)
     if knowledge is not None:  # every word the guides use is a word, not a typo of another
         for passage in passages(knowledge):
-            vocabulary.extend(normalise(f"{passage.heading} {passage.text}", abbreviations))
+            words = f"{passage.heading} {passage.text} {passage.asked}"
+            vocabulary.extend(normalise(words, abbreviations))
     # the settings' word lists are words too ("whole", "three", "theyre")
     listed = (
         *settings.common_words,

@@ -144,12 +144,20 @@ class Topic(Struct, frozen=True):
     facts: tuple[Fact, ...]
 
 
+class Asked(Struct, frozen=True):
+    """How people ask for a passage in their own words: searched with it, never shown."""
+
+    passage: str  # the start of the passage's text
+    lines: tuple[str, ...]
+
+
 class KnowledgeBase(Struct):
     """Everything the guides say, indexed for the templates."""
 
     sources: dict[str, Source] = field(default_factory=dict)
     entities: dict[str, dict[str, Entity]] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
+    asked: list[Asked] = field(default_factory=list)
 
     def facts(self, topic: str, **tags: str | None) -> list[Fact]:
         """Facts of `topic` whose tags equal every given non-None tag value."""
@@ -250,10 +258,12 @@ def load_knowledge(folder: Path) -> KnowledgeBase:
             problems.append(problem)
             continue
         if not isinstance(data, Mapping) or not data:
-            checker.add((), "expected a mapping with 'sources', 'entities' or 'topics' at the top")
+            checker.add(
+                (), "expected a mapping with 'sources', 'entities', 'topics' or 'asked' at the top"
+            )
             problems.extend(checker.problems())
             continue
-        checker.unknown_fields(data, ("sources", "entities", "topics"), ())
+        checker.unknown_fields(data, ("sources", "entities", "topics", "asked"), ())
         parsed.append((path, checker, data))
     # Sources and entities first: facts refer to them.
     for _, checker, data in parsed:
@@ -267,6 +277,9 @@ def load_knowledge(folder: Path) -> KnowledgeBase:
     for _, checker, data in parsed:
         if "topics" in data:
             _read_topics(data["topics"], checker, kb)
+    for _, checker, data in parsed:
+        if "asked" in data:
+            _read_asked(data["asked"], checker, kb)
     _check_entity_links(kb, parsed)
     for _, checker, _ in parsed:
         problems.extend(checker.problems())
@@ -350,6 +363,36 @@ def _check_entity_links(kb: KnowledgeBase, parsed: list[tuple[Path, _Checker, An
         for i, entry in enumerate(regions or []):
             if isinstance(entry, Mapping) and entry.get("state") and entry["state"] not in states:
                 c.add(("entities", "regions", i, "state"), f"unknown state {entry['state']!r}")
+
+
+def _read_asked(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
+    """`asked`: a list of {passage: the start of a passage's text, lines: how people ask for it}."""
+    from .passages import passages  # the passages are the facts' texts, read above
+
+    if not isinstance(data, list) or not data:
+        c.add(("asked",), "'asked' must be a non-empty list")
+        return
+    texts = [p.text for p in passages(kb)]
+    for i, entry in enumerate(data):
+        keys = ("asked", i)
+        entry = c.mapping(entry, keys, "an entry of 'asked'")
+        if entry is None:
+            continue
+        c.unknown_fields(entry, ("passage", "lines"), keys)
+        start = c.text(entry, "passage", keys)
+        lines = entry.get("lines")
+        if not isinstance(lines, list) or not lines:
+            c.add(keys + ("lines",), "'lines' must be a non-empty list of questions")
+            continue
+        bad = [j for j, line in enumerate(lines) if not isinstance(line, str) or not line.strip()]
+        for j in bad:
+            c.add(keys + ("lines", j), f"a line must be a non-empty string, got {lines[j]!r}")
+        if start is None or bad:
+            continue
+        if not any(text.startswith(start) for text in texts):
+            c.add(keys + ("passage",), f"no passage of the guides begins with {start!r}")
+            continue
+        kb.asked.append(Asked(start, tuple(line.strip() for line in lines)))
 
 
 _FACT_FIELDS = ("source", "section", "name", "question", "text", "items", "pay", "count", *TAGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from msgspec import Struct
+from msgspec import Struct, structs
 
 from .knowledge import TAGS, Entity, Fact, KnowledgeBase
 from .reply import Citation
@@ -19,6 +19,7 @@ class Passage(Struct, frozen=True):
     topic: str
     tags: tuple[str, ...]  # "type:id" of the entities the fact is tagged with
     names: str = ""  # those entities' names and aliases, as words to search by
+    asked: str = ""  # how people ask for it in their own words (`KnowledgeBase.asked`)
 
     def entity_ids(self, entity_type: str) -> set[str]:
         return {tag.split(":", 1)[1] for tag in self.tags if tag.startswith(entity_type + ":")}
@@ -31,7 +32,14 @@ def passages(kb: KnowledgeBase) -> list[Passage]:
     for topic_id, topic in kb.topics.items():
         for fact in topic.facts:
             found.extend(_of_fact(kb, topic_id, topic.title, fact, named))
+    if kb.asked:
+        found = [_with_asked(passage, kb) for passage in found]
     return found
+
+
+def _with_asked(passage: Passage, kb: KnowledgeBase) -> Passage:
+    lines = [line for a in kb.asked if passage.text.startswith(a.passage) for line in a.lines]
+    return structs.replace(passage, asked="\n".join(lines)) if lines else passage
 
 
 def _entities_by_name(kb: KnowledgeBase) -> dict[str, Entity]:

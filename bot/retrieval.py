@@ -26,6 +26,8 @@ from .text import normalise, stem
 EXCLUSIVE_TYPES = ("company", "level", "region", "state", "industry", "specialisation", "role")
 CANDIDATES = 25  # passages BM25 hands to the evidence check
 HEADING_WEIGHT = 0.4  # of a heading's terms in BM25, relative to the passage's own text
+ASKED_WEIGHT = 0.5  # of the terms of how people ask for a passage (`Passage.asked`), likewise
+ASKED_SHARE = 0.7  # of a question term's weight when a passage holds it only in those lines
 MIN_TERMS = 2  # a passage must hold at least this many of the question's informative terms
 SAID_TEXTS = 512  # answers whose terms are remembered (`said`)
 UNKNOWN_WEIGHT = 2.0  # a question term no passage has weighs this many times the rarest known term
@@ -56,14 +58,22 @@ class PassageIndex:
         self.stopwords = frozenset(stem(w) for w in stopwords)
         self.lexicon = lexicon
         self._terms: list[frozenset[str]] = []
+        self._asked_only: list[frozenset[str]] = []  # terms only `Passage.asked` holds
         rows = []
         for passage in self.passages:
             text_terms = self.terms(normalise(passage.text, abbreviations))
             head_terms = self.terms(normalise(passage.heading, abbreviations))
             tag_terms = frozenset(self.terms(normalise(passage.names, abbreviations)))
-            self._terms.append(frozenset(text_terms) | frozenset(head_terms) | tag_terms)
+            asked_terms = self.terms(normalise(passage.asked, abbreviations))
+            own = frozenset(text_terms) | frozenset(head_terms) | tag_terms
+            self._terms.append(own | frozenset(asked_terms))
+            self._asked_only.append(frozenset(asked_terms) - own)
             rows.append(
-                (" ".join(text_terms) + " " + " ".join(sorted(tag_terms)), " ".join(head_terms))
+                (
+                    " ".join(text_terms) + " " + " ".join(sorted(tag_terms)),
+                    " ".join(head_terms),
+                    " ".join(asked_terms),
+                )
             )
         self.entity_terms: dict[str, frozenset[str]] = {}  # "type:id" -> terms of its passages
         for passage, terms in zip(self.passages, self._terms, strict=True):
@@ -76,10 +86,12 @@ class PassageIndex:
         import sqlite3
 
         db = sqlite3.connect(":memory:")
-        db.execute("CREATE VIRTUAL TABLE passage USING fts5(body, heading, tokenize='unicode61')")
+        db.execute(
+            "CREATE VIRTUAL TABLE passage USING fts5(body, heading, asked, tokenize='unicode61')"
+        )
         db.executemany(
-            "INSERT INTO passage (rowid, body, heading) VALUES (?, ?, ?)",
-            [(i, body, head) for i, (body, head) in enumerate(rows)],
+            "INSERT INTO passage (rowid, body, heading, asked) VALUES (?, ?, ?, ?)",
+            [(i, *row) for i, row in enumerate(rows)],
         )
         db.commit()
         self._image = db.serialize()  # what is cached; opened on the first search
@@ -165,9 +177,9 @@ class PassageIndex:
             rows = (
                 self._open()
                 .execute(
-                    "SELECT rowid, bm25(passage, 1.0, ?) FROM passage WHERE passage MATCH ? "
-                    "ORDER BY bm25(passage, 1.0, ?) LIMIT ?",
-                    (HEADING_WEIGHT, match, HEADING_WEIGHT, CANDIDATES),
+                    "SELECT rowid, bm25(passage, 1.0, ?, ?) FROM passage WHERE passage MATCH ? "
+                    "ORDER BY bm25(passage, 1.0, ?, ?) LIMIT ?",
+                    (HEADING_WEIGHT, ASKED_WEIGHT, match, HEADING_WEIGHT, ASKED_WEIGHT, CANDIDATES),
                 )
                 .fetchall()
             )
@@ -176,7 +188,10 @@ class PassageIndex:
         for rowid, score in rows:
             passage = self.passages[rowid]
             held = [t for t in query if t in self._terms[rowid]]
-            coverage = sum(weights[t] for t in held) / total
+            asked_only = self._asked_only[rowid]
+            coverage = (
+                sum(weights[t] * (ASKED_SHARE if t in asked_only else 1.0) for t in held) / total
+            )
             if len(held) < need or coverage < min_coverage or self._other_entity(passage, named):
                 continue
             found.append(Found(passage, coverage, len(held), -score, tuple(held)))

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot import Engine
+from bot.knowledge import load_knowledge
 from bot.lexicon import Lexicon
 from bot.passages import passages
 from bot.splitting import may_tell_about_me, sentences
@@ -64,7 +65,7 @@ def test_an_answer_that_ignores_a_named_entity_gets_a_passage_about_it(engine: E
 def test_a_name_the_answer_does_not_say_is_part_of_what_was_asked(engine: Engine) -> None:
     """ "Cloud skills" names a skill; the general development suggestions do not mention the cloud,
     so the suggestion about it (found in the guides, not named here) follows them."""
-    (reply,) = ask(engine, "what's a good way to build up my cloud skills?")
+    (reply,) = ask(engine, "how do I improve my cloud skills?")
     assert reply.intent == "development_suggestions"
     sharpened = reply.text.split("More specifically", 1)
     assert len(sharpened) == 2 and "cloud" in sharpened[1].lower(), reply.text
@@ -518,12 +519,33 @@ def test_a_question_without_i_or_my_is_not_a_statement_about_the_person(engine: 
 
 
 def test_a_question_naming_the_domain_needs_less_of_it_held_to_be_retrieved(
-    engine: Engine,
+    content_copy: Path,
 ) -> None:
+    """Read with the guides' own words only (how people ask for the passages would find it
+    either way)."""
+    (content_copy / "knowledge" / "asked.yaml").unlink()
+    engine = Engine.load(content_copy, cache=False)
     (anchored,) = ask(engine, "do ml engineers check models for bias?")
     (loose,) = ask(engine, "do people check models for bias?", session="loose")
     assert anchored.kind == "retrieved" and "bias" in anchored.text, anchored.text
     assert loose.kind == "decline", loose.text
+
+
+def test_a_passage_is_found_by_how_people_ask_for_it(content_copy: Path) -> None:
+    """`asked` lines in the knowledge folder are searched with their passage, never shown."""
+    question = "who does the zorble quibbets?"
+    before = Engine.load(content_copy, cache=False).reply(question)
+    assert before.kind == "decline", before.text
+    kb = load_knowledge(content_copy / "knowledge")
+    passage = next(p for p in passages(kb) if p.topic == "responsibilities")
+    start = " ".join(passage.text.split()[:4])
+    (content_copy / "knowledge" / "asked_test.yaml").write_text(
+        yaml.safe_dump({"asked": [{"passage": start, "lines": ["zorble the quibbets"]}]}),
+        encoding="utf-8",
+    )
+    after = Engine.load(content_copy, cache=False).reply(question)
+    assert after.kind == "retrieved" and passage.text in after.text, after.text
+    assert "zorble" not in after.text
 
 
 def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine) -> None:

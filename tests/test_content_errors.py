@@ -182,3 +182,20 @@ def test_a_mapping_used_as_a_key_is_a_content_error(content_copy: Path) -> None:
     with pytest.raises(ContentError) as caught:
         Engine.load(content_copy, cache=False)
     assert any("faq.yaml" in str(p) and "plain value" in str(p) for p in caught.value.problems)
+
+
+def test_an_asked_entry_must_name_the_start_of_a_passage(content_copy: Path) -> None:
+    (content_copy / "knowledge" / "asked_broken.yaml").write_text(
+        "asked:\n"
+        "  - passage: No guide says this\n"
+        "    lines: [who says this]\n"
+        "  - passage: Monitor\n"
+        "    lines: [fine, '']\n",
+        encoding="utf-8",
+    )
+    problems = _problems(content_copy)
+    assert any(
+        p.startswith("knowledge/asked_broken.yaml:2") and "no passage" in p and "No guide" in p
+        for p in problems
+    ), problems
+    assert any("asked[1].lines[1]" in p for p in problems), problems
