@@ -35,6 +35,7 @@ from .text import normalise
 log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
 TYPO_RATIO = 10  # see _real_words
+EVERYDAY = 1000  # the most frequent English words, which retrieval weighs less
 KEEP_CACHED = 4  # compiled contents kept in the cache folder, most recently written first
 FORMAT = 2  # of the cache file, in its name: a file of another format is never opened
 STALE_WRITE_SECONDS = 3600  # a temporary file this old was left by a process killed while writing
@@ -106,7 +107,9 @@ def build(
     index = None
     if knowledge is not None:
         stopwords = (*settings.common_words, *settings.domain_words)
-        index = PassageIndex(passages(knowledge), abbreviations, stopwords, lexicon)
+        index = PassageIndex(
+            passages(knowledge), abbreviations, stopwords, lexicon, _everyday(_english())
+        )
     if knowledge is not None:  # every word the guides use is a word, not a typo of another
         for passage in passages(knowledge):
             words = f"{passage.heading} {passage.text} {passage.asked}"
@@ -150,6 +153,11 @@ def _english() -> dict[str, int]:
 
     found = SpellChecker(language="en").word_frequency.dictionary
     return {word: used for word, used in found.items() if used >= COMMON}
+
+
+def _everyday(english: dict[str, int]) -> list[str]:
+    """The EVERYDAY most frequent words of general English."""
+    return sorted(english, key=english.__getitem__, reverse=True)[:EVERYDAY]
 
 
 def _real_words(example_words: Counter[str], vocabulary: list[str]) -> list[str]:

@@ -28,6 +28,7 @@ CANDIDATES = 25  # passages BM25 hands to the evidence check
 HEADING_WEIGHT = 0.4  # of a heading's terms in BM25, relative to the passage's own text
 ASKED_WEIGHT = 0.5  # of the terms of how people ask for a passage (`Passage.asked`), likewise
 ASKED_SHARE = 0.7  # of a question term's weight when a passage holds it only in those lines
+COMMON_SHARE = 0.5  # of the weight of a word of everyday English (`PassageIndex.common`)
 MIN_TERMS = 2  # a passage must hold at least this many of the question's informative terms
 SAID_TEXTS = 512  # answers whose terms are remembered (`said`)
 UNKNOWN_WEIGHT = 2.0  # a question term no passage has weighs this many times the rarest known term
@@ -52,6 +53,7 @@ class PassageIndex:
         abbreviations: Mapping[str, str],
         stopwords: Iterable[str],
         lexicon: Lexicon,
+        common: Iterable[str] = (),
     ) -> None:
         self.passages = tuple(passages)
         self.abbreviations = abbreviations
@@ -83,6 +85,9 @@ class PassageIndex:
         n = max(1, len(self.passages))
         self.idf = {term: math.log(1 + n / count) for term, count in df.items()}
         self.unknown_idf = UNKNOWN_WEIGHT * math.log(1 + n)
+        # the words of everyday English ("still", "built", "night") say less of what a question
+        # is about than their rarity in the guides suggests
+        self.common = frozenset(stem(word) for word in common)
         import sqlite3
 
         db = sqlite3.connect(":memory:")
@@ -142,6 +147,16 @@ class PassageIndex:
             out.append(term)
         return out
 
+    def weights(self, query: Iterable[str]) -> dict[str, float]:
+        """How much each term says of what a question asks: its rarity among the passages (a
+        term none holds weighs most), less for a word of everyday English that some hold."""
+        return {
+            t: (self.idf[t] * (COMMON_SHARE if t in self.common else 1.0))
+            if t in self.idf
+            else self.unknown_idf
+            for t in query
+        }
+
     def knows(self, term: str) -> bool:
         """Whether some passage holds the term."""
         return term in self.idf
@@ -168,7 +183,7 @@ class PassageIndex:
         query = list(dict.fromkeys(self.terms(tokens)))
         if not query:
             return []
-        weights = {t: self.idf.get(t, self.unknown_idf) for t in query}
+        weights = self.weights(query)
         total = sum(weights.values())
         match = " OR ".join(f'"{t}"' for t in query if t in self.idf)
         if not match:
@@ -202,7 +217,7 @@ class PassageIndex:
         """The passage tagged with an entity ("role:senior_ml_engineer") holding the most of the
         query's terms (the first in the guides' order among equals); None when the query asks
         for something none of them holds."""
-        weights = {t: self.idf.get(t, self.unknown_idf) for t in query}
+        weights = self.weights(query)
         best: tuple[float, int] | None = None
         for i, passage in enumerate(self.passages):
             if tag in passage.tags:
@@ -218,7 +233,7 @@ class PassageIndex:
     ) -> dict[str, Passage]:
         """Entity id -> the passage tagged with that entity of the type that holds the most of
         the query's weight, for each entity with one holding at least `min_coverage` of it."""
-        weights = {t: self.idf.get(t, self.unknown_idf) for t in query}
+        weights = self.weights(query)
         total = sum(weights.values())
         if not total:
             return {}

@@ -14,7 +14,9 @@ import yaml
 from bot import Engine
 from bot.knowledge import load_knowledge
 from bot.lexicon import Lexicon
-from bot.passages import passages
+from bot.passages import Passage, passages
+from bot.reply import Citation
+from bot.retrieval import PassageIndex
 from bot.splitting import may_tell_about_me, sentences
 from bot.text import normalise
 from bot.unanswered import UnansweredLog, group, read
@@ -546,6 +548,21 @@ def test_a_passage_is_found_by_how_people_ask_for_it(content_copy: Path) -> None
     after = Engine.load(content_copy, cache=False).reply(question)
     assert after.kind == "retrieved" and passage.text in after.text, after.text
     assert "zorble" not in after.text
+
+
+def test_an_everyday_word_says_less_of_what_is_asked_than_its_rarity_suggests() -> None:
+    """Each word below is in one passage, so all are equally rare in the guides; "still" and
+    "well" are everyday English, so a question holding them is still about monitoring."""
+    cite = Citation("g", "Guide", "Duties")
+    texts = ["Monitor models after launch", "Still images are classified", "Well-known tools"]
+    found = [Passage(text, "Duties", cite, "duties", ()) for text in texts]
+    question = ["still", "well", "monitor", "launch"]
+    plain = PassageIndex(found, {}, (), Lexicon(()))
+    everyday = PassageIndex(found, {}, (), Lexicon(()), common=["still", "well", "moon"])
+    assert plain.search(question, {}) == []
+    assert [f.passage.text for f in everyday.search(question, {})] == [texts[0]]
+    # a word no passage holds is as strong a sign of another subject, everyday or not
+    assert everyday.weights(["moon"]) == plain.weights(["moon"])
 
 
 def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine) -> None:
