@@ -77,12 +77,21 @@ class Policy:
         for candidate in u.candidates:
             intent = self.intents.get(candidate.intent)
             unmet = intent.requires and not self._meets_requirements(intent, u, state, refers)
+            if unmet and (redirect := self._redirect(intent, u)) is not None:
+                # "how does pay compare between California and Texas?" reads like the level
+                # comparison, but it names states: the intent the comparison hands states to
+                candidate = msgspec.structs.replace(candidate, intent=redirect.name)
+                intent = redirect
+                unmet = intent.requires and not self._meets_requirements(intent, u, state, refers)
             # without what it needs an intent can still answer, but only as a last resort; so can
             # the profile's: "is python the main language?" tells nothing of the person (no "I")
             if unmet or (intent.category == "profile" and not of_self):
-                candidate = msgspec.structs.replace(
-                    candidate, score=candidate.score * UNMET_REQUIRED
-                )
+                share = UNMET_REQUIRED
+                if unmet and self._names_others(intent, u):
+                    # "compare pay between California and Texas" is not about the levels that
+                    # the level comparison lacks: what it names is what it asks about
+                    share *= UNMET_REQUIRED
+                candidate = msgspec.structs.replace(candidate, score=candidate.score * share)
             else:
                 ceiling = min(ceiling, candidate.score if candidate.own is None else candidate.own)
                 candidate = msgspec.structs.replace(candidate, score=ceiling)
@@ -131,6 +140,24 @@ class Policy:
         conversation ("compare them") may fill them from it."""
         filled, _ = self.slots.resolve(intent, u, state if refers else Session(), carry=refers)
         return all(slot in filled for slot in intent.requires)
+
+    def _redirect(self, intent: Intent, u: Understanding) -> Intent | None:
+        """The intent the given one hands the question's entities to (`followups`), when it
+        names entities of one type, none of which the given intent takes."""
+        if not self._names_others(intent, u):
+            return None
+        types = {e.type for m in u.mentions for e in m.entities if e.type not in SUBJECT_TYPES}
+        targets = {intent.followups.get(t) for t in types}
+        if len(targets) == 1 and None not in targets:
+            return self.intents.get(targets.pop() or "")
+        return None
+
+    def _names_others(self, intent: Intent, u: Understanding) -> bool:
+        """Whether the question names entities (a subject such as "ML engineer" aside) and none
+        of a type the intent's slots take."""
+        types = set(intent.slots.values())
+        named = [m for m in u.mentions if not any(e.type in SUBJECT_TYPES for e in m.entities)]
+        return bool(named) and not any(_fits(m, types) for m in named)
 
     def _knows_mention(self, candidate: Candidate, u: Understanding) -> bool:
         intent = self.intents.get(candidate.intent)

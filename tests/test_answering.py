@@ -565,6 +565,17 @@ def test_an_everyday_word_says_less_of_what_is_asked_than_its_rarity_suggests() 
     assert everyday.weights(["moon"]) == plain.weights(["moon"])
 
 
+def test_a_comparison_naming_what_another_intent_takes_is_handed_to_it(engine: Engine) -> None:
+    """The question reads like the level comparison, which it does not fill; the states it names
+    are what that intent's `followups` hands to the pay intent."""
+    (reply,) = ask(engine, "how does pay compare between california and texas")
+    assert reply.kind == "multi" and [p.intent for p in reply.parts] == ["salary", "salary"]
+    assert "California" in reply.parts[0].text and "Texas" in reply.parts[1].text
+    assert "Entry level" not in reply.text
+    (levels,) = ask(engine, "how does pay compare between entry level and senior")
+    assert levels.intent == "salary_compare_levels"
+
+
 def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine) -> None:
     (reply,) = ask(engine, "We're a software company in Stuttgart. What do ML engineers do?")
     assert "don't cover Stuttgart" not in reply.text, reply.text
