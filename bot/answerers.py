@@ -56,6 +56,7 @@ AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
+DETAILS = 6  # items of a list an answer showed only by its name, added when the name was asked
 ANCHORED = 0.7  # of the coverage: what a question naming the domain itself must have held
 ON_ENTITY_COVERAGE = 0.5  # share of a follow-up a passage about the last answer's entity must hold
 WHICH_REACH = 2  # list words between "which" and the kind it asks for ("which ten big companies")
@@ -349,38 +350,52 @@ class Answerers:
             )
         )
         query = set(self.passages.terms(tokens)) - names
-        best = self._asked_passage(turn, reply, names, query) or self._unsaid_entity(
-            turn, reply, query
-        )
-        if best is None:
+        best = self._asked_passage(turn, reply, names, query)
+        if not best:
+            unsaid = self._unsaid_entity(turn, reply, query)
+            best = [unsaid] if unsaid else []
+        if not best:
             return reply
-        cited = best.citation
-        text = (
-            reply.text
-            + "\n\n"
-            + self.texts["sharpened"]
-            + "\n"
-            + f"- {best.text} ({cited.title}, {cited.section})"
-        )
-        turn.state.citations.append(cited.to_dict())
-        return replace(reply, text=text, citations=(*reply.citations, cited))
+        lines = [f"- {p.text} ({p.citation.title}, {p.citation.section})" for p in best]
+        text = reply.text + "\n\n" + self.texts["sharpened"] + "\n" + "\n".join(lines)
+        cited = tuple(dict.fromkeys(p.citation for p in best))
+        turn.state.citations.extend(c.to_dict() for c in cited)
+        return replace(reply, text=text, citations=(*reply.citations, *cited))
 
     def _asked_passage(
         self, turn: Turn, reply: Reply, names: set[str], query: set[str]
-    ) -> Passage | None:
+    ) -> list[Passage]:
         """A passage good enough to be retrieved on its own that holds something asked which
-        the answer does not say."""
-        if len(query) < SHARPEN_TERMS:
-            return None
+        the answer does not say; or, when what was asked is the label the answer shows in
+        place of passages ("1. Complete high school", "Cloud Platforms"), those passages."""
+        if len(query | names) < SHARPEN_TERMS:
+            return []
         assert self.passages is not None
         said = self.passages.said(reply.text)
-        if query <= said:
-            return None  # no passage can hold enough that was asked and the answer does not say
         for found in self._search(turn, self.coverage):
+            if found.passage.text in reply.text:
+                continue
             held = set(found.held) - names
-            if len(held) >= SHARPEN_TERMS and held - said and found.passage.text not in reply.text:
-                return found.passage
-        return None
+            if len(held) >= SHARPEN_TERMS and held - said:
+                return [found.passage]
+            if details := self._details(found.passage, set(found.held), reply.text):
+                return details
+        return []
+
+    def _details(self, passage: Passage, held: set[str], answer: str) -> list[Passage]:
+        """The passages an answer shows only by their label, when the label is what was asked
+        (the question holds SHARPEN_TERMS of its terms, or all of a shorter one)."""
+        assert self.passages is not None
+        label = passage.label
+        if not label or label.casefold() not in answer.casefold():
+            return []
+        terms = set(self.passages.terms(normalise(label)))
+        if len(held & terms) < min(SHARPEN_TERMS, len(terms)):
+            return []
+        named = passage.text.startswith(label + ":")  # an item with its own name, or a list's
+        items = [passage] if named else self.passages.siblings(passage)
+        unshown = [p for p in items if p.text.removeprefix(label + ":").strip() not in answer]
+        return unshown[:DETAILS]
 
     def _unsaid_entity(self, turn: Turn, reply: Reply, query: set[str]) -> Passage | None:
         """The passage about an entity the question names and the answer neither names nor

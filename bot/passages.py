@@ -20,6 +20,9 @@ class Passage(Struct, frozen=True):
     tags: tuple[str, ...]  # "type:id" of the entities the fact is tagged with
     names: str = ""  # those entities' names and aliases, as words to search by
     asked: str = ""  # how people ask for it in their own words (`KnowledgeBase.asked`)
+    # what an answer may show in its place: an item's name ("Complete high school"), or the
+    # name of the list it is an item of ("Cloud Platforms")
+    label: str = ""
 
     def entity_ids(self, entity_type: str) -> set[str]:
         return {tag.split(":", 1)[1] for tag in self.tags if tag.startswith(entity_type + ":")}
@@ -63,8 +66,8 @@ def _of_fact(
     )
     heading = fact.question or (f"{title}: {fact.name}" if fact.name else title)
 
-    def make(text: str, head: str = heading) -> Passage:
-        return Passage(text.strip(), head, citation, topic_id, tags, names)
+    def make(text: str, head: str = heading, label: str = "") -> Passage:
+        return Passage(text.strip(), head, citation, topic_id, tags, names, label=label)
 
     if fact.pay is not None:
         yield make(f"{fact.name or title}: {fact.pay} {fact.pay.basis_label}", title)
@@ -78,8 +81,9 @@ def _of_fact(
         # about that entity, though the fact as a whole is tagged with none
         entity = named.get(item.name.lower()) if item.name else None
         tag = f"{entity.type}:{entity.id}" if entity else ""
+        label = (item.name if item.text else "") or fact.name or ""
         if entity is None or tag in tags:
-            yield make(str(item), items_head)
+            yield make(str(item), items_head, label)
         else:
             yield Passage(
                 str(item).strip(),
@@ -88,4 +92,5 @@ def _of_fact(
                 topic_id,
                 (*tags, tag),
                 " ".join((names, entity.name, *entity.aliases)).strip(),
+                label=label,
             )

@@ -157,6 +157,16 @@ class PassageIndex:
             for t in query
         }
 
+    def siblings(self, passage: Passage) -> list[Passage]:
+        """The items of the list the passage is an item of (itself included), in order."""
+        return [
+            p
+            for p in self.passages
+            if p.label == passage.label
+            and p.heading == passage.heading
+            and p.citation == passage.citation
+        ]
+
     def knows(self, term: str) -> bool:
         """Whether some passage holds the term."""
         return term in self.idf

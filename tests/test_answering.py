@@ -576,6 +576,21 @@ def test_a_comparison_naming_what_another_intent_takes_is_handed_to_it(engine: E
     assert levels.intent == "salary_compare_levels"
 
 
+def test_an_answer_showing_only_a_label_gets_what_the_label_stands_for(engine: Engine) -> None:
+    """The steps answer shows "Complete high school" and the skills answer "Cloud Platforms";
+    asked about them, their detail (an item's text, a list's items) follows."""
+    found = passages(engine.knowledge)
+    (school,) = ask(engine, "what should i be doing in high school to become an ml engineer?")
+    step = next(p for p in found if p.label.lower() == "complete high school")
+    assert "Complete high school" in school.text.split("More specifically")[0]
+    assert step.text in school.text
+    (cloud,) = ask(engine, "which cloud platforms are ml engineers expected to know?")
+    items = [p.text for p in found if p.label == "Cloud Platforms"]
+    assert len(items) >= 2 and all(f"- {item} (" in cloud.text for item in items), cloud.text
+    (steps,) = ask(engine, "what are the steps to become an ml engineer?")
+    assert "More specifically" not in steps.text
+
+
 def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine) -> None:
     (reply,) = ask(engine, "We're a software company in Stuttgart. What do ML engineers do?")
     assert "don't cover Stuttgart" not in reply.text, reply.text
