@@ -22,7 +22,7 @@ from .retrieval import PassageIndex
 from .session import Session
 from .settings import Settings
 from .slots import SlotFiller
-from .splitting import asks_twice, needs_splitting, sentences, several_sentences
+from .splitting import asks_twice, needs_splitting, paired, sentences, several_sentences
 from .understanding import Understanding
 
 #: a question this short may lean on the sentence before it ("... this transition?")
@@ -94,6 +94,7 @@ class Dialogue:
             a.about_entity,
         )
         self.decline = a.decline
+        self._comparing = frozenset(settings.comparison_words)
 
     def reply(self, text: str, state: Session) -> Reply:
         """Answer a whole message: its first READ_TEXT characters; a long or many-questioned one
@@ -119,6 +120,13 @@ class Dialogue:
                 return split
             _restore(state, saved)
         u = self.read(text)
+        if before is None and (pair := self._pair(text, u)):
+            # "what ML roles and focus areas does Tesla have?": both, when each is clear alone
+            saved = state.copy()
+            split = self._parts(pair, {}, state)
+            if split.kind != "decline":  # one of them may be what the guides lack
+                return split
+            _restore(state, saved)
         if before is not None and self._clearer_alone(text, u):
             # "I'm a PM moving into ML. Is demand for ML engineers growing?": the preamble only
             # blurs the question, which alone is clear
@@ -186,6 +194,14 @@ class Dialogue:
             if reply.kind == "decline":
                 return None  # the question alone was not enough: try the whole message
             return replace(reply, notice=note) if note else reply
+        reply = self._parts(questions, context, state)
+        if len(questions) > MAX_PARTS:
+            more = self.texts["more_questions"].format(limit=MAX_PARTS)
+            reply = replace(reply, text=reply.text + "\n\n" + more)
+        return replace(reply, notice=note) if note else reply
+
+    def _parts(self, questions: list[str], context: dict[str, str], state: Session) -> Reply:
+        """The first MAX_PARTS questions answered in order, each a part under its heading."""
         parts, asked = [], []
         for question in questions[:MAX_PARTS]:
             parts.append(self._question(question, context.get(question), state))
@@ -196,11 +212,23 @@ class Dialogue:
             self.texts["part_heading"].format(number=i, question=q)
             for i, q in enumerate(questions, 1)
         ]
-        reply = combine(headings, parts)
-        if len(questions) > MAX_PARTS:
-            more = self.texts["more_questions"].format(limit=MAX_PARTS)
-            reply = replace(reply, text=reply.text + "\n\n" + more)
-        return replace(reply, notice=note) if note else reply
+        return combine(headings, parts)
+
+    def _pair(self, text: str, whole: Understanding) -> list[str]:
+        """The two questions a question joining two things by "and" asks (`paired`), when the
+        whole reads as one of them, each alone reads surely, as another intent; not for a
+        comparison ("the difference between X and Y")."""
+        if whole.top is None or not self._comparing.isdisjoint(whole.tokens):
+            return []
+        pair = paired(text)
+        if not pair:
+            return []
+        tops = [self.read(question).top for question in pair]
+        threshold = self.policy.settings.threshold
+        if any(top is None or top.score < threshold for top in tops):
+            return []
+        names = {top.intent for top in tops if top is not None}
+        return pair if len(names) == 2 and whole.top.intent in names else []
 
     def _question(self, question: str, context: str | None, state: Session) -> Reply:
         """One question of a long message; one that leans on the sentence before it ("... to move

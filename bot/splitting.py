@@ -120,6 +120,46 @@ def _clauses(question: str, patterns: _Patterns) -> list[str]:
     return [question]
 
 
+# "What ML roles and focus areas does Tesla have?": two things asked of one subject. The first
+# is what follows the last of these words before "and"; the second ends before one of the next.
+_PAIR_BEFORE = frozenset(
+    ("what", "whats", "which", "how", "is", "are", "the", "a", "an", "about", "do", "does", "my")
+)
+_PAIR_AFTER = frozenset(
+    (
+        *("does", "do", "did", "is", "are", "was", "were", "have", "has", "had", "for", "at"),
+        *("in", "of", "on", "with", "to", "from", "by", "like", "should", "would", "can"),
+        *("could", "will", "i", "you", "they", "we", "it"),
+    )
+)
+_ARTICLES = frozenset(("the", "a", "an"))
+_PAIR_ASKS = frozenset(("what", "whats", "which", "how"))
+PAIR_WORDS = 3  # at most this many words on each side of "and"
+
+
+def paired(text: str) -> list[str]:
+    """The two questions a one-sentence question asks by joining two things with "and" ("what
+    is the salary and interview process at Google?": the salary at Google, and the interview
+    process there), or none."""
+    words = text.strip().rstrip("?!. ").split()
+    low = [w.lower().strip(",;:") for w in words]
+    if low.count("and") != 1 or low[0] not in _PAIR_ASKS:
+        return []
+    at = low.index("and")
+    if at + 1 < len(low) and low[at + 1] in _PAIR_ASKS | _PAIR_AFTER:
+        return []  # "... and what do they do?", "... and do they": two clauses (`_clauses`)
+    end = next((j for j in range(at + 1, len(low)) if low[j] in _PAIR_AFTER), len(low))
+    start = next((k + 1 for k in range(at - 1, -1, -1) if low[k] in _PAIR_BEFORE), 0)
+    second = words[at + 1 : end]
+    while second and second[0].lower() in _ARTICLES:
+        second = second[1:]
+    first = words[start:at]
+    if not start or not (0 < len(first) <= PAIR_WORDS and 0 < len(second) <= PAIR_WORDS):
+        return []
+    head, rest, mark = words[:start], words[end:], "?" if text.rstrip().endswith("?") else ""
+    return [" ".join((*head, *part, *rest)) + mark for part in (first, second)]
+
+
 def _kind(piece: str, patterns: _Patterns) -> str:
     if piece.endswith("?") or patterns.question_start.match(piece):
         return "question"

@@ -17,7 +17,7 @@ from bot.lexicon import Lexicon
 from bot.passages import Passage, passages
 from bot.reply import Citation
 from bot.retrieval import PassageIndex
-from bot.splitting import may_tell_about_me, sentences
+from bot.splitting import may_tell_about_me, paired, sentences
 from bot.text import normalise
 from bot.unanswered import UnansweredLog, group, read
 
@@ -589,6 +589,37 @@ def test_an_answer_showing_only_a_label_gets_what_the_label_stands_for(engine: E
     assert len(items) >= 2 and all(f"- {item} (" in cloud.text for item in items), cloud.text
     (steps,) = ask(engine, "what are the steps to become an ml engineer?")
     assert "More specifically" not in steps.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "What ML roles and focus areas does Tesla have?",
+            ["What ML roles does Tesla have?", "What focus areas does Tesla have?"],
+        ),
+        (
+            "what are the perks and the pay for seniors",
+            ["what are the perks for seniors", "what are the pay for seniors"],
+        ),
+        ("how much do they make and what do they do", []),  # two clauses, split elsewhere
+        ("is python and sql enough", []),
+        ("what is the difference between data science and machine learning engineering", []),
+    ],
+)
+def test_two_things_joined_by_and_are_two_questions(text: str, expected: list[str]) -> None:
+    assert paired(text) == expected
+
+
+def test_a_question_asking_two_things_of_one_subject_answers_both(engine: Engine) -> None:
+    (both,) = ask(engine, "What ML roles and focus areas does Tesla have?")
+    assert [p.intent for p in both.parts] == ["company_open_roles", "company_focus"]
+    (half,) = ask(engine, "what is the salary and interview process at google")
+    assert [p.kind for p in half.parts] == ["decline", "answer"]
+    assert "Google" in half.parts[0].text and half.parts[1].intent == "company_hiring"
+    # the same thing of two subjects is one intent, answered for each
+    (each,) = ask(engine, "what do google and meta focus on")
+    assert {p.intent for p in each.parts} == {"company_focus"}
 
 
 def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine) -> None:
