@@ -622,6 +622,11 @@ def test_a_question_asking_two_things_of_one_subject_answers_both(engine: Engine
     assert {p.intent for p in each.parts} == {"company_focus"}
 
 
+def test_words_about_the_guides_are_no_evidence_against_a_passage(engine: Engine) -> None:
+    (reply,) = ask(engine, "you mentioned a model card earlier, what is that")
+    assert reply.kind == "retrieved" and "model card" in reply.text, reply.text
+
+
 def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine) -> None:
     (reply,) = ask(engine, "We're a software company in Stuttgart. What do ML engineers do?")
     assert "don't cover Stuttgart" not in reply.text, reply.text
