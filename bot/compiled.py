@@ -20,13 +20,14 @@ from typing import Any, BinaryIO
 from msgspec import Struct
 
 from .entities import EntityIndex
-from .errors import ContentError
+from .errors import ContentError, Problem
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .lexicon import Lexicon
 from .matching import IntentExamples, Matcher
 from .passages import passages
 from .places import Places
+from .policy import holds, needs
 from .render import Renderer
 from .retrieval import PassageIndex
 from .spelling import COMMON, Speller
@@ -124,6 +125,7 @@ def build(
     )
     vocabulary.extend(t for words in listed for t in normalise(words, abbreviations))
     speller = Speller([*vocabulary, *_real_words(example_words, vocabulary)], _english())
+    _check_needs(intents, speller)
     places = Places({})
     if intents.gaps.place_pay is not None:
         known = [*speller.vocabulary, *settings.common_words, *intents.gaps.place_exclusions]
@@ -153,6 +155,25 @@ def _english() -> dict[str, int]:
 
     found = SpellChecker(language="en").word_frequency.dictionary
     return {word: used for word, used in found.items() if used >= COMMON}
+
+
+def _check_needs(intents: IntentSet, speller: Speller) -> None:
+    """Each example of an intent that needs words (`Intent.needs`) holds one, typos repaired."""
+    problems = []
+    for intent in intents.intents:
+        found = needs(intent)
+        for i, example in enumerate(intent.examples if intent.needs else ()):
+            tokens = speller.correct(normalise(example, intents.abbreviations))
+            if not holds(found, example, tokens):
+                problems.append(
+                    Problem(
+                        intent.file,
+                        f"intents.{intent.name}.examples[{i}]",
+                        f"{example!r} holds none of the words the intent needs",
+                    )
+                )
+    if problems:
+        raise ContentError(problems)
 
 
 def _everyday(english: dict[str, int]) -> list[str]:

@@ -31,6 +31,7 @@ _INTENT_FIELDS = (
     "why",
     "remember",
     "requires",
+    "needs",
     "followups",
 )
 
@@ -54,6 +55,9 @@ class Intent(msgspec.Struct, frozen=True):
     requires: tuple[
         str, ...
     ] = ()  # slots the question itself must fill for this intent to be chosen
+    # words or phrases one of which a question must hold for this intent to be chosen (an
+    # answer about pay to a question that never speaks of pay is a catch-all)
+    needs: tuple[str, ...] = ()
     followups: Mapping[str, str] = field(
         default_factory=dict
     )  # entity type -> intent for "and at X?"
@@ -228,6 +232,7 @@ def _read_intent(
     for slot in requires:
         if slot not in slots and isinstance(raw_slots, Mapping) and slot not in raw_slots:
             c.add(keys + ("requires",), f"required slot {slot!r} is not one of the intent's slots")
+    needs = _strings(raw.get("needs"), "needs", keys, c)
     followups: dict[str, str] = {}
     raw_followups = raw.get("followups") or {}
     if not isinstance(raw_followups, Mapping):
@@ -255,6 +260,7 @@ def _read_intent(
         why=why,
         remember=remember is True,
         requires=requires,
+        needs=needs,
         followups=followups,
         group=group,
     )

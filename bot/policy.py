@@ -16,12 +16,14 @@ from .session import Session
 from .settings import Settings
 from .slots import SlotFiller
 from .splitting import may_tell_about_me
+from .text import normalise
 from .understanding import Understanding
 
 RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
     0.5  # confidence kept by a candidate whose required slots the question leaves empty
 )
+UNMET_NEEDS = 0.25  # ... and by one holding none of the words its intent needs (`Intent.needs`)
 Terms = tuple[tuple[str, ...], ...]
 
 
@@ -43,6 +45,7 @@ class Policy:
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
         for term in out_of_scope:
             self._by_first.setdefault(term[0], []).append(term)
+        self.needs = {intent.name: needs(intent) for intent in intents.intents if intent.needs}
         self.followup_words = frozenset(settings.followup_words)
         self.hypothetical_words = frozenset(settings.hypothetical_words)
         self.person_words = frozenset(settings.person_words)
@@ -85,7 +88,9 @@ class Policy:
                 unmet = intent.requires and not self._meets_requirements(intent, u, state, refers)
             # without what it needs an intent can still answer, but only as a last resort; so can
             # the profile's: "is python the main language?" tells nothing of the person (no "I")
-            if unmet or (intent.category == "profile" and not of_self):
+            if not self.holds_needs(intent.name, u):
+                candidate = msgspec.structs.replace(candidate, score=candidate.score * UNMET_NEEDS)
+            elif unmet or (intent.category == "profile" and not of_self):
                 share = UNMET_REQUIRED
                 if unmet and self._names_others(intent, u):
                     # "compare pay between California and Texas" is not about the levels that
@@ -140,6 +145,11 @@ class Policy:
         conversation ("compare them") may fill them from it."""
         filled, _ = self.slots.resolve(intent, u, state if refers else Session(), carry=refers)
         return all(slot in filled for slot in intent.requires)
+
+    def holds_needs(self, intent: str, u: Understanding) -> bool:
+        """Whether the message holds one of the words the intent needs (any, if it needs none)."""
+        found = self.needs.get(intent)
+        return found is None or holds(found, u.text, u.tokens, u.matched)
 
     def _redirect(self, intent: Intent, u: Understanding) -> Intent | None:
         """The intent the given one hands the question's entities to (`followups`), when it
@@ -292,6 +302,23 @@ class Policy:
 
 def _fits(mention: Mention, types: set[str]) -> bool:
     return any(e.type in types or (e.type == CITY and STATE in types) for e in mention.entities)
+
+
+Needs = tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]
+
+
+def needs(intent: Intent) -> Needs:
+    """The words an intent needs as token sequences, and those that are signs ("$") as text."""
+    words = tuple(tuple(t) for term in intent.needs if (t := normalise(term)))
+    return words, tuple(term for term in intent.needs if not normalise(term))
+
+
+def holds(found: Needs, text: str, *readings: Sequence[str]) -> bool:
+    """Whether a message holds one of the needed words in a reading of it, or a needed sign."""
+    words, signs = found
+    return any(sign in text for sign in signs) or any(
+        occurrence(tokens, term) for tokens in readings for term in words
+    )
 
 
 def occurrence(tokens: Sequence[str], term: Sequence[str]) -> str | None:

@@ -627,6 +627,16 @@ def test_words_about_the_guides_are_no_evidence_against_a_passage(engine: Engine
     assert reply.kind == "retrieved" and "model card" in reply.text, reply.text
 
 
+def test_a_question_that_never_speaks_of_pay_gets_no_pay_answer(engine: Engine) -> None:
+    """The pay intents `needs` a word of pay: "best state" alone is about the jobs there."""
+    (best,) = ask(engine, "which state is best for ml engineers")
+    assert best.intent == "job_locations", best.text
+    (paid,) = ask(engine, "which state is best paid for ml engineers")
+    assert paid.intent == "salary_by_location"
+    (sign,) = ask(engine, "ballpark $ for a senior ml engineer?")
+    assert sign.intent == "salary"
+
+
 def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine) -> None:
     (reply,) = ask(engine, "We're a software company in Stuttgart. What do ML engineers do?")
     assert "don't cover Stuttgart" not in reply.text, reply.text

@@ -201,3 +201,13 @@ def test_an_asked_entry_must_name_the_start_of_a_passage(content_copy: Path) -> 
     assert any("asked[1].lines[1]" in p for p in problems), problems
     # the knowledge's problems, not every gap naming a topic of the knowledge as unknown
     assert not any("gaps.yaml" in p for p in problems), problems
+
+
+def test_an_example_without_a_word_its_intent_needs_is_reported(content_copy: Path) -> None:
+    _edit(
+        content_copy / "intents" / "pay.yaml",
+        "      - which states pay ml engineers the most\n",
+        "      - which states pay ml engineers the most\n      - which states are nicest\n",
+    )
+    problems = _problems(content_copy)
+    assert any("salary_by_location" in p and "which states are nicest" in p for p in problems)
