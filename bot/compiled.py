@@ -27,7 +27,7 @@ from .lexicon import Lexicon
 from .matching import IntentExamples, Matcher
 from .passages import passages
 from .places import Places
-from .policy import holds, needs
+from .policy import needs
 from .render import Renderer
 from .retrieval import PassageIndex
 from .spelling import COMMON, Speller
@@ -164,7 +164,7 @@ def _check_needs(intents: IntentSet, speller: Speller) -> None:
         found = needs(intent)
         for i, example in enumerate(intent.examples if intent.needs else ()):
             tokens = speller.correct(normalise(example, intents.abbreviations))
-            if not holds(found, example, tokens):
+            if not found.held(example, tokens):
                 problems.append(
                     Problem(
                         intent.file,

@@ -149,7 +149,7 @@ class Policy:
     def holds_needs(self, intent: str, u: Understanding) -> bool:
         """Whether the message holds one of the words the intent needs (any, if it needs none)."""
         found = self.needs.get(intent)
-        return found is None or holds(found, u.text, u.tokens, u.matched)
+        return found is None or found.held(u.text, u.tokens, u.matched)
 
     def _redirect(self, intent: Intent, u: Understanding) -> Intent | None:
         """The intent the given one hands the question's entities to (`followups`), when it
@@ -304,20 +304,30 @@ def _fits(mention: Mention, types: set[str]) -> bool:
     return any(e.type in types or (e.type == CITY and STATE in types) for e in mention.entities)
 
 
-Needs = tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]
+class Needs(msgspec.Struct, frozen=True):
+    """The words an intent needs (`Intent.needs`): single words (with their plurals) as a set,
+    phrases as token sequences, and signs ("$") found in the text itself."""
+
+    words: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...]
+    signs: tuple[str, ...]
+
+    def held(self, text: str, *readings: Sequence[str]) -> bool:
+        """Whether a message holds one, in one of its readings (tokens, concepts) or its text."""
+        return (
+            any(not self.words.isdisjoint(tokens) for tokens in readings)
+            or any(sign in text for sign in self.signs)
+            or any(occurrence(tokens, p) for tokens in readings for p in self.phrases)
+        )
 
 
 def needs(intent: Intent) -> Needs:
-    """The words an intent needs as token sequences, and those that are signs ("$") as text."""
-    words = tuple(tuple(t) for term in intent.needs if (t := normalise(term)))
-    return words, tuple(term for term in intent.needs if not normalise(term))
-
-
-def holds(found: Needs, text: str, *readings: Sequence[str]) -> bool:
-    """Whether a message holds one of the needed words in a reading of it, or a needed sign."""
-    words, signs = found
-    return any(sign in text for sign in signs) or any(
-        occurrence(tokens, term) for tokens in readings for term in words
+    terms = [(term, tuple(normalise(term))) for term in intent.needs]
+    words = {w + end for _, t in terms if len(t) == 1 for w in t for end in ("", "s", "es")}
+    return Needs(
+        frozenset(words),
+        tuple(t for _, t in terms if len(t) > 1),
+        tuple(term for term, t in terms if not t),
     )
 
 
