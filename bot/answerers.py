@@ -372,6 +372,8 @@ class Answerers:
             return []
         assert self.passages is not None
         said = self.passages.said(reply.text)
+        if query <= said and not self.passages.labelled(query | names, reply.text):
+            return []  # no passage can hold enough that was asked and the answer does not say
         for found in self._search(turn, self.coverage):
             if found.passage.text in reply.text:
                 continue

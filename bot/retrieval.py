@@ -77,6 +77,11 @@ class PassageIndex:
                     " ".join(asked_terms),
                 )
             )
+        self._labels = {
+            p.label: frozenset(self.terms(normalise(p.label, abbreviations)))
+            for p in self.passages
+            if p.label
+        }
         self.entity_terms: dict[str, frozenset[str]] = {}  # "type:id" -> terms of its passages
         for passage, terms in zip(self.passages, self._terms, strict=True):
             for tag in passage.tags:
@@ -156,6 +161,15 @@ class PassageIndex:
             else self.unknown_idf
             for t in query
         }
+
+    def labelled(self, asked: set[str], answer: str) -> bool:
+        """Whether the answer shows a passage's label that the question asks about (at least
+        two of its terms, or all of a shorter one): worth a search for what it stands for."""
+        folded = answer.casefold()
+        return any(
+            len(asked & terms) >= min(2, len(terms)) and label.casefold() in folded
+            for label, terms in self._labels.items()
+        )
 
     def siblings(self, passage: Passage) -> list[Passage]:
         """The items of the list the passage is an item of (itself included), in order."""
