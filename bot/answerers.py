@@ -377,7 +377,7 @@ class Answerers:
         for found in self._search(turn, self.coverage):
             if found.passage.text in reply.text:
                 continue
-            held = set(found.held) - names
+            held = set(found.own) - names  # what people ask it by is not what it says
             if len(held) >= SHARPEN_TERMS and held - said:
                 return [found.passage]
             if details := self._details(found.passage, set(found.held), reply.text):

@@ -42,6 +42,7 @@ class Found(Struct, frozen=True):
     matched: int  # informative question terms the passage holds
     bm25: float
     held: tuple[str, ...] = ()  # those terms
+    own: tuple[str, ...] = ()  # those of them its own words hold (not only how people ask for it)
 
 
 class PassageIndex:
@@ -233,7 +234,8 @@ class PassageIndex:
             )
             if len(held) < need or coverage < min_coverage or self._other_entity(passage, named):
                 continue
-            found.append(Found(passage, coverage, len(held), -score, tuple(held)))
+            own = tuple(t for t in held if t not in asked_only)
+            found.append(Found(passage, coverage, len(held), -score, tuple(held), own))
         found.sort(key=lambda f: (-f.coverage, -f.bm25))
         return found[:limit]
 
