@@ -538,7 +538,9 @@ class Answerers:
         """Two weak signals that agree: an intent below the threshold whose answer draws on the
         topic of passages that hold part of the question is taken."""
         floor = self.policy.settings.threshold * AGREE_FLOOR
-        candidates = [c for c in turn.ranked if c.score >= floor]
+        candidates = [
+            c for c in turn.ranked if c.score >= floor and self.policy.holds_needs(c.intent, turn.u)
+        ]
         if not candidates or self.passages is None:
             return None
         topics = {f.passage.topic for f in self._search(turn, AGREE_COVERAGE)}

@@ -23,6 +23,7 @@ RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
     0.5  # confidence kept by a candidate whose required slots the question leaves empty
 )
+BARE_WORDS = 3  # a bare entity this briefly asked gets its type's intent, whatever it needs
 UNMET_NEEDS = 0.25  # ... and by one holding none of the words its intent needs (`Intent.needs`)
 Terms = tuple[tuple[str, ...], ...]
 
@@ -277,10 +278,12 @@ class Policy:
         """
         if not self.is_bare(u):
             return None
+        # "senior?" is the level's pay; "what does a junior do compared to a senior?" is not
+        words = len([t for t in u.matched if not t.startswith("@")])
         for mention in u.mentions:
             for entity in mention.entities:
                 name = self.settings.entity_intents.get(entity.type)
-                if name:
+                if name and (words <= BARE_WORDS or self.holds_needs(name, u)):
                     return self.intents.get(name)
         return None
 

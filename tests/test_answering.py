@@ -635,6 +635,11 @@ def test_a_question_that_never_speaks_of_pay_gets_no_pay_answer(engine: Engine) 
     assert paid.intent == "salary_by_location"
     (sign,) = ask(engine, "ballpark $ for a senior ml engineer?")
     assert sign.intent == "salary"
+    # two levels named, but their work asked: not the level comparison's pay, nor one level's
+    (work,) = ask(engine, "what does an entry level ml engineer do compared to a senior one?")
+    assert work.intent not in ("salary", "salary_compare_levels"), work.text
+    (bare,) = ask(engine, "senior?")
+    assert bare.intent == "salary"
 
 
 def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine) -> None:
