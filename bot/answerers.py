@@ -331,8 +331,11 @@ class Answerers:
         """The intent's answer, and after it the passage that holds what the question asks
         specifically, when the general answer does not already say it: "what does a senior ML
         engineer do?" gets what the guides say of senior engineers after the role's overview."""
-        if turn.score >= SHARPEN_BELOW or self.passages is None:
-            return reply  # the matcher is sure the intent's answer is what was asked
+        if self.passages is None:
+            return reply
+        # the matcher sure of the intent: its answer is what was asked, though a label it shows
+        # may still be what the question asks about ("1. Complete high school")
+        sure = turn.score >= SHARPEN_BELOW
         # the names the question mentions say which answer; its other words, what it asks of it;
         # a name the answer does not say is asked too ("strengthen my cloud skills" answered by
         # the development suggestions, which do not mention the cloud)
@@ -350,8 +353,8 @@ class Answerers:
             )
         )
         query = set(self.passages.terms(tokens)) - names
-        best = self._asked_passage(turn, reply, names, query)
-        if not best:
+        best = self._asked_passage(turn, reply, names, query, sure)
+        if not best and not sure:
             unsaid = self._unsaid_entity(turn, reply, query)
             best = [unsaid] if unsaid else []
         if not best:
@@ -363,41 +366,28 @@ class Answerers:
         return replace(reply, text=text, citations=(*reply.citations, *cited))
 
     def _asked_passage(
-        self, turn: Turn, reply: Reply, names: set[str], query: set[str]
+        self, turn: Turn, reply: Reply, names: set[str], query: set[str], sure: bool
     ) -> list[Passage]:
         """A passage good enough to be retrieved on its own that holds something asked which
-        the answer does not say; or, when what was asked is the label the answer shows in
-        place of passages ("1. Complete high school", "Cloud Platforms"), those passages."""
-        if len(query | names) < SHARPEN_TERMS:
-            return []
+        the answer does not say; or, when what was asked is a label the answer shows in place
+        of passages ("1. Complete high school", "Cloud Platforms"), those passages."""
         assert self.passages is not None
         said = self.passages.said(reply.text)
-        if query <= said and not self.passages.labelled(query | names, reply.text):
-            return []  # no passage can hold enough that was asked and the answer does not say
-        for found in self._search(turn, self.coverage):
-            if found.passage.text in reply.text:
-                continue
-            held = set(found.own) - names  # what people ask it by is not what it says
-            if len(held) >= SHARPEN_TERMS and held - said:
-                return [found.passage]
-            if details := self._details(found.passage, set(found.held), reply.text):
-                return details
-        return []
-
-    def _details(self, passage: Passage, held: set[str], answer: str) -> list[Passage]:
-        """The passages an answer shows only by their label, when the label is what was asked
-        (the question holds SHARPEN_TERMS of its terms, or all of a shorter one)."""
-        assert self.passages is not None
-        label = passage.label
-        if not label or label.casefold() not in answer.casefold():
-            return []
-        terms = set(self.passages.terms(normalise(label)))
-        if len(held & terms) < min(SHARPEN_TERMS, len(terms)):
-            return []
-        named = passage.text.startswith(label + ":")  # an item with its own name, or a list's
-        items = [passage] if named else self.passages.siblings(passage)
-        unshown = [p for p in items if p.text.removeprefix(label + ":").strip() not in answer]
-        return unshown[:DETAILS]
+        asked = query | names
+        if len(asked) >= SHARPEN_TERMS and (
+            not (sure or query <= said) or self.passages.labelled(asked, reply.text)
+        ):
+            for found in self._search(turn, self.coverage):
+                if found.passage.text in reply.text:
+                    continue
+                held = set(found.own) - names  # what people ask it by is not what it says
+                if not sure and len(held) >= SHARPEN_TERMS and held - said:
+                    return [found.passage]
+                # its list, when the answer shows only its label, and it says more than a name
+                details = self.passages.details(set(found.held), reply.text, found.passage)
+                if details and held:
+                    return details[:DETAILS]
+        return self.passages.details(asked, reply.text)[:DETAILS]
 
     def _unsaid_entity(self, turn: Turn, reply: Reply, query: set[str]) -> Passage | None:
         """The passage about an entity the question names and the answer neither names nor

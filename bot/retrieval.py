@@ -78,10 +78,24 @@ class PassageIndex:
                     " ".join(asked_terms),
                 )
             )
+        headings: dict[str, set[str]] = {}
+        entity_named: set[str] = set()
+        for p in self.passages:
+            if p.label:
+                headings.setdefault(p.label, set()).add(p.heading)
+                if set(self.terms(normalise(p.label, abbreviations))) <= set(
+                    self.terms(normalise(p.names, abbreviations))
+                ):
+                    entity_named.add(p.label)
+        self._all_labels = {
+            label: frozenset(self.terms(normalise(label, abbreviations))) for label in headings
+        }
+        # labels found by themselves: of one list (or item) only, and not an entity's name (the
+        # hiring process headed "Amazon" is one of several things the guides say of Amazon)
         self._labels = {
-            p.label: frozenset(self.terms(normalise(p.label, abbreviations)))
-            for p in self.passages
-            if p.label
+            label: terms
+            for label, terms in self._all_labels.items()
+            if len(headings[label]) == 1 and label not in entity_named
         }
         self.entity_terms: dict[str, frozenset[str]] = {}  # "type:id" -> terms of its passages
         for passage, terms in zip(self.passages, self._terms, strict=True):
@@ -163,24 +177,42 @@ class PassageIndex:
             for t in query
         }
 
+    def details(self, asked: set[str], answer: str, found: Passage | None = None) -> list[Passage]:
+        """The passages an answer shows only by their label, when the question asks about the
+        label (holds two of its terms, or all of a shorter one): a named item's passage ("1.
+        Complete high school"), or a named list's items ("Cloud Platforms"). Of the label of a
+        passage found for the question, its list (a label may head several: "Google"); else of
+        a label heading one list only."""
+        folded = answer.casefold()
+        labels = (
+            {found.label: self._terms_of(found.label)} if found and found.label else self._labels
+        )
+        best: tuple[int, str] | None = None
+        for label, terms in labels.items():
+            hits = len(asked & terms)
+            good = hits >= min(2, len(terms)) and (best is None or hits > best[0])
+            if good and label.casefold() in folded:
+                best = (hits, label)
+        if best is None:
+            return []
+        label = best[1]
+        heading = found.heading if found else None
+        items = [p for p in self.passages if p.label == label and heading in (None, p.heading)]
+        named = [p for p in items if p.text.startswith(label + ":")]
+        shown = named[:1] if named else items  # an item of its own name, or the list's items
+        return [p for p in shown if p.text.removeprefix(label + ":").strip() not in answer]
+
     def labelled(self, asked: set[str], answer: str) -> bool:
-        """Whether the answer shows a passage's label that the question asks about (at least
-        two of its terms, or all of a shorter one): worth a search for what it stands for."""
+        """Whether the answer shows a label the question asks about (see `details`)."""
         folded = answer.casefold()
         return any(
-            len(asked & terms) >= min(2, len(terms)) and label.casefold() in folded
-            for label, terms in self._labels.items()
+            len(asked & self._terms_of(label)) >= min(2, len(self._terms_of(label)))
+            and label.casefold() in folded
+            for label in self._all_labels
         )
 
-    def siblings(self, passage: Passage) -> list[Passage]:
-        """The items of the list the passage is an item of (itself included), in order."""
-        return [
-            p
-            for p in self.passages
-            if p.label == passage.label
-            and p.heading == passage.heading
-            and p.citation == passage.citation
-        ]
+    def _terms_of(self, label: str) -> frozenset[str]:
+        return self._all_labels[label]
 
     def knows(self, term: str) -> bool:
         """Whether some passage holds the term."""

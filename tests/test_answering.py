@@ -589,6 +589,9 @@ def test_an_answer_showing_only_a_label_gets_what_the_label_stands_for(engine: E
     assert len(items) >= 2 and all(f"- {item} (" in cloud.text for item in items), cloud.text
     (steps,) = ask(engine, "what are the steps to become an ml engineer?")
     assert "More specifically" not in steps.text
+    # a company's name heads its hiring process; asked about the company, that is not asked
+    (company,) = ask(engine, "what does amazon use ml for")
+    assert "Hiring Process" not in company.text, company.text
 
 
 @pytest.mark.parametrize(
