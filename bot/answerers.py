@@ -355,8 +355,7 @@ class Answerers:
         query = set(self.passages.terms(tokens)) - names
         best = self._asked_passage(turn, reply, names, query, sure)
         if not best and not sure:
-            unsaid = self._unsaid_entity(turn, reply, query)
-            best = [unsaid] if unsaid else []
+            best = self._unsaid_entity(turn, reply, query)
         if not best:
             return reply
         lines = [f"- {p.text} ({p.citation.title}, {p.citation.section})" for p in best]
@@ -389,10 +388,10 @@ class Answerers:
                     return details[:DETAILS]
         return self.passages.details(asked, reply.text)[:DETAILS]
 
-    def _unsaid_entity(self, turn: Turn, reply: Reply, query: set[str]) -> Passage | None:
-        """The passage about an entity the question names and the answer neither names nor
-        was filled with (the overview of a role, asked of a senior one), that holds most of
-        what else the question asks."""
+    def _unsaid_entity(self, turn: Turn, reply: Reply, query: set[str]) -> list[Passage]:
+        """Of each guide, the passage about an entity the question names and the answer neither
+        names nor was filled with (the overview of a role, asked of a senior one), that holds
+        most of what else the question asks."""
         assert self.passages is not None
         text = reply.text.casefold()
         # the longest mention first: "senior machine learning engineer" before its "senior"
@@ -406,10 +405,11 @@ class Answerers:
                     or any(name in text for name in entity.names())
                 ):
                     continue
-                passage = self.passages.about(f"{entity.type}:{entity.id}", query)
-                if passage is not None and passage.text not in reply.text:
-                    return passage
-        return None
+                found = self.passages.about(f"{entity.type}:{entity.id}", query)
+                unsaid = [p for p in found if p.text not in reply.text]
+                if unsaid:
+                    return unsaid
+        return []
 
     def _search(self, turn: Turn, coverage: float) -> list[Found]:
         if self.passages is None:

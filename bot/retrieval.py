@@ -271,20 +271,22 @@ class PassageIndex:
         found.sort(key=lambda f: (-f.coverage, -f.bm25))
         return found[:limit]
 
-    def about(self, tag: str, query: Iterable[str]) -> Passage | None:
-        """The passage tagged with an entity ("role:senior_ml_engineer") holding the most of the
-        query's terms (the first in the guides' order among equals); None when the query asks
-        for something none of them holds."""
+    def about(self, tag: str, query: Iterable[str]) -> list[Passage]:
+        """Of each guide, the passage tagged with an entity ("role:senior_ml_engineer") holding
+        the most of the query's terms (the first in the guides' order among equals), the best
+        first; none when the query asks for something none of them holds."""
         weights = self.weights(query)
-        best: tuple[float, int] | None = None
+        best: dict[str, tuple[float, int]] = {}  # by source
         for i, passage in enumerate(self.passages):
             if tag in passage.tags:
                 held = sum(w for t, w in weights.items() if t in self._terms[i])
-                if best is None or held > best[0]:
-                    best = (held, i)
-        if best is None or (weights and best[0] == 0):
-            return None
-        return self.passages[best[1]]
+                source = passage.citation.source
+                if source not in best or held > best[source][0]:
+                    best[source] = (held, i)
+        ranked = sorted(best.values(), key=lambda b: (-b[0], b[1]))
+        if not ranked or (weights and ranked[0][0] == 0):
+            return []
+        return [self.passages[i] for held, i in ranked if held or not weights]
 
     def holding(
         self, entity_type: str, query: Iterable[str], min_coverage: float
