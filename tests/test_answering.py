@@ -64,6 +64,15 @@ def test_an_answer_that_ignores_a_named_entity_gets_a_passage_about_it(engine: E
     assert any(text in reply.text for text in tagged)
 
 
+def test_each_guide_says_its_own_of_an_entity_the_answer_ignores(engine: Engine) -> None:
+    tag = "role:senior_ml_engineer"
+    sources = {p.citation.title for p in passages(engine.knowledge) if tag in p.tags}
+    assert len(sources) >= 2
+    (reply,) = ask(engine, "what does a senior ml engineer actually do?")
+    added = reply.text.split("More specifically", 1)[1].split("\n\nSources")[0]
+    assert {title for title in sources if title in added} == sources, added
+
+
 def test_a_name_the_answer_does_not_say_is_part_of_what_was_asked(engine: Engine) -> None:
     """ "Cloud skills" names a skill; the general development suggestions do not mention the cloud,
     so the suggestion about it (found in the guides, not named here) follows them."""
