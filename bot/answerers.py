@@ -373,14 +373,16 @@ class Answerers:
         assert self.passages is not None
         said = self.passages.said(reply.text)
         asked = query | names
-        if len(asked) >= SHARPEN_TERMS and (
-            not (sure or query <= said) or self.passages.labelled(asked, reply.text)
+        if (
+            not sure
+            and len(asked) >= SHARPEN_TERMS
+            and (not query <= said or self.passages.labelled(asked, reply.text))
         ):
             for found in self._search(turn, self.coverage):
                 if found.passage.text in reply.text:
                     continue
                 held = set(found.own) - names  # what people ask it by is not what it says
-                if not sure and len(held) >= SHARPEN_TERMS and held - said:
+                if len(held) >= SHARPEN_TERMS and held - said:
                     return [found.passage]
                 # its list, when the answer shows only its label, and it says more than a name
                 details = self.passages.details(set(found.held), reply.text, found.passage)

@@ -92,11 +92,11 @@ class PassageIndex:
         }
         # labels found by themselves: of one list (or item) only, and not an entity's name (the
         # hiring process headed "Amazon" is one of several things the guides say of Amazon)
-        self._labels = {
-            label: terms
-            for label, terms in self._all_labels.items()
-            if len(headings[label]) == 1 and label not in entity_named
-        }
+        self._labels: dict[str, list[str]] = {}  # term -> the labels holding it found alone
+        for label, terms in self._all_labels.items():
+            if len(headings[label]) == 1 and label not in entity_named:
+                for term in terms:
+                    self._labels.setdefault(term, []).append(label)
         self.entity_terms: dict[str, frozenset[str]] = {}  # "type:id" -> terms of its passages
         for passage, terms in zip(self.passages, self._terms, strict=True):
             for tag in passage.tags:
@@ -182,13 +182,15 @@ class PassageIndex:
         label (holds two of its terms, or all of a shorter one): a named item's passage ("1.
         Complete high school"), or a named list's items ("Cloud Platforms"). Of the label of a
         passage found for the question, its list (a label may head several: "Google"); else of
-        a label heading one list only."""
+        a label heading one list only and naming no entity."""
+        if found is not None:
+            labels = [found.label] if found.label else []
+        else:
+            labels = list(dict.fromkeys(lb for t in asked for lb in self._labels.get(t, ())))
         folded = answer.casefold()
-        labels = (
-            {found.label: self._terms_of(found.label)} if found and found.label else self._labels
-        )
         best: tuple[int, str] | None = None
-        for label, terms in labels.items():
+        for label in labels:
+            terms = self._all_labels[label]
             hits = len(asked & terms)
             good = hits >= min(2, len(terms)) and (best is None or hits > best[0])
             if good and label.casefold() in folded:
@@ -206,13 +208,9 @@ class PassageIndex:
         """Whether the answer shows a label the question asks about (see `details`)."""
         folded = answer.casefold()
         return any(
-            len(asked & self._terms_of(label)) >= min(2, len(self._terms_of(label)))
-            and label.casefold() in folded
-            for label in self._all_labels
+            len(asked & terms) >= min(2, len(terms)) and label.casefold() in folded
+            for label, terms in self._all_labels.items()
         )
-
-    def _terms_of(self, label: str) -> frozenset[str]:
-        return self._all_labels[label]
 
     def knows(self, term: str) -> bool:
         """Whether some passage holds the term."""
