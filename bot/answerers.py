@@ -336,6 +336,8 @@ class Answerers:
         # the matcher sure of the intent: its answer is what was asked, though a label it shows
         # may still be what the question asks about ("1. Complete high school")
         sure = turn.score >= SHARPEN_BELOW
+        if sure and self.passages.label_words.isdisjoint(turn.u.tokens):
+            return reply
         # the names the question mentions say which answer; its other words, what it asks of it;
         # a name the answer does not say is asked too ("strengthen my cloud skills" answered by
         # the development suggestions, which do not mention the cloud)
@@ -373,10 +375,9 @@ class Answerers:
         assert self.passages is not None
         said = self.passages.said(reply.text)
         asked = query | names
-        if (
-            not sure
-            and len(asked) >= SHARPEN_TERMS
-            and (not query <= said or self.passages.labelled(asked, reply.text))
+        if not sure and (
+            (len(query) >= SHARPEN_TERMS and not query <= said)
+            or (len(asked) >= SHARPEN_TERMS and self.passages.labelled(asked, reply.text))
         ):
             for found in self._search(turn, self.coverage):
                 if found.passage.text in reply.text:

@@ -93,10 +93,14 @@ class PassageIndex:
         # labels found by themselves: of one list (or item) only, and not an entity's name (the
         # hiring process headed "Amazon" is one of several things the guides say of Amazon)
         self._labels: dict[str, list[str]] = {}  # term -> the labels holding it found alone
+        label_words: set[str] = set()
         for label, terms in self._all_labels.items():
             if len(headings[label]) == 1 and label not in entity_named:
+                label_words.update(normalise(label, abbreviations))
                 for term in terms:
                     self._labels.setdefault(term, []).append(label)
+        # the words of those labels, less the stopwords: a question holding none asks of none
+        self.label_words = frozenset(w for w in label_words if stem(w) not in self.stopwords)
         self.entity_terms: dict[str, frozenset[str]] = {}  # "type:id" -> terms of its passages
         for passage, terms in zip(self.passages, self._terms, strict=True):
             for tag in passage.tags:
