@@ -373,12 +373,8 @@ class Answerers:
         the answer does not say; or, when what was asked is a label the answer shows in place
         of passages ("1. Complete high school", "Cloud Platforms"), those passages."""
         assert self.passages is not None
-        said = self.passages.said(reply.text)
-        asked = query | names
-        if not sure and (
-            (len(query) >= SHARPEN_TERMS and not query <= said)
-            or (len(asked) >= SHARPEN_TERMS and self.passages.labelled(asked, reply.text))
-        ):
+        said = self.passages.said(reply.text) if not sure else frozenset()
+        if not sure and len(query) >= SHARPEN_TERMS and not query <= said:
             for found in self._search(turn, self.coverage):
                 if found.passage.text in reply.text:
                     continue
@@ -389,7 +385,7 @@ class Answerers:
                 details = self.passages.details(set(found.held), reply.text, found.passage)
                 if details and held:
                     return details[:DETAILS]
-        return self.passages.details(asked, reply.text)[:DETAILS]
+        return self.passages.details(query | names, reply.text)[:DETAILS]
 
     def _unsaid_entity(self, turn: Turn, reply: Reply, query: set[str]) -> list[Passage]:
         """Of each guide, the passage about an entity the question names and the answer neither

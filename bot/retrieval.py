@@ -208,14 +208,6 @@ class PassageIndex:
         shown = named[:1] if named else items  # an item of its own name, or the list's items
         return [p for p in shown if p.text.removeprefix(label + ":").strip() not in answer]
 
-    def labelled(self, asked: set[str], answer: str) -> bool:
-        """Whether the answer shows a label the question asks about (see `details`)."""
-        folded = answer.casefold()
-        return any(
-            len(asked & terms) >= min(2, len(terms)) and label.casefold() in folded
-            for label, terms in self._all_labels.items()
-        )
-
     def knows(self, term: str) -> bool:
         """Whether some passage holds the term."""
         return term in self.idf
@@ -314,7 +306,7 @@ class PassageIndex:
     @staticmethod
     def _other_entity(passage: Passage, named: Mapping[str, set[str]]) -> bool:
         for type_ in EXCLUSIVE_TYPES:
-            ids = passage.entity_ids(type_)
-            if ids and named.get(type_) and not ids & named[type_]:
+            wanted = named.get(type_)
+            if wanted and (ids := passage.entity_ids(type_)) and not ids & wanted:
                 return True
         return False
