@@ -58,6 +58,10 @@ class Gaps(Struct, frozen=True):
     place_exclusions: tuple[str, ...] = ()
     file: str = ""
     lines: Mapping[str, int] = field(default_factory=dict)
+    # the topics' patterns (numbered in order), each under the beginnings (START characters) a
+    # word must have for it to match from there, or always tried: built once with the content
+    by_start: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    always: tuple[int, ...] = ()
 
     def all(self) -> Iterable[Gap]:
         yield from self.topics
@@ -97,8 +101,18 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         key: _gap(raw.get(key), ("gaps", key), c, key) if raw.get(key) else None
         for key in ("place_pay", "entity_pay", "unknown_company")
     }
+    by_start: dict[str, list[int]] = {}
+    always: list[int] = []
+    known = [s for gap in topics for s in (gap.starts or (None,) * len(gap.patterns))]
+    for i, starts in enumerate(known):
+        for start in starts or ():
+            by_start.setdefault(start, []).append(i)
+        if starts is None:
+            always.append(i)
     return Gaps(
         topics=tuple(topics),
+        by_start={start: tuple(found) for start, found in by_start.items()},
+        always=tuple(always),
         pay_words=frozenset(words["pay_words"]),
         company_words=tuple(" ".join(w.split()) for w in words["company_words"]),
         self_words=tuple(" ".join(w.split()) for w in words["self_words"]),
@@ -235,29 +249,20 @@ class GapFinder:
         self.occupations: dict[str, list[tuple[str, ...]]] = {}
         for term in occupations:
             self.occupations.setdefault(term[0], []).append(tuple(term))
-        # the topics' patterns, each under the beginnings (START characters) a word must have
-        # for it to match from there: a message is searched only with the patterns it may match
+        # a message is searched only with the patterns it may match (`Gaps.by_start`)
         self._patterns = [(gap, p) for gap in gaps.topics for p in gap.patterns]
-        known = [s for gap in gaps.topics for s in (gap.starts or (None,) * len(gap.patterns))]
         self._compiled: dict[int, re.Pattern[str]] = {}
-        self._by_start: dict[str, list[int]] = {}
-        self._always: list[int] = []
-        for i, starts in enumerate(known):
-            for start in starts or ():
-                self._by_start.setdefault(start, []).append(i)
-            if starts is None:
-                self._always.append(i)
 
     def find(self, u: Understanding, elsewhere: str | None = None) -> Found | None:
         """The gap the message falls into; `elsewhere` is where the person said they live, when
         the content has no such place (pay questions naming no place are about it, unless they
         rank places: "what's the highest paying state?")."""
         text = " ".join(u.tokens)
-        candidates = set(self._always)
+        candidates = set(self.gaps.always)
         for match in _WORD_START.finditer(text):
             begins = text[match.start() : match.start() + START]
             for k in range(1, len(begins) + 1):
-                candidates.update(self._by_start.get(begins[:k], ()))
+                candidates.update(self.gaps.by_start.get(begins[:k], ()))
         for i in sorted(candidates):  # the first topic matching, in the content's order
             gap, source = self._patterns[i]
             pattern = self._compiled.get(i)

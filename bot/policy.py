@@ -5,6 +5,7 @@ re-ranked for the conversation, follow-ups, ties, scope.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 
 import msgspec
 
@@ -325,7 +326,13 @@ class Needs(msgspec.Struct, frozen=True):
 
 
 def needs(intent: Intent) -> Needs:
-    terms = [(term, tuple(normalise(term))) for term in intent.needs]
+    return _needs(intent.needs)
+
+
+@cache
+def _needs(needed: tuple[str, ...]) -> Needs:
+    """(Intents often share one list: the pay intents' words.)"""
+    terms = [(term, tuple(normalise(term))) for term in needed]
     words = {w + end for _, t in terms if len(t) == 1 for w in t for end in ("", "s", "es")}
     return Needs(
         frozenset(words),

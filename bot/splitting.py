@@ -13,7 +13,7 @@ from msgspec import Struct
 SHORT = 160
 #: a question this short right after another one finishes it ("..., right? which ones?")
 FRAGMENT_WORDS = 3
-# compiled on first use (`_compiled`): a one-shot question that needs no splitting never pays for it
+# compiled on first use (`_pattern`): a one-shot question that needs no splitting never pays for it
 _SENTENCE = r"(?<=[.?!])[\"')\]]*\s+|\n+|(?<=\?)(?=\S)"
 _QUESTION_START = (
     r"(?i)^(?:and |also |so |but |or |plus |then |ok |okay |now )*"
@@ -77,15 +77,21 @@ class _Patterns(NamedTuple):
 
 
 @cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """One pattern, compiled when first used: most messages need only the sentence breaks."""
+    return re.compile(pattern)
+
+
+@cache
 def _compiled() -> _Patterns:
     return _Patterns(
-        re.compile(_SENTENCE),
-        re.compile(_QUESTION_START),
-        re.compile(_ABOUT_ME),
-        re.compile(_ASKS),
-        re.compile(_CHATTER),
-        re.compile(r"[^\W\d_]"),
-        re.compile(_CLAUSE),
+        _pattern(_SENTENCE),
+        _pattern(_QUESTION_START),
+        _pattern(_ABOUT_ME),
+        _pattern(_ASKS),
+        _pattern(_CHATTER),
+        _pattern(r"[^\W\d_]"),
+        _pattern(_CLAUSE),
     )
 
 
@@ -185,12 +191,12 @@ def needs_splitting(text: str) -> bool:
 
 def several_sentences(text: str) -> bool:
     """Whether a message has more than one sentence."""
-    return _compiled().sentence.search(text.strip()) is not None
+    return _pattern(_SENTENCE).search(text.strip()) is not None
 
 
 def asks_twice(text: str) -> bool:
     """Whether a message asks more than one question, in one sentence or in several ("how many
     openings does Apple have, and what do they look for?")."""
-    if not several_sentences(text) and not _compiled().clause.search(text):
+    if not several_sentences(text) and not _pattern(_CLAUSE).search(text):
         return False  # one sentence that joins no two questions: no need to split it
     return sum(piece.kind == "question" for piece in sentences(text)) > 1
