@@ -372,7 +372,9 @@ def _read_asked(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
     if not isinstance(data, list) or not data:
         c.add(("asked",), "'asked' must be a non-empty list")
         return
-    texts = [p.text for p in passages(kb)]
+    texts: dict[str, list[str]] = {}  # by first word
+    for passage in passages(kb):
+        texts.setdefault(passage.text.split(maxsplit=1)[0], []).append(passage.text)
     for i, entry in enumerate(data):
         keys = ("asked", i)
         entry = c.mapping(entry, keys, "an entry of 'asked'")
@@ -389,7 +391,7 @@ def _read_asked(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
             c.add(keys + ("lines", j), f"a line must be a non-empty string, got {lines[j]!r}")
         if start is None or bad:
             continue
-        if not any(text.startswith(start) for text in texts):
+        if not any(text.startswith(start) for text in texts.get(start.split()[0], ())):
             c.add(keys + ("passage",), f"no passage of the guides begins with {start!r}")
             continue
         kb.asked.append(Asked(start, tuple(line.strip() for line in lines)))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from msgspec import Struct, structs
 
-from .knowledge import TAGS, Entity, Fact, KnowledgeBase
+from .knowledge import TAGS, Asked, Entity, Fact, KnowledgeBase
 from .reply import Citation
 
 
@@ -36,12 +36,19 @@ def passages(kb: KnowledgeBase) -> list[Passage]:
         for fact in topic.facts:
             found.extend(_of_fact(kb, topic_id, topic.title, fact, named))
     if kb.asked:
-        found = [_with_asked(passage, kb) for passage in found]
+        by_word: dict[str, list[Asked]] = {}  # by the first word of the text they begin
+        for asked in kb.asked:
+            by_word.setdefault(_first_word(asked.passage), []).append(asked)
+        found = [_with_asked(p, by_word.get(_first_word(p.text), [])) for p in found]
     return found
 
 
-def _with_asked(passage: Passage, kb: KnowledgeBase) -> Passage:
-    lines = [line for a in kb.asked if passage.text.startswith(a.passage) for line in a.lines]
+def _first_word(text: str) -> str:
+    return text.split(maxsplit=1)[0] if text.strip() else ""
+
+
+def _with_asked(passage: Passage, asked: list[Asked]) -> Passage:
+    lines = [line for a in asked if passage.text.startswith(a.passage) for line in a.lines]
     return structs.replace(passage, asked="\n".join(lines)) if lines else passage
 
 
