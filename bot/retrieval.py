@@ -78,29 +78,7 @@ class PassageIndex:
                     " ".join(asked_terms),
                 )
             )
-        headings: dict[str, set[str]] = {}
-        entity_named: set[str] = set()
-        for p in self.passages:
-            if p.label:
-                headings.setdefault(p.label, set()).add(p.heading)
-                if set(self.terms(normalise(p.label, abbreviations))) <= set(
-                    self.terms(normalise(p.names, abbreviations))
-                ):
-                    entity_named.add(p.label)
-        self._all_labels = {
-            label: frozenset(self.terms(normalise(label, abbreviations))) for label in headings
-        }
-        # labels found by themselves: of one list (or item) only, and not an entity's name (the
-        # hiring process headed "Amazon" is one of several things the guides say of Amazon)
-        self._labels: dict[str, list[str]] = {}  # term -> the labels holding it found alone
-        label_words: set[str] = set()
-        for label, terms in self._all_labels.items():
-            if len(headings[label]) == 1 and label not in entity_named:
-                label_words.update(normalise(label, abbreviations))
-                for term in terms:
-                    self._labels.setdefault(term, []).append(label)
-        # the words of those labels, less the stopwords: a question holding none asks of none
-        self.label_words = frozenset(w for w in label_words if stem(w) not in self.stopwords)
+        self._index_labels(abbreviations)
         self.entity_terms: dict[str, frozenset[str]] = {}  # "type:id" -> terms of its passages
         for passage, terms in zip(self.passages, self._terms, strict=True):
             for tag in passage.tags:
@@ -128,6 +106,31 @@ class PassageIndex:
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._said: dict[str, frozenset[str]] = {}
+
+    def _index_labels(self, abbreviations: Mapping[str, str]) -> None:
+        """The passages' labels (`Passage.label`) and their terms; and, by term, those that may
+        be found by themselves: of one list (or item) only, and not an entity's name (the hiring
+        process headed "Amazon" is one of several things the guides say of Amazon)."""
+        headings: dict[str, set[str]] = {}
+        entity_named: set[str] = set()
+        for p in self.passages:
+            if p.label:
+                headings.setdefault(p.label, set()).add(p.heading)
+                label_terms = set(self.terms(normalise(p.label, abbreviations)))
+                if label_terms <= set(self.terms(normalise(p.names, abbreviations))):
+                    entity_named.add(p.label)
+        self._all_labels = {
+            label: frozenset(self.terms(normalise(label, abbreviations))) for label in headings
+        }
+        self._labels: dict[str, list[str]] = {}
+        words: set[str] = set()
+        for label, terms in self._all_labels.items():
+            if len(headings[label]) == 1 and label not in entity_named:
+                words.update(normalise(label, abbreviations))
+                for term in terms:
+                    self._labels.setdefault(term, []).append(label)
+        # their words, less the stopwords: a question holding none asks of none
+        self.label_words = frozenset(w for w in words if stem(w) not in self.stopwords)
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)

@@ -81,8 +81,7 @@ class Settings(Struct, frozen=True):
     )
     ignore_entities: tuple[str, ...] = ()  # "type:id" never found in text
     common_words: tuple[str, ...] = ()  # everyday words, no evidence
-    domain_words: tuple[str, ...] = ()  # the subject's and the guides' words: no evidence of what
-    # is asked
+    domain_words: tuple[str, ...] = ()  # the subject's, the guides' words: no evidence of a topic
     subject_terms: tuple[str, ...] = ()  # make a question about the domain
     out_of_scope_terms: tuple[str, ...] = ()  # other occupations
     followup_words: tuple[str, ...] = ()  # may surround "and Amazon?"
