@@ -367,14 +367,14 @@ def _check_entity_links(kb: KnowledgeBase, parsed: list[tuple[Path, _Checker, An
 
 def _read_asked(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
     """`asked`: a list of {passage: the start of a passage's text, lines: how people ask for it}."""
-    from .passages import passages  # the passages are the facts' texts, read above
+    from .passages import first_word, passages  # the passages are the facts' texts, read above
 
     if not isinstance(data, list) or not data:
         c.add(("asked",), "'asked' must be a non-empty list")
         return
     texts: dict[str, list[str]] = {}  # by first word
     for passage in passages(kb):
-        texts.setdefault(passage.text.split(maxsplit=1)[0], []).append(passage.text)
+        texts.setdefault(first_word(passage.text), []).append(passage.text)
     for i, entry in enumerate(data):
         keys = ("asked", i)
         entry = c.mapping(entry, keys, "an entry of 'asked'")
@@ -391,7 +391,7 @@ def _read_asked(data: Any, c: _Checker, kb: KnowledgeBase) -> None:
             c.add(keys + ("lines", j), f"a line must be a non-empty string, got {lines[j]!r}")
         if start is None or bad:
             continue
-        if not any(text.startswith(start) for text in texts.get(start.split()[0], ())):
+        if not any(text.startswith(start) for text in texts.get(first_word(start), ())):
             c.add(keys + ("passage",), f"no passage of the guides begins with {start!r}")
             continue
         kb.asked.append(Asked(start, tuple(line.strip() for line in lines)))

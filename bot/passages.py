@@ -38,12 +38,13 @@ def passages(kb: KnowledgeBase) -> list[Passage]:
     if kb.asked:
         by_word: dict[str, list[Asked]] = {}  # by the first word of the text they begin
         for asked in kb.asked:
-            by_word.setdefault(_first_word(asked.passage), []).append(asked)
-        found = [_with_asked(p, by_word.get(_first_word(p.text), [])) for p in found]
+            by_word.setdefault(first_word(asked.passage), []).append(asked)
+        found = [_with_asked(p, by_word.get(first_word(p.text), [])) for p in found]
     return found
 
 
-def _first_word(text: str) -> str:
+def first_word(text: str) -> str:
+    """The text's first word (passages and `asked` entries are matched by it)."""
     return text.split(maxsplit=1)[0] if text.strip() else ""
 
 
