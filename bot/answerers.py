@@ -336,7 +336,14 @@ class Answerers:
         # the matcher sure of the intent: its answer is what was asked, though a label it shows
         # may still be what the question asks about ("1. Complete high school")
         sure = turn.score >= SHARPEN_BELOW
-        if sure and self.passages.label_words.isdisjoint(turn.u.tokens):
+        labels = frozenset(
+            name
+            for m in turn.u.mentions
+            for e in m.entities
+            for name in e.names()
+            if name in self.passages.label_names
+        )
+        if sure and not labels and self.passages.label_words.isdisjoint(turn.u.tokens):
             return reply
         # the names the question mentions say which answer; its other words, what it asks of it;
         # a name the answer does not say is asked too ("strengthen my cloud skills" answered by
@@ -355,7 +362,7 @@ class Answerers:
             )
         )
         query = set(self.passages.terms(tokens)) - names
-        best = self._asked_passage(turn, reply, names, query, sure)
+        best = self._asked_passage(turn, reply, names, query, sure, labels)
         if not best and not sure:
             best = self._unsaid_entity(turn, reply, query)
         if not best:
@@ -367,7 +374,13 @@ class Answerers:
         return replace(reply, text=text, citations=(*reply.citations, *cited))
 
     def _asked_passage(
-        self, turn: Turn, reply: Reply, names: set[str], query: set[str], sure: bool
+        self,
+        turn: Turn,
+        reply: Reply,
+        names: set[str],
+        query: set[str],
+        sure: bool,
+        labels: frozenset[str],
     ) -> list[Passage]:
         """A passage good enough to be retrieved on its own that holds something asked which
         the answer does not say; or, when what was asked is a label the answer shows in place
@@ -385,7 +398,7 @@ class Answerers:
                 details = self.passages.details(set(found.held), reply.text, found.passage)
                 if details and held:
                     return details[:DETAILS]
-        return self.passages.details(query | names, reply.text)[:DETAILS]
+        return self.passages.details(query | names, reply.text, named=labels)[:DETAILS]
 
     def _unsaid_entity(self, turn: Turn, reply: Reply, query: set[str]) -> list[Passage]:
         """Of each guide, the passage about an entity the question names and the answer neither

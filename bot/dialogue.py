@@ -56,11 +56,19 @@ class Dialogue:
             intents,
             renderer,
             self.slots,
-            ProfileReader(settings, gaps.places if gaps else None),
+            ProfileReader(
+                settings, gaps.places if gaps else None, _subject_roles(settings, knowledge, read)
+            ),
             settings,
         )
         self.policy = Policy(
-            intents, settings, self.slots, self.composer.knows, out_of_scope, subject_terms
+            intents,
+            settings,
+            self.slots,
+            self.composer.knows,
+            out_of_scope,
+            subject_terms,
+            self.composer.profile.is_insider,
         )
         acts = Acts(intents, renderer, self.slots, settings)
         a = Answerers(
@@ -258,6 +266,19 @@ class Dialogue:
 
     def _ask(self, text: str, state: Session, depth: int) -> Reply:
         return self.respond(self.read(text), state, depth)
+
+
+def _subject_roles(
+    settings: Settings, knowledge: KnowledgeBase | None, read: Callable[..., Understanding]
+) -> dict[str, list[tuple[str, ...]]]:
+    """The domain's own roles (`ignore_entities` of type role) by their names, read as tokens."""
+    roles: dict[str, list[tuple[str, ...]]] = {}
+    for key in settings.ignore_entities:
+        type_, _, id_ = key.partition(":")
+        entity = knowledge.entity(type_, id_) if knowledge and type_ == "role" else None
+        if entity is not None:
+            roles[id_] = [read(name, 0).tokens for name in entity.names()]
+    return roles
 
 
 def _answers_each(reply: Reply) -> bool:

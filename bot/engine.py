@@ -248,6 +248,14 @@ class Engine:
         found, reached = render_all(self.intents, kb, self._renderer, self._dialogue.slots)
         problems += found
         if kb:
+            named = [("ignore_entities", key) for key in self.settings.ignore_entities]
+            named += [("insider_roles", f"role:{role}") for role in self.settings.insider_roles]
+            for setting, key in named:
+                type_, _, id_ = key.partition(":")
+                if kb.entity(type_, id_) is None:
+                    problems.append(
+                        Problem("settings", f"settings.{setting}", f"unknown entity {key!r}")
+                    )
             for topic_id in sorted(set(kb.topics) - reached):
                 problems.append(
                     Problem(

@@ -21,6 +21,7 @@ from .text import holds_phrase
 from .understanding import Understanding
 
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
+SURELY_BEFORE = frozenset({"at", "join", "joining"})  # a lower-case company name follows these
 TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a name
 PLACE_PREPOSITIONS = frozenset({"in", "from", "near", "around", "to"})  # before a place name
 COMPANY_BEFORE = frozenset(
@@ -328,14 +329,16 @@ class GapFinder:
     def _unknown_name(self, u: Understanding) -> str | None:
         """A word no content knows, where a company would be named: after "at", "for", "join"...,
         before a company word or a possessive ("Anthropic's interview", "work at Anthropic"), or
-        alone with a company word in a terse message ("spotify ml interview")."""
+        alone with a company word in a terse message ("spotify ml interview"). Written in lower
+        case, it must be placed surely: after "at" or "join", or between a word such as "does" and
+        a company word ("does spotify hire ML engineers?")."""
         named = {i for m in u.mentions for i in range(m.start, m.end)}
         tokens = u.tokens
         terse = len(tokens) <= TERSE
         for match in re.finditer(r"(?<![\w'])([A-Za-z][A-Za-z0-9&]+)('s\b)?", u.text):
             word, possessive = match.group(1), bool(match.group(2))
             low = word.lower()
-            if low in self.vocabulary or len(low) < 3 or not (word[0].isupper() or terse):
+            if low in self.vocabulary or len(low) < 3:
                 continue
             if self.places.find([low]):
                 continue  # "a manufacturing company in Stuttgart": a place, not a company
@@ -344,12 +347,11 @@ class GapFinder:
                 continue
             before = tokens[index - 1] if index else ""
             after = " ".join(tokens[index + 1 : index + 3])
-            placed = (
-                before in COMPANY_BEFORE
-                or possessive
-                or terse
-                or any(f" {after} ".startswith(f" {w} ") for w in self.gaps.company_words)
-            )
+            followed = any(f" {after} ".startswith(f" {w} ") for w in self.gaps.company_words)
+            if word[0].isupper():
+                placed = before in COMPANY_BEFORE or possessive or terse or followed
+            else:
+                placed = terse or before in SURELY_BEFORE or (before in COMPANY_BEFORE and followed)
             if placed:
                 return word if word[0].isupper() else word.capitalize()
         return None

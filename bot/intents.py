@@ -33,6 +33,7 @@ _INTENT_FIELDS = (
     "requires",
     "needs",
     "followups",
+    "insiders",
 )
 
 
@@ -62,6 +63,9 @@ class Intent(msgspec.Struct, frozen=True):
         default_factory=dict
     )  # entity type -> intent for "and at X?"
     group: str = ""  # the heading `/topics` lists it under (its file's `group`)
+    # the intent answering this for someone who already works in the role (`insider_roles`): the
+    # way into the job is not what an ML engineer asking "where can I go from here?" wants
+    insiders: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,12 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
                 )
             )
     for intent in intents:
+        if intent.insiders is not None and intent.insiders not in names:
+            problems.append(
+                Problem(
+                    intent.file, f"{intent.name}.insiders", f"unknown intent {intent.insiders!r}"
+                )
+            )
         for type_, target in intent.followups.items():
             if target not in names:
                 problems.append(
@@ -245,6 +255,10 @@ def _read_intent(
                 )
             else:
                 followups[type_] = target
+    insiders = raw.get("insiders")
+    if insiders is not None and not isinstance(insiders, str):
+        c.add(keys + ("insiders",), "'insiders' must be an intent name")
+        insiders = None
     if not name or not answer or len(examples) < MIN_EXAMPLES:
         return None
     return Intent(
@@ -263,4 +277,5 @@ def _read_intent(
         needs=needs,
         followups=followups,
         group=group,
+        insiders=insiders,
     )

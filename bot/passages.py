@@ -82,7 +82,7 @@ def _of_fact(
     if fact.count is not None:
         yield make(f"{fact.name or title}: {fact.count}", title)
     if fact.text:
-        yield make(fact.text)
+        yield make(fact.text, label=fact.name or "")
     items_head = f"{heading}: {fact.text}" if fact.text and len(fact.text) < 80 else heading
     for item in fact.items:
         # an item headed by an entity's name ("Finance: banks use ML for fraud detection") is

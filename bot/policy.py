@@ -13,7 +13,7 @@ from .domain import CITY, STATE, SUBJECT_TYPES
 from .entities import Mention
 from .intents import Intent, IntentSet
 from .matching import Candidate
-from .session import Session
+from .session import Profile, Session
 from .settings import Settings
 from .slots import SlotFiller
 from .splitting import may_tell_about_me
@@ -40,8 +40,10 @@ class Policy:
         knows: Callable[[Intent, str, str], bool],
         out_of_scope: Terms,
         subject_terms: Terms,
+        is_insider: Callable[[Understanding, Profile], bool] = lambda u, profile: False,
     ) -> None:
         self.intents, self.settings, self.slots, self.knows = intents, settings, slots, knows
+        self.is_insider = is_insider
         self.out_of_scope, self.subject_terms = out_of_scope, subject_terms
         # terms by their first word, so a message is only checked against terms it could hold
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -79,8 +81,17 @@ class Policy:
         ranked = []
         ceiling = 1.0  # the matcher's cap on lower candidates, without the candidates demoted here
         of_self = may_tell_about_me(u.tokens)
+        insider: bool | None = None  # asked once, if some candidate has `insiders`
         for candidate in u.candidates:
             intent = self.intents.get(candidate.intent)
+            if intent.insiders is not None:
+                if insider is None:
+                    insider = self.is_insider(u, state.profile)
+                if insider:
+                    # "I've been an ML engineer for 3 years. Where can I go from here?" reads like
+                    # the way into the job, which is not what someone already in it asks
+                    intent = self.intents.get(intent.insiders)
+                    candidate = msgspec.structs.replace(candidate, intent=intent.name)
             unmet = intent.requires and not self._meets_requirements(intent, u, state, refers)
             if unmet and (redirect := self._redirect(intent, u)) is not None:
                 # "how does pay compare between California and Texas?" reads like the level

@@ -4,6 +4,7 @@ from a message into the Profile, and showing it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .domain import CITY, STATE
@@ -20,8 +21,20 @@ NEGATION_REACH = 3  # words before a mention that may deny it ("not really a", "
 class ProfileReader:
     """Updates a profile from the entities and words of a message (the content's word lists)."""
 
-    def __init__(self, settings: Settings, places: Places | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        places: Places | None = None,
+        subject_roles: Mapping[str, Sequence[Sequence[str]]] | None = None,
+    ) -> None:
         self.places = places
+        # the domain's own role (never found as an entity: "ML engineer" is in every question) by
+        # its names as tokens, recorded only after words saying the person works in it
+        self.subject_roles = {
+            role: tuple(tuple(n) for n in names) for role, names in (subject_roles or {}).items()
+        }
+        self.insider_words = tuple(tuple(w.split()) for w in settings.insider_words)
+        self.insider_roles = frozenset(settings.insider_roles)
         self.student_words = frozenset(settings.student_words)
         self.years_words = frozenset(settings.years_words)
         self.interest_words = frozenset(settings.interest_words)
@@ -32,6 +45,30 @@ class ProfileReader:
         """Whether the message says who the person is ("as a data analyst, ...", "I'm a nurse")."""
         return holds_phrase(u.tokens, self.self_words)
 
+    def subject_role(self, tokens: Sequence[str]) -> str | None:
+        """The domain's own role, when the person says they work in it ("I'm an ML engineer",
+        "I've been an MLE for 3 years"); not "I want to be an ML engineer"."""
+        for i in range(len(tokens)):
+            for words in self.insider_words:
+                end = i + len(words)
+                if tuple(tokens[i:end]) != words or self._negated(tuple(tokens), i, end):
+                    continue
+                for role, names in self.subject_roles.items():
+                    if any(tuple(tokens[end : end + len(n)]) == n for n in names):
+                        return role
+        return None
+
+    def is_insider(self, u: Understanding, profile: Profile) -> bool:
+        """Whether the person already works in the role (`Settings.insider_roles`), by their
+        profile or by what the message says of them."""
+        if profile.role in self.insider_roles:
+            return True
+        if not self.insider_roles:
+            return False
+        told = Profile()
+        self.remember(u, told)
+        return told.role in self.insider_roles
+
     def _negated(self, tokens: tuple[str, ...], start: int, end: int) -> bool:
         """Whether words just before (or "anymore" just after) deny what tokens [start, end) say:
         "I'm not a student", "no longer a data scientist", "a student anymore"."""
@@ -40,6 +77,9 @@ class ProfileReader:
 
     def remember(self, u: Understanding, profile: Profile) -> None:
         interested = bool(self.interest_words & set(u.tokens))
+        subject = self.subject_role(u.tokens) if self.subject_roles else None
+        if subject:  # a role the message names below is more precise ("a senior ML engineer")
+            profile.role = subject
         for mention in u.mentions:
             types = {e.type for e in mention.entities}
             if self._negated(u.tokens, mention.start, mention.end):

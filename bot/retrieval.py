@@ -131,6 +131,11 @@ class PassageIndex:
                     self._labels.setdefault(term, []).append(label)
         # their words, less the stopwords: a question holding none asks of none
         self.label_words = frozenset(w for w in words if stem(w) not in self.stopwords)
+        # those labels whole, case-folded: an entity named so is asked by any of its names ("what
+        # math do I need?" asks for "Mathematical expertise", an alias of mathematics)
+        self.label_names = frozenset(
+            label.casefold() for labels in self._labels.values() for label in labels
+        )
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -184,21 +189,31 @@ class PassageIndex:
             for t in query
         }
 
-    def details(self, asked: set[str], answer: str, found: Passage | None = None) -> list[Passage]:
+    def details(
+        self,
+        asked: set[str],
+        answer: str,
+        found: Passage | None = None,
+        named: frozenset[str] = frozenset(),
+    ) -> list[Passage]:
         """The passages an answer shows only by their label, when the question asks about the
-        label (holds two of its terms, or all of a shorter one): a named item's passage ("1.
-        Complete high school"), or a named list's items ("Cloud Platforms"). Of the label of a
-        passage found for the question, its list (a label may head several: "Google"); else of
-        a label heading one list only and naming no entity."""
+        label (holds two of its terms, or all of a shorter one, or names it: `named` holds the
+        labels it names by an entity's other name): a named item's passage ("1. Complete high
+        school"), or a named list's items ("Cloud Platforms"). Of the label of a passage found
+        for the question, its list (a label may head several: "Google"); else of a label heading
+        one list only and naming no entity."""
         if found is not None:
             labels = [found.label] if found.label else []
         else:
             labels = list(dict.fromkeys(lb for t in asked for lb in self._labels.get(t, ())))
+            labels += [lb for lb in self._all_labels if lb.casefold() in named and lb not in labels]
         folded = answer.casefold()
         best: tuple[int, str] | None = None
         for label in labels:
             terms = self._all_labels[label]
             hits = len(asked & terms)
+            if label.casefold() in named:
+                hits = len(terms)
             good = hits >= min(2, len(terms)) and (best is None or hits > best[0])
             if good and label.casefold() in folded:
                 best = (hits, label)
@@ -207,8 +222,8 @@ class PassageIndex:
         label = best[1]
         heading = found.heading if found else None
         items = [p for p in self.passages if p.label == label and heading in (None, p.heading)]
-        named = [p for p in items if p.text.startswith(label + ":")]
-        shown = named[:1] if named else items  # an item of its own name, or the list's items
+        own = [p for p in items if p.text.startswith(label + ":")]
+        shown = own[:1] if own else items  # an item of its own name, or the list's items
         return [p for p in shown if p.text.removeprefix(label + ":").strip() not in answer]
 
     def knows(self, term: str) -> bool:

@@ -100,6 +100,11 @@ class Settings(Struct, frozen=True):
     student_words: tuple[str, ...] = ()
     interest_words: tuple[str, ...] = ()
     self_words: tuple[str, ...] = ()  # a person describing themselves: "i m a", "as a", "work as"
+    # "I'm an ML engineer", "I've been an MLE for 3 years": words saying the person already works
+    # in the domain's own role (an `ignore_entities` role), when its name follows them; and the
+    # roles that make someone such an insider (see `Intent.insiders`)
+    insider_words: tuple[str, ...] = ()
+    insider_roles: tuple[str, ...] = ()
     negation_words: tuple[str, ...] = ()  # deny what follows: "not a student", "no longer a..."
     each_words: tuple[str, ...] = ()  # "each", "all": ask of every entity the last answer named
     # "besides", "other than": the words after them name what the person knows, not what they ask

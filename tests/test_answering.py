@@ -300,6 +300,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("is udemy any good for learning ML?", "online courses"),
         ("are there ML meetups in Denver?", "meetups"),
         ("is Spotify a mature company when it comes to ML?", "Spotify"),
+        ("does spotify hire ml engineers?", "Spotify"),
         ("how do I negotiate my ML engineer offer up?", "negotiat"),
         ("what's the cost of living like in Seattle on an ML salary?", "cost of living"),
         ("can you explain gradient descent to me?", "algorithms"),
@@ -708,3 +709,35 @@ def test_gaps_are_found_as_a_search_of_every_pattern_would(engine: Engine) -> No
         found = finder.find(u)
         fast = found.gap if found is not None and found.gap in finder.gaps.topics else None
         assert fast == slow, text
+
+
+def test_a_lower_case_word_is_a_company_only_where_a_company_surely_stands(engine: Engine) -> None:
+    """ "does spotify hire" names a company; "does pytorch matter" (a known word) and "is
+    fooba hard" (an unknown word, but no company word after it) do not."""
+    (known,) = ask(engine, "does pytorch matter for ml jobs")
+    assert "don't cover" not in known.text, known.text
+    (unplaced,) = ask(engine, "is fooba hard to learn for ml engineers")
+    assert "don't cover Fooba" not in unplaced.text, unplaced.text
+
+
+def test_a_label_named_by_another_name_of_an_entity_gets_its_detail(engine: Engine) -> None:
+    """The skills answer shows "Mathematical expertise" only by name; "math" is another name of
+    that entity, so the question asks about the label and gets what the guide says under it."""
+    (reply,) = ask(engine, "What math do I need to become a machine learning engineer?")
+    assert "Mathematical expertise" in reply.text
+    assert "linear algebra" in reply.text and "calculus" in reply.text, reply.text
+
+
+def test_someone_already_in_the_role_gets_the_career_path_not_the_way_in(engine: Engine) -> None:
+    """An ML engineer asking where to go next is answered with the career progression, whether
+    the message or an earlier one says so; someone not yet in the role gets the way in."""
+    (same,) = ask(engine, "I've been an ML engineer for about 3 years. Where can I go from here?")
+    assert same.intent == "career_progression", same.text
+    _, later = ask(engine, "I'm an MLE at a fintech startup.", "could I become a CTO someday?")
+    assert engine.session("answering").profile.role == "ml_engineer"
+    assert later.intent == "career_progression", later.text
+    (aspiring,) = ask(engine, "I'm not an ML engineer yet, how do I become one?")
+    assert aspiring.intent == "become_ml_engineer", aspiring.text
+    (wanting,) = ask(engine, "I want to be an ML engineer. How do I become one?")
+    assert wanting.intent == "become_ml_engineer"
+    assert engine.session("answering").profile.role is None

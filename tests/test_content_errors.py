@@ -211,3 +211,23 @@ def test_an_example_without_a_word_its_intent_needs_is_reported(content_copy: Pa
     )
     problems = _problems(content_copy)
     assert any("salary_by_location" in p and "which states are nicest" in p for p in problems)
+
+
+def test_an_insiders_intent_must_exist(content_copy: Path) -> None:
+    _edit(
+        content_copy / "intents" / "getting_started.yaml",
+        "insiders: career_progression",
+        "insiders: career_progresion",
+    )
+    texts = [str(p) for p in validate(content_copy)[1]]
+    assert any(
+        "become_ml_engineer.insiders: unknown intent 'career_progresion'" in t for t in texts
+    ), texts
+
+
+def test_an_insider_role_must_be_a_role(content_copy: Path) -> None:
+    lexicon = content_copy / "intents" / "lexicon.yaml"
+    _edit(lexicon, "insider_roles: [ml_engineer,", "insider_roles: [ml_enginer,")
+    texts = [str(p) for p in validate(content_copy)[1]]
+    wrong = "settings.insider_roles: unknown entity 'role:ml_enginer'"
+    assert any(wrong in t for t in texts), texts
