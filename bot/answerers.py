@@ -386,6 +386,10 @@ class Answerers:
         the answer does not say; or, when what was asked is a label the answer shows in place
         of passages ("1. Complete high school", "Cloud Platforms"), those passages."""
         assert self.passages is not None
+        if labels:  # a label the question names by an entity's other name is what it asks
+            named = self.passages.details(query | names, reply.text, named=labels)
+            if named:
+                return named[:DETAILS]
         said = self.passages.said(reply.text) if not sure else frozenset()
         if not sure and len(query) >= SHARPEN_TERMS and not query <= said:
             for found in self._search(turn, self.coverage):
@@ -398,7 +402,7 @@ class Answerers:
                 details = self.passages.details(set(found.held), reply.text, found.passage)
                 if details and held:
                     return details[:DETAILS]
-        return self.passages.details(query | names, reply.text, named=labels)[:DETAILS]
+        return self.passages.details(query | names, reply.text)[:DETAILS]
 
     def _unsaid_entity(self, turn: Turn, reply: Reply, query: set[str]) -> list[Passage]:
         """Of each guide, the passage about an entity the question names and the answer neither

@@ -741,3 +741,9 @@ def test_someone_already_in_the_role_gets_the_career_path_not_the_way_in(engine:
     (wanting,) = ask(engine, "I want to be an ML engineer. How do I become one?")
     assert wanting.intent == "become_ml_engineer"
     assert engine.session("answering").profile.role is None
+
+
+def test_a_company_s_projects_come_with_what_it_uses_ml_for(engine: Engine) -> None:
+    """ "What does Amazon use ML for?" reads like its projects; its focus areas follow them."""
+    (reply,) = ask(engine, "what does Amazon use ML for?")
+    assert "Prime Delivery Optimization" in reply.text and "Alexa" in reply.text, reply.text
