@@ -231,17 +231,31 @@ class Policy:
         return None
 
     def follow_up(self, u: Understanding, state: Session) -> Intent | None:
-        """A short turn that only names an entity the last answer's intent takes ("and Amazon?")."""
+        """A short turn that only names an entity the last answer's intent takes ("and Amazon?");
+        or one that begins with "and", names such an entity, and reads best as an intent taking
+        entities, but none of its kind ("and AI researchers, what do they focus on?" after the
+        roles compared: not the companies' focus areas)."""
         if state.intent not in self.intents or not u.mentions:
             return None
+        previous = self.intents.get(state.intent or "")
+        types = set(previous.slots.values())
         words = [w for w in u.matched if not w.startswith("@")]
         allowed = self.followup_words
         if self.hypothetical_words & set(words):  # "what if I moved to New York instead?"
             allowed = allowed | self.person_words
         if any(w not in allowed for w in words):
+            top = self.intents.get(u.top.intent) if u.top is not None else None
+            named = {e.type for m in u.mentions for e in m.entities}
+            if (
+                u.tokens[0] == "and"
+                and top is not None
+                and top.name != previous.name
+                and top.slots  # it asks of some entity, but not of the kind named
+                and not named & set(top.slots.values())
+                and any(_fits(m, types) for m in u.mentions)
+            ):
+                return previous
             return None
-        previous = self.intents.get(state.intent or "")
-        types = set(previous.slots.values())
         if any(_fits(m, types) for m in u.mentions):
             return previous
         for name in state.part_intents:  # another question of the last message takes it
