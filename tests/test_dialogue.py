@@ -21,7 +21,7 @@ def test_a_short_turn_changing_a_slot_reuses_the_intent(engine: Engine) -> None:
 
 
 def test_and_with_an_entity_the_last_intent_takes_follows_it_up(engine: Engine) -> None:
-    """"and AI researchers, what do they focus on?" after the roles compared reads like the
+    """ "and AI researchers, what do they focus on?" after the roles compared reads like the
     companies' focus areas, which take no role: it asks the comparison of another role. A
     question that reads as an intent taking the entity named is that intent ("and Amazon, what
     is their interview like?" after the focus areas)."""
@@ -33,7 +33,10 @@ def test_and_with_an_entity_the_last_intent_takes_follows_it_up(engine: Engine) 
     )
     assert roles.intent == "related_roles" and "algorithm innovation" in roles.text, roles.text
     _, hiring = chat(
-        engine, "and2", "what is google focused on in ml?", "and amazon, what is their interview like?"
+        engine,
+        "and2",
+        "what is google focused on in ml?",
+        "and amazon, what is their interview like?",
     )
     assert hiring.intent == "company_hiring" and hiring.slots == {"company": "amazon"}
 
