@@ -285,10 +285,32 @@ class Answerers:
         each = self._each(turn, turn.intent)
         if each:
             return self._for_each(turn, turn.intent, *each, carry)
+        before = turn.state.copy()
         reply = self.composer.answer(
             turn.intent, turn.u, turn.state, turn.score, carry=carry, ranked=turn.ranked
         )
+        listed = self._which_instead(turn, reply, before)
+        if listed is not None:
+            return listed
         return self._sharpen(turn, reply) if turn.intent.category == "career" else reply
+
+    def _which_instead(self, turn: Turn, reply: Reply, before: Session) -> Reply | None:
+        """ "Which of the big companies do robotics?" reads like startups against big tech, an
+        answer naming no company: a question asking which entities of a kind, answered naming
+        fewer than two of them, gets those whose passages hold the rest of it, if any."""
+        asks = self._asks_which(turn.u.tokens) if self.kb is not None else None
+        if not asks or asks[1] is None:
+            return None
+        kind = asks[1]
+        named = [k for k in self.name_entities(reply.text) if k.startswith(kind + ":")]
+        if len(named) >= 2:
+            return None
+        after = turn.state.copy()
+        turn.state.put_back(before)
+        listed = self.which(turn)
+        if listed is None:
+            turn.state.put_back(after)
+        return listed
 
     def _each(self, turn: Turn, intent: Intent) -> tuple[str, list[Entity]] | None:
         """(slot, entities) when the question asks its one-entity intent of several entities of
@@ -516,23 +538,24 @@ class Answerers:
 
     def _asks_which(self, words: Sequence[str]) -> tuple[int, str | None] | None:
         """Where a "which" question starts, and the kind of entity it asks for: "which companies",
-        "what ten firms", "...ten big companies, right? which ones?"; None for "which of them",
-        "which ones" naming no kind: the last answer's list. Not "which kind of company"."""
+        "what ten firms", "which of the big companies", "...ten big companies, right? which
+        ones?"; None for "which of them", "which ones" naming no kind: the last answer's list.
+        Not "which kind of company"."""
         for i, word in enumerate(words[:-1]):
             if word not in self.which_words:
                 continue
             after = words[i + 1]
-            if after == "of":
-                return i, None
             if after in ("ones", "one"):
                 return i, next(
                     (self.kind_words[w] for w in words[:i] if w in self.kind_words), None
                 )
-            j = i + 1
-            while j < min(len(words) - 1, i + 1 + WHICH_REACH) and words[j] in self.list_words:
-                j += 1  # "what ten companies", "which big firms"
-            if words[j] in self.kind_words:
+            j = start = i + 2 if after == "of" else i + 1
+            while j < min(len(words) - 1, start + WHICH_REACH) and words[j] in self.list_words:
+                j += 1  # "what ten companies", "which big firms", "which of the ten firms"
+            if j < len(words) and words[j] in self.kind_words:
                 return i, self.kind_words[words[j]]
+            if after == "of":
+                return i, None
         return None
 
     def _kind_name(self, kind: str) -> str:

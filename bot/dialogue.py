@@ -5,7 +5,7 @@ and answers a message with the first answerer that can.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import fields, replace
+from dataclasses import replace
 
 from .acts import Acts
 from .answer import Composer
@@ -126,7 +126,7 @@ class Dialogue:
             split = self._split(text, state)
             if split is not None and _answers_each(split):
                 return split
-            _restore(state, saved)
+            state.put_back(saved)
         u = self.read(text)
         if before is None and (pair := self._pair(text, u)):
             # "what ML roles and focus areas does Tesla have?": both, when each is clear alone
@@ -134,24 +134,24 @@ class Dialogue:
             split = self._parts(pair, {}, state)
             if split.kind != "decline":  # one of them may be what the guides lack
                 return split
-            _restore(state, saved)
+            state.put_back(saved)
         if before is not None and self._clearer_alone(text, u):
             # "I'm a PM moving into ML. Is demand for ML engineers growing?": the preamble only
             # blurs the question, which alone is clear
             split = self._split(text, state)
             if split is not None and split.kind != "decline":
                 return split
-            _restore(state, before)
+            state.put_back(before)
         reply = self.respond(u, state)
         state.part_intents = []  # after the reply: a follow-up may have used them
         if reply.kind != "decline" or before is None:
             return reply
         declined = state.copy()
-        _restore(state, before)
+        state.put_back(before)
         split = self._split(text, state)
         if split is not None and split.kind != "decline":
             return split
-        _restore(state, declined)
+        state.put_back(declined)
         return reply
 
     def _clearer_alone(self, text: str, whole: Understanding) -> bool:
@@ -247,7 +247,7 @@ class Dialogue:
             leaning = self.respond(self.read(f"{context} {question}"), state)
             if leaning.kind != "decline":
                 return leaning
-            _restore(state, before)  # the reading that was not kept leaves no trace
+            state.put_back(before)  # the reading that was not kept leaves no trace
         return reply
 
     def respond(self, u: Understanding, state: Session, depth: int = 0) -> Reply:
@@ -289,9 +289,3 @@ def _answers_each(reply: Reply) -> bool:
         and all(part.kind != "decline" for part in reply.parts)
         and len(set(intents)) == len(intents)
     )
-
-
-def _restore(state: Session, saved: Session) -> None:
-    """Put back a copy of the session taken before a reading that is not kept."""
-    for f in fields(state):
-        setattr(state, f.name, getattr(saved, f.name))

@@ -71,6 +71,11 @@ class Session:
             ),
         )
 
+    def put_back(self, saved: Session) -> None:
+        """Take the values of a copy taken before a reading that is not kept."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(saved, f.name))
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"version": SCHEMA_VERSION}
         for f in fields(self):

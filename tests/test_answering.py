@@ -747,3 +747,13 @@ def test_a_company_s_projects_come_with_what_it_uses_ml_for(engine: Engine) -> N
     """ "What does Amazon use ML for?" reads like its projects; its focus areas follow them."""
     (reply,) = ask(engine, "what does Amazon use ML for?")
     assert "Prime Delivery Optimization" in reply.text and "Alexa" in reply.text, reply.text
+
+
+def test_which_of_a_kind_asked_of_an_answer_naming_none_lists_the_kind(engine: Engine) -> None:
+    """ "Which of the big companies do robotics?" reads like startups against big tech, whose
+    answer names no company: the companies whose passages hold robotics are listed instead. An
+    answer naming several of the kind ("which industry pays the most?") stands."""
+    (reply,) = ask(engine, "which of the big companies do robotics?")
+    assert "Tesla" in reply.text and "NVIDIA" in reply.text, reply.text
+    (industries,) = ask(engine, "which industry pays ml engineers the most")
+    assert industries.intent == "salary_by_industry", industries.text
