@@ -25,9 +25,9 @@ from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .lexicon import Lexicon
 from .matching import IntentExamples, Matcher
+from .needs import needs
 from .passages import passages
 from .places import Places
-from .policy import needs
 from .render import Renderer
 from .retrieval import PassageIndex
 from .spelling import COMMON, Speller
@@ -161,7 +161,7 @@ def _check_needs(intents: IntentSet, speller: Speller) -> None:
     """Each example of an intent that needs words (`Intent.needs`) holds one, typos repaired."""
     problems = []
     for intent in intents.intents:
-        found = needs(intent)
+        found = needs(intent.needs)
         for i, example in enumerate(intent.examples if intent.needs else ()):
             tokens = speller.correct(normalise(example, intents.abbreviations))
             if not found.held(example, tokens):

@@ -20,6 +20,7 @@ from .inputs import check_session_id, check_text
 from .intents import Intent, IntentSet, load_intents
 from .knowledge import CATALOGUES, KnowledgeBase, load_knowledge
 from .matching import Candidate
+from .needs import needs
 from .profile import profile_rows
 from .references import named_entities
 from .render import Renderer
@@ -59,6 +60,7 @@ class Engine:
             compiled.entities,
             compiled.matcher,
             compiled.lexicon,
+            {i.name: needs(i.needs) for i in compiled.intents.intents if i.needs},
         )
         self._renderer = Renderer(self.knowledge, compiled.templates)
         vocabulary = compiled.speller.vocabulary | set(self.settings.common_words)

@@ -272,8 +272,11 @@ class Matcher:
         for feature in postings.ids:
             postings.add_holders(holders.get(feature, ()))
 
-    def rank(self, tokens: Sequence[str], limit: int = 3) -> list[Candidate]:
+    def rank(
+        self, tokens: Sequence[str], limit: int = 3, skip: frozenset[str] = frozenset()
+    ) -> list[Candidate]:
         """The `limit` best intents, best first; equal evidence goes to the intent declared first.
+        The intents named in `skip` are left out, as if they had no examples.
 
         Scores never increase down the list. Returns [] when no token is known to any intent, and
         for numbers alone ("42"): they may answer a question, but say nothing about an intent.
@@ -311,6 +314,8 @@ class Matcher:
                     lacking[index] -= missing  # the message has it after all
             ranking = [score + missing for score, missing in zip(scores, lacking)]
         order = sorted(range(n), key=ranking.__getitem__, reverse=True)  # stable: ties by index
+        if skip:
+            order = [i for i in order if self.names[i] not in skip]
         top = max(scores[i] for i in order[:TOP_K])
         z = sum(math.exp((scores[i] - top) / TEMPERATURE) for i in order[:TOP_K])
         informative = unknown + sum(postings.coverage[p] for p in found)

@@ -5,7 +5,6 @@ re-ranked for the conversation, follow-ups, ties, scope.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
 
 import msgspec
 
@@ -13,18 +12,18 @@ from .domain import CITY, STATE, SUBJECT_TYPES
 from .entities import Mention
 from .intents import Intent, IntentSet
 from .matching import Candidate
+from .needs import needs
 from .session import Profile, Session
 from .settings import Settings
 from .slots import SlotFiller
 from .splitting import may_tell_about_me
-from .text import normalise
-from .understanding import Understanding
+from .text import occurrence
+from .understanding import BARE_WORDS, Understanding
 
 RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
     0.5  # confidence kept by a candidate whose required slots the question leaves empty
 )
-BARE_WORDS = 3  # a bare entity this briefly asked gets its type's intent, whatever it needs
 UNMET_NEEDS = 0.25  # ... and by one holding none of the words its intent needs (`Intent.needs`)
 Terms = tuple[tuple[str, ...], ...]
 
@@ -49,7 +48,9 @@ class Policy:
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
         for term in out_of_scope:
             self._by_first.setdefault(term[0], []).append(term)
-        self.needs = {intent.name: needs(intent) for intent in intents.intents if intent.needs}
+        self.needs = {
+            intent.name: needs(intent.needs) for intent in intents.intents if intent.needs
+        }
         self.followup_words = frozenset(settings.followup_words)
         self.hypothetical_words = frozenset(settings.hypothetical_words)
         self.person_words = frozenset(settings.person_words)
@@ -331,47 +332,3 @@ class Policy:
 
 def _fits(mention: Mention, types: set[str]) -> bool:
     return any(e.type in types or (e.type == CITY and STATE in types) for e in mention.entities)
-
-
-class Needs(msgspec.Struct, frozen=True):
-    """The words an intent needs (`Intent.needs`): single words (with their plurals) as a set,
-    phrases as token sequences, and signs ("$") found in the text itself."""
-
-    words: frozenset[str]
-    phrases: tuple[tuple[str, ...], ...]
-    signs: tuple[str, ...]
-
-    def held(self, text: str, *readings: Sequence[str]) -> bool:
-        """Whether a message holds one, in one of its readings (tokens, concepts) or its text."""
-        return (
-            any(not self.words.isdisjoint(tokens) for tokens in readings)
-            or any(sign in text for sign in self.signs)
-            or any(occurrence(tokens, p) for tokens in readings for p in self.phrases)
-        )
-
-
-def needs(intent: Intent) -> Needs:
-    return _needs(intent.needs)
-
-
-@cache
-def _needs(needed: tuple[str, ...]) -> Needs:
-    """(Intents often share one list: the pay intents' words.)"""
-    terms = [(term, tuple(normalise(term))) for term in needed]
-    words = {w + end for _, t in terms if len(t) == 1 for w in t for end in ("", "s", "es")}
-    return Needs(
-        frozenset(words),
-        tuple(t for _, t in terms if len(t) > 1),
-        tuple(term for term, t in terms if not t),
-    )
-
-
-def occurrence(tokens: Sequence[str], term: Sequence[str]) -> str | None:
-    """Where the term's tokens occur in a row (its last word also as a plural), as typed."""
-    n = len(term)
-    plurals = (term[-1], term[-1] + "s", term[-1] + "es")
-    for i in range(len(tokens) - n + 1):
-        window = tokens[i : i + n]
-        if tuple(window[:-1]) == tuple(term[:-1]) and window[-1] in plurals:
-            return " ".join(window)
-    return None

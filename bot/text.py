@@ -168,3 +168,14 @@ def stem(token: str) -> str:
     if word.endswith("y") and len(word) > 3:
         word = word[:-1] + "i"
     return word
+
+
+def occurrence(tokens: Sequence[str], term: Sequence[str]) -> str | None:
+    """Where the term's tokens occur in a row (its last word also as a plural), as typed."""
+    n = len(term)
+    plurals = (term[-1], term[-1] + "s", term[-1] + "es")
+    for i in range(len(tokens) - n + 1):
+        window = tokens[i : i + n]
+        if tuple(window[:-1]) == tuple(term[:-1]) and window[-1] in plurals:
+            return " ".join(window)
+    return None

@@ -11,8 +11,11 @@ from msgspec import Struct, field
 from .entities import EntityIndex, Mention
 from .lexicon import Lexicon
 from .matching import Candidate, Matcher
+from .needs import Needs
 from .spelling import Speller
 from .text import normalise
+
+BARE_WORDS = 3  # an entity named with at most this many other words is asked of its kind's intent
 
 
 class Understanding(Struct, frozen=True):
@@ -41,9 +44,11 @@ class Reader:
         entities: EntityIndex,
         matcher: Matcher,
         lexicon: Lexicon | None = None,
+        needs: Mapping[str, Needs] | None = None,
     ) -> None:
         self.abbreviations, self.speller, self.entities = abbreviations, speller, entities
         self.matcher, self.lexicon = matcher, lexicon or Lexicon(())
+        self.needs = needs or {}  # intent -> the words it needs (`Intent.needs`)
 
     def __call__(self, text: str, limit: int = 3) -> Understanding:
         tokens = self.speller.correct(normalise(text, self.abbreviations))
@@ -52,8 +57,19 @@ class Reader:
         candidates: list[Candidate] = []
         if limit > 0:  # 0: only the words and names are wanted
             matched = self.lexicon.apply(matched)
-            candidates = self.matcher.rank(matched, limit) if matched else []
+            candidates = self.matcher.rank(matched, limit, self._lacks(text, tokens, matched))
         # "which industries besides tech": an entity set aside is not what the question is about
         aside = self.lexicon.aside(tokens)
         about = tuple(m for m in mentions if m.start not in aside)
         return Understanding(text, tuple(tokens), about, tuple(matched), tuple(candidates))
+
+    def _lacks(self, text: str, tokens: list[str], matched: list[str]) -> frozenset[str]:
+        """The intents whose needed words the message lacks: not among its readings ("what other
+        sectors?" is not the pay by industry, whatever else it shares with it). A bare entity
+        ("senior?") lacks none: it is asked of whatever its kind's intent answers."""
+        words = [t for t in matched if not t.startswith("@")]
+        if not self.needs or (len(words) <= BARE_WORDS and len(words) < len(matched)):
+            return frozenset()
+        return frozenset(
+            name for name, need in self.needs.items() if not need.held(text, tokens, matched)
+        )

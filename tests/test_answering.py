@@ -757,3 +757,13 @@ def test_which_of_a_kind_asked_of_an_answer_naming_none_lists_the_kind(engine: E
     assert "Tesla" in reply.text and "NVIDIA" in reply.text, reply.text
     (industries,) = ask(engine, "which industry pays ml engineers the most")
     assert industries.intent == "salary_by_industry", industries.text
+
+
+def test_a_question_lacking_every_pay_word_is_not_ranked_against_pay(engine: Engine) -> None:
+    """ "what other sectors?" shares "sectors" with the pay by industry, but asks no pay: the
+    industries that use ML answer it. A bare level ("senior?") is still the level's pay."""
+    (sectors,) = ask(engine, "what other sectors use ml?")
+    assert sectors.intent == "industries", sectors.text
+    assert all(c.intent != "salary_by_industry" for c in engine.rank("what other sectors use ml?"))
+    (bare,) = ask(engine, "senior?")
+    assert bare.intent == "salary"

@@ -1,0 +1,41 @@
+"""The words an intent needs (`Intent.needs`): a message holding none of them is not asked of
+the intent, though it may share its other words ("what other sectors?" is not the pay by
+industry)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import msgspec
+
+from .text import normalise, occurrence
+
+
+class Needs(msgspec.Struct, frozen=True):
+    """The words an intent needs (`Intent.needs`): single words (with their plurals) as a set,
+    phrases as token sequences, and signs ("$") found in the text itself."""
+
+    words: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...]
+    signs: tuple[str, ...]
+
+    def held(self, text: str, *readings: Sequence[str]) -> bool:
+        """Whether a message holds one, in one of its readings (tokens, concepts) or its text."""
+        return (
+            any(not self.words.isdisjoint(tokens) for tokens in readings)
+            or any(sign in text for sign in self.signs)
+            or any(occurrence(tokens, p) for tokens in readings for p in self.phrases)
+        )
+
+
+@cache
+def needs(needed: tuple[str, ...]) -> Needs:
+    """The needs of an intent, from its `needs` list (intents often share one: the pay words)."""
+    terms = [(term, tuple(normalise(term))) for term in needed]
+    words = {w + end for _, t in terms if len(t) == 1 for w in t for end in ("", "s", "es")}
+    return Needs(
+        frozenset(words),
+        tuple(t for _, t in terms if len(t) > 1),
+        tuple(term for term, t in terms if not t),
+    )
