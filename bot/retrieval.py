@@ -181,11 +181,12 @@ class PassageIndex:
 
     def weights(self, query: Iterable[str]) -> dict[str, float]:
         """How much each term says of what a question asks: its rarity among the passages (a
-        term none holds weighs most), less for a word of everyday English that some hold."""
+        term none holds weighs most), less for a word of everyday English that some hold, and
+        nothing for a number none holds ("my 15-year-old": an age, not what is asked)."""
         return {
             t: (self.idf[t] * (COMMON_SHARE if t in self.common else 1.0))
             if t in self.idf
-            else self.unknown_idf
+            else (0.0 if t.isdecimal() else self.unknown_idf)
             for t in query
         }
 
