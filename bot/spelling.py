@@ -60,7 +60,9 @@ class Speller:
         "recession"); only the words it would otherwise respell are kept (`_words`)."""
         counts = Counter(word for word in vocabulary if word)
         self._known = frozenset(counts)
-        self._stems = frozenset(stem(word) for word in counts)
+        # word families by stem, of words seen more than once: a typo an example is written with
+        # ("scikit-lern") must not make "lerning" a family of its own that "learning" is not in
+        self._stems = frozenset(stem(word) for word, n in counts.items() if n > 1)
         ranked = sorted(counts, key=lambda word: (-counts[word], word))
         self._rank = {word: index for index, word in enumerate(ranked)}
         # by length and first letter: a typo rarely touches the first letter (`_plausible`)

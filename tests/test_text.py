@@ -179,6 +179,13 @@ def test_speller_leaves_inflections_of_known_words() -> None:
     assert speller.correct(["salaries", "engineering"]) == ["salaries", "engineering"]
 
 
+def test_a_typo_seen_once_makes_no_word_family_of_its_own() -> None:
+    """An example written with a typo ("scikit-lern") makes "lern" a known word, but not a
+    family that keeps "lerning" from its repair."""
+    speller = Speller(["learning", "learning", "learn", "lern"])
+    assert speller.correct(["lerning"]) == ["learning"]
+
+
 def test_speller_ties_go_to_the_more_frequent_word() -> None:
     speller = Speller(["party", "pasty", "pasty"])
     assert speller.correct(["paxty"]) == ["pasty"]
