@@ -16,8 +16,8 @@ ENTITY_PRIORITY = (
     "specialisation",
     "role",
     "industry",
+    "certification",  # "TensorFlow certificate" names the certificate more than the skill
     "skill",
-    "certification",
     "association",
     "job_site",
 )

@@ -775,3 +775,8 @@ def test_a_number_no_passage_holds_weighs_nothing(engine: Engine) -> None:
     assert index.weights(["15", "school"])["15"] == 0.0
     (reply,) = ask(engine, "What high school subjects should my 15-year-old focus on for ML?")
     assert "physics" in reply.text, reply.text
+
+
+def test_a_certificate_named_after_a_skill_is_the_certificate(engine: Engine) -> None:
+    (reply,) = ask(engine, "TensorFlow certificate?")
+    assert reply.intent == "certifications" and "TensorFlow Developer Certificate" in reply.text
