@@ -181,14 +181,16 @@ class PassageIndex:
 
     def weights(self, query: Iterable[str]) -> dict[str, float]:
         """How much each term says of what a question asks: its rarity among the passages (a
-        term none holds weighs most), less for a word of everyday English that some hold, and
-        nothing for a number none holds ("my 15-year-old": an age, not what is asked)."""
-        return {
-            t: (self.idf[t] * (COMMON_SHARE if t in self.common else 1.0))
-            if t in self.idf
-            else (0.0 if t.isdecimal() else self.unknown_idf)
-            for t in query
-        }
+        term none holds weighs most), half of it for a word of everyday English ("my son",
+        "still"), and nothing for a number none holds ("my 15-year-old": an age, not asked)."""
+        out = {}
+        for t in query:
+            if t.isdecimal() and t not in self.idf:
+                out[t] = 0.0
+            else:
+                rarity = self.idf.get(t, self.unknown_idf)
+                out[t] = rarity * (COMMON_SHARE if t in self.common else 1.0)
+        return out
 
     def details(
         self,

@@ -772,7 +772,10 @@ def test_a_question_lacking_every_pay_word_is_not_ranked_against_pay(engine: Eng
 def test_a_number_no_passage_holds_weighs_nothing(engine: Engine) -> None:
     """ "My 15-year-old": an age, not what is asked; it must not outweigh the question's words."""
     index = engine._dialogue.answerers[0].__self__.passages  # type: ignore[attr-defined]
-    assert index.weights(["15", "school"])["15"] == 0.0
+    weights = index.weights(["15", "school", "son", "zzyzx"])
+    assert weights["15"] == 0.0
+    # an everyday word no passage holds weighs half of an unknown word's rarity
+    assert weights["son"] == pytest.approx(weights["zzyzx"] / 2)
     (reply,) = ask(engine, "What high school subjects should my 15-year-old focus on for ML?")
     assert "physics" in reply.text, reply.text
 
