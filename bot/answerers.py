@@ -108,6 +108,13 @@ class Answerers:
         self.kind_words = settings.kind_words
         self.list_words = frozenset(settings.list_words)
         self._ask = ask  # answers a whole question in a session (a suggestion picked by number)
+        # entity ("type:id") -> the passage labels among its names ("Mathematical expertise")
+        self._labelled: dict[str, frozenset[str]] = {}
+        if passages is not None and knowledge is not None:
+            for entity in knowledge.all_entities():
+                named = passages.label_names.intersection(entity.names())
+                if named:
+                    self._labelled[f"{entity.type}:{entity.id}"] = frozenset(named)
 
     def empty(self, turn: Turn) -> Reply | None:
         if turn.u.tokens:
@@ -285,23 +292,21 @@ class Answerers:
         each = self._each(turn, turn.intent)
         if each:
             return self._for_each(turn, turn.intent, *each, carry)
-        before = turn.state.copy()
+        asks = self._asks_which(turn.u.tokens) if self.kb is not None else None
+        before = turn.state.copy() if asks and asks[1] else None
         reply = self.composer.answer(
             turn.intent, turn.u, turn.state, turn.score, carry=carry, ranked=turn.ranked
         )
-        listed = self._which_instead(turn, reply, before)
-        if listed is not None:
-            return listed
+        if before is not None and asks and asks[1]:
+            listed = self._which_instead(turn, reply, before, asks[1])
+            if listed is not None:
+                return listed
         return self._sharpen(turn, reply) if turn.intent.category == "career" else reply
 
-    def _which_instead(self, turn: Turn, reply: Reply, before: Session) -> Reply | None:
+    def _which_instead(self, turn: Turn, reply: Reply, before: Session, kind: str) -> Reply | None:
         """ "Which of the big companies do robotics?" reads like startups against big tech, an
         answer naming no company: a question asking which entities of a kind, answered naming
         fewer than two of them, gets those whose passages hold the rest of it, if any."""
-        asks = self._asks_which(turn.u.tokens) if self.kb is not None else None
-        if not asks or asks[1] is None:
-            return None
-        kind = asks[1]
         named = [k for k in self.name_entities(reply.text) if k.startswith(kind + ":")]
         if len(named) >= 2:
             return None
@@ -362,8 +367,7 @@ class Answerers:
             name
             for m in turn.u.mentions
             for e in m.entities
-            for name in e.names()
-            if name in self.passages.label_names
+            for name in self._labelled.get(f"{e.type}:{e.id}", ())
         )
         if sure and not labels and self.passages.label_words.isdisjoint(turn.u.tokens):
             return reply

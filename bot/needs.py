@@ -9,7 +9,7 @@ from functools import cache
 
 import msgspec
 
-from .text import normalise, occurrence
+from .text import normalise
 
 
 class Needs(msgspec.Struct, frozen=True):
@@ -17,16 +17,17 @@ class Needs(msgspec.Struct, frozen=True):
     phrases as token sequences, and signs ("$") found in the text itself."""
 
     words: frozenset[str]
-    phrases: tuple[tuple[str, ...], ...]
+    phrases: tuple[str, ...]  # " take home ", " take homes ": each, its last word also plural
     signs: tuple[str, ...]
 
     def held(self, text: str, *readings: Sequence[str]) -> bool:
         """Whether a message holds one, in one of its readings (tokens, concepts) or its text."""
-        return (
-            any(not self.words.isdisjoint(tokens) for tokens in readings)
-            or any(sign in text for sign in self.signs)
-            or any(occurrence(tokens, p) for tokens in readings for p in self.phrases)
-        )
+        if any(not self.words.isdisjoint(tokens) for tokens in readings):
+            return True
+        if any(sign in text for sign in self.signs):
+            return True
+        padded = [f" {' '.join(tokens)} " for tokens in readings]
+        return any(phrase in words for words in padded for phrase in self.phrases)
 
 
 @cache
@@ -34,8 +35,10 @@ def needs(needed: tuple[str, ...]) -> Needs:
     """The needs of an intent, from its `needs` list (intents often share one: the pay words)."""
     terms = [(term, tuple(normalise(term))) for term in needed]
     words = {w + end for _, t in terms if len(t) == 1 for w in t for end in ("", "s", "es")}
-    return Needs(
-        frozenset(words),
-        tuple(t for _, t in terms if len(t) > 1),
-        tuple(term for term, t in terms if not t),
+    phrases = tuple(
+        f" {' '.join((*t[:-1], t[-1] + end))} "
+        for _, t in terms
+        if len(t) > 1
+        for end in ("", "s", "es")
     )
+    return Needs(frozenset(words), phrases, tuple(term for term, t in terms if not t))

@@ -33,7 +33,11 @@ class ProfileReader:
         self.subject_roles = {
             role: tuple(tuple(n) for n in names) for role, names in (subject_roles or {}).items()
         }
-        self.insider_words = tuple(tuple(w.split()) for w in settings.insider_words)
+        # the words saying so, by their first word: a message is only checked where one begins
+        self.insider_words: dict[str, list[tuple[str, ...]]] = {}
+        for words in settings.insider_words:
+            split = tuple(words.split())
+            self.insider_words.setdefault(split[0], []).append(split)
         self.insider_roles = frozenset(settings.insider_roles)
         self.student_words = frozenset(settings.student_words)
         self.years_words = frozenset(settings.years_words)
@@ -48,8 +52,8 @@ class ProfileReader:
     def subject_role(self, tokens: Sequence[str]) -> str | None:
         """The domain's own role, when the person says they work in it ("I'm an ML engineer",
         "I've been an MLE for 3 years"); not "I want to be an ML engineer"."""
-        for i in range(len(tokens)):
-            for words in self.insider_words:
+        for i, token in enumerate(tokens):
+            for words in self.insider_words.get(token, ()):
                 end = i + len(words)
                 if tuple(tokens[i:end]) != words or self._negated(tuple(tokens), i, end):
                     continue
@@ -65,9 +69,15 @@ class ProfileReader:
             return True
         if not self.insider_roles:
             return False
-        told = Profile()
-        self.remember(u, told)
-        return told.role in self.insider_roles
+        if self.subject_roles and self.subject_role(u.tokens) in self.insider_roles:
+            return True
+        # "I'm a senior ML engineer": a role of theirs the message names (as `remember` reads it)
+        return self.describes_self(u) and any(
+            e.type == "role" and e.id in self.insider_roles
+            for m in u.mentions
+            if not self._negated(u.tokens, m.start, m.end)
+            for e in m.entities
+        )
 
     def _negated(self, tokens: tuple[str, ...], start: int, end: int) -> bool:
         """Whether words just before (or "anymore" just after) deny what tokens [start, end) say:

@@ -70,6 +70,12 @@ class Reader:
         words = [t for t in matched if not t.startswith("@")]
         if not self.needs or (len(words) <= BARE_WORDS and len(words) < len(matched)):
             return frozenset()
-        return frozenset(
-            name for name, need in self.needs.items() if not need.held(text, tokens, matched)
-        )
+        held: dict[int, bool] = {}  # intents often share one list of needs: checked once
+        lacks = []
+        for name, need in self.needs.items():
+            found = held.get(id(need))
+            if found is None:
+                found = held[id(need)] = need.held(text, tokens, matched)
+            if not found:
+                lacks.append(name)
+        return frozenset(lacks)
