@@ -252,7 +252,7 @@ class Dialogue:
 
     def respond(self, u: Understanding, state: Session, depth: int = 0) -> Reply:
         ranked = self.policy.rank(u, state)
-        turn = Turn(u, state, ranked, self.policy.confident(ranked[0] if ranked else None), depth)
+        turn = Turn(u, state, ranked, self.policy.confident(ranked, u), depth)
         for answerer in self.answerers:
             reply = answerer(turn)
             if reply is not None:

@@ -20,6 +20,7 @@ from .splitting import may_tell_about_me
 from .text import occurrence
 from .understanding import BARE_WORDS, Understanding
 
+TIED = 0.9  # a runner-up this close to the top candidate shares its confidence (`confident`)
 RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
     0.5  # confidence kept by a candidate whose required slots the question leaves empty
@@ -146,11 +147,26 @@ class Policy:
         intent = self.intents.get(candidate.intent)
         return intent.category == "career" and bool(types & set(intent.slots.values()))
 
-    def confident(self, candidate: Candidate | None) -> Intent | None:
-        """The candidate's intent if its confidence reaches the threshold."""
-        if candidate is None or candidate.score < self.settings.threshold:
+    def confident(
+        self, ranked: Sequence[Candidate], u: Understanding | None = None
+    ) -> Intent | None:
+        """The top candidate's intent if its confidence reaches the threshold; or if, with a
+        runner-up career intent nearly as confident (TIED), their confidence together does:
+        "how do I get a job in machine learning?" is the way in, or the preparation for top
+        companies, and the matcher shares its confidence between them. Not for a bare entity
+        ("nvidia?"): what its kind's intent answers is meant."""
+        if not ranked:
             return None
-        return self.intents.get(candidate.intent)
+        candidate = ranked[0]
+        intent = self.intents.get(candidate.intent)
+        if candidate.score >= self.settings.threshold:
+            return intent
+        runner = ranked[1] if len(ranked) > 1 else None
+        if runner is None or runner.score < TIED * candidate.score or u is None or self.is_bare(u):
+            return None
+        together = candidate.score + runner.score >= self.settings.threshold
+        careers = intent.category == self.intents.get(runner.intent).category == "career"
+        return intent if together and careers else None
 
     def _meets_requirements(
         self, intent: Intent, u: Understanding, state: Session, refers: bool

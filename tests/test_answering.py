@@ -783,3 +783,17 @@ def test_a_number_no_passage_holds_weighs_nothing(engine: Engine) -> None:
 def test_a_certificate_named_after_a_skill_is_the_certificate(engine: Engine) -> None:
     (reply,) = ask(engine, "TensorFlow certificate?")
     assert reply.intent == "certifications" and "TensorFlow Developer Certificate" in reply.text
+
+
+def test_two_career_intents_nearly_tied_share_their_confidence(engine: Engine) -> None:
+    """ "Tips to become a solid machine learning engineer" is the way in or getting better at
+    the job; the matcher splits its confidence between them, neither alone reaching the
+    threshold. Together they do, so the first is answered. A bare entity is left to its kind's
+    intent ("nvidia?" is the company's overview, not whichever company intent ranks first)."""
+    question = "tips to become a solid machine learning engineer"
+    first, second = engine.rank(question)[:2]
+    assert first.score < engine.threshold and second.score >= 0.9 * first.score
+    (reply,) = ask(engine, question)
+    assert reply.kind == "answer" and reply.intent == first.intent, reply.text
+    (bare,) = ask(engine, "nvidia?")
+    assert bare.intent == "company_overview"
