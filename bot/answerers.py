@@ -14,6 +14,7 @@ from msgspec import Struct
 from . import references
 from .acts import Acts
 from .answer import TOPICAL, Composer
+from .domain import PLACE_TYPES
 from .gaps import GapFinder
 from .intents import Intent, IntentSet
 from .knowledge import Entity, KnowledgeBase
@@ -207,7 +208,12 @@ class Answerers:
     def gap(self, turn: Turn) -> Reply | None:
         """Something the guides do not cover (a visa, pay in Berlin, Spotify): say so, and what
         they do cover nearby."""
-        found = self.gaps.find(turn.u, turn.state.profile.elsewhere) if self.gaps else None
+        # where they live is where pay is asked of, unless the talk has since been about places
+        # the guides cover ("and in Washington state?" ... "what's mid pay?")
+        state = turn.state
+        placed = any(key.split(":", 1)[0] in PLACE_TYPES for key in state.recent)
+        elsewhere = None if placed else state.profile.elsewhere
+        found = self.gaps.find(turn.u, elsewhere) if self.gaps else None
         if found is None:
             return None
         gap = found.gap
@@ -222,7 +228,6 @@ class Answerers:
         if nearby:
             key = "gap_entities" if gap.nearby_entities else "gap_nearby"
             text += " " + self.texts[key].format(nearby="; ".join(nearby), count=len(nearby))
-        state = turn.state
         if turn.intent is not None and turn.intent.category == "career":
             # the topic stays for a follow-up: "pay in Toronto?" (not covered), "and in New York?"
             state.intent, state.slots, state.slot_origins = turn.intent.name, {}, {}

@@ -45,6 +45,8 @@ _ASKS_WORDS = (
     *("should i", "can i", "could i", "do i", "is it", "is there", "are there", "would i"),
     *("will i", "any tips", "any advice"),
 )
+# telling of oneself inside a sentence that does not begin so: "with 3 yrs im probably mid level"
+_TOLD = re.compile(r"\b(?:i'm|i am|im|i've|ive|i have|i work|i live|my)\b")
 # two questions in one sentence: "how much would I make in Toronto, and does Java help?"
 _CLAUSE = (
     r"(?i),\s*(?:and|but|or|also|plus)\s+(?=(?:what|whats|how|which|where|when|why|who|is|are|"
@@ -53,6 +55,8 @@ _CLAUSE = (
 )
 #: a clause shorter than this is not a question of its own ("what and how to learn")
 CLAUSE_WORDS = 4
+#: ... but after a comma ending what the person tells of themselves, this is ("what's mid pay?")
+TOLD_ASKED_WORDS = 3
 _CHATTER = (
     r"(?i)^(?:hi|hello|hey|thanks|thank you|thx|ty|cheers|sorry|apologies|best|regards|"
     r"any help|any advice|any input|any thoughts|appreciate|long (?:post|question)|tl;?dr|edit)\b"
@@ -111,11 +115,27 @@ def sentences(text: str) -> list[Sentence]:
             and len(piece.split()) <= FRAGMENT_WORDS
         ):
             out[-1] = Sentence(f"{out[-1].text} {piece}", kind)
+        elif kind == "question" and (told := _told_then_asked(piece, patterns)):
+            # "with 3 yrs im probably mid level, what's mid pay?": what it tells, then the question
+            out.extend((Sentence(told[0], "about_me"), Sentence(told[1], "question")))
         elif kind == "question":
             out.extend(Sentence(clause, kind) for clause in _clauses(piece, patterns))
         else:
             out.append(Sentence(piece, kind))
     return out
+
+
+def _told_then_asked(sentence: str, patterns: _Patterns) -> tuple[str, str] | None:
+    """A sentence telling something of the person, then, after a comma, asking ("I'm a nurse,
+    what does an ML engineer do?"): the two parts."""
+    if "," not in sentence:
+        return None
+    told, _, asked = sentence.partition(",")
+    told, asked = told.strip(), asked.strip()
+    about = patterns.about_me.match(told) or _TOLD.search(told.lower())
+    if about and len(asked.split()) >= TOLD_ASKED_WORDS and patterns.question_start.match(asked):
+        return told, asked
+    return None
 
 
 def _clauses(question: str, patterns: _Patterns) -> list[str]:
@@ -190,8 +210,12 @@ def needs_splitting(text: str) -> bool:
 
 
 def several_sentences(text: str) -> bool:
-    """Whether a message has more than one sentence."""
-    return _pattern(_SENTENCE).search(text.strip()) is not None
+    """Whether a message has more than one sentence, or tells something of the person before
+    asking ("I'm a nurse, what does an ML engineer do?")."""
+    text = text.strip()
+    if _pattern(_SENTENCE).search(text) is not None:
+        return True
+    return "," in text and _told_then_asked(text, _compiled()) is not None
 
 
 def asks_twice(text: str) -> bool:

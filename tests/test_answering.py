@@ -250,6 +250,30 @@ def test_two_questions_joined_in_one_sentence_are_two(text: str, questions: list
     assert [(s.kind, s.text) for s in sentences(text)] == [("question", q) for q in questions]
 
 
+@pytest.mark.parametrize(
+    ("text", "told", "asked"),
+    [
+        ("with 3 yrs im probably mid level, what's mid pay?", True, "what's mid pay?"),
+        ("I live in Austin, how much would I make?", True, "how much would I make?"),
+        ("what does an ml engineer do, and how much do they make?", False, ""),
+        ("im a nurse, so what", False, ""),
+    ],
+)
+def test_what_a_sentence_tells_before_a_comma_and_a_question_is_told(
+    text: str, told: bool, asked: str
+) -> None:
+    pieces = sentences(text)
+    assert (pieces[0].kind == "about_me") == told
+    if told:
+        assert [p.kind for p in pieces] == ["about_me", "question"] and pieces[1].text == asked
+
+
+def test_what_a_sentence_tells_before_its_question_is_remembered(engine: Engine) -> None:
+    (pay,) = ask(engine, "with 3 yrs im probably mid level, what's mid pay?")
+    assert pay.intent == "salary" and "150,000" in pay.text
+    assert engine.session("answering").profile.years == 3
+
+
 def test_what_a_question_sets_aside_is_not_asked(engine: Engine) -> None:
     lexicon = Lexicon((), excepting=["besides", "other than"])
     tokens = ["what", "does", "ibm", "do", "other", "than", "watson", "ads", "today", "besides"]
@@ -369,6 +393,9 @@ def test_an_english_name_of_a_city_is_a_place_the_guides_lack(engine: Engine) ->
 def test_a_place_the_person_lives_in_makes_pay_an_honest_decline(engine: Engine) -> None:
     _, pay = ask(engine, "I live in Berlin", "how much would I make?")
     assert pay.kind == "decline" and "Berlin" in pay.text
+    # ... unless the talk has since been about places the guides cover
+    *_, moved = ask(engine, "I live in Berlin", "what about Washington state?", "what's mid pay?")
+    assert moved.kind == "answer" and "150,000" in moved.text, moved.text
 
 
 # -- the last answer ------------------------------------------------------------------------
