@@ -333,9 +333,14 @@ class Answerers:
             if types.count(type_) > 1:
                 continue
             named = list(dict.fromkeys(e for m in turn.u.mentions if (e := m.of_type(type_))))
-            # "each of them", or "their" when the last answer was about no one of them
+            # "each of them", or "their" when the last answer listed them, about no one of them
+            # (after the certifications, which name Google and IBM, "they" is still Microsoft)
+            state = turn.state
+            listed = state.intent not in self.intents or type_ in set(
+                self.intents.get(state.intent or "").slots.values()
+            )
             refers = self.each_words | (
-                self.anaphora_words if slot not in turn.state.slots else set()
+                self.anaphora_words if slot not in state.slots and listed else set()
             )
             if len(named) < 2 and refers & set(turn.u.tokens):
                 named = [

@@ -41,6 +41,23 @@ def test_and_with_an_entity_the_last_intent_takes_follows_it_up(engine: Engine) 
     assert hiring.intent == "company_hiring" and hiring.slots == {"company": "amazon"}
 
 
+def test_they_after_a_list_of_another_kind_is_still_the_company_talked_about(
+    engine: Engine,
+) -> None:
+    """The certifications name Google, Amazon and IBM, but "they" right after them is still
+    Microsoft, the company talked about; after a list of companies it is each of them."""
+    *_, roles = chat(
+        engine,
+        "they",
+        "what's Microsoft doing with ML?",
+        "is there a cert for that",
+        "how many people are they hiring",
+    )
+    assert roles.intent == "company_open_roles" and roles.slots == {"company": "microsoft"}
+    _, each = chat(engine, "they2", "which companies do robotics?", "how many roles do they have?")
+    assert len(each.parts) == 2, each.text
+
+
 def test_a_new_topic_keeps_the_company(engine: Engine) -> None:
     _, reply = chat(engine, "topic", "tell me about meta", "what's their interview process?")
     assert reply.intent == "company_hiring" and reply.slots == {"company": "meta"}
