@@ -242,6 +242,13 @@ class Answerers:
         rest = [t for t in turn.u.tokens if t not in self.act_words and not t.startswith("@")]
         if rest and turn.intent.name != "judge":
             return None
+        state = turn.state
+        if turn.intent.name == "more" and state.intent not in self.intents and turn.depth == 0:
+            # "tell me more" after the one company a "which" answer found: about that company
+            keys = self.name_entities("\n".join(state.items))
+            found = [e for k in keys if (e := self._entity(k)) and e.type in self.entity_intents]
+            if len(found) == 1:
+                return self._ask(found[0].name, state, turn.depth + 1)
         # "personal projects, does that count?": judged against what the last answer said
         return self.acts.perform(turn.intent, turn.top, turn.state, rest)
 

@@ -58,6 +58,17 @@ def test_they_after_a_list_of_another_kind_is_still_the_company_talked_about(
     assert len(each.parts) == 2, each.text
 
 
+def test_tell_me_more_after_one_company_found_is_about_that_company(engine: Engine) -> None:
+    which, more = chat(
+        engine,
+        "more",
+        "which company cares most about running models on low-power hardware?",
+        "tell me more about that",
+    )
+    assert "Apple" in which.text
+    assert more.intent == "company_overview" and more.slots == {"company": "apple"}, more.text
+
+
 def test_a_new_topic_keeps_the_company(engine: Engine) -> None:
     _, reply = chat(engine, "topic", "tell me about meta", "what's their interview process?")
     assert reply.intent == "company_hiring" and reply.slots == {"company": "meta"}
