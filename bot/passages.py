@@ -81,8 +81,8 @@ def _of_fact(
         yield make(f"{fact.name or title}: {fact.pay} {fact.pay.basis_label}", title)
     if fact.count is not None:
         yield make(f"{fact.name or title}: {fact.count}", title)
-    if fact.text:
-        yield make(fact.text, label=fact.name or "")
+    if fact.text:  # labelled by its name, unless its items are (they say it in short)
+        yield make(fact.text, label="" if fact.items else fact.name or "")
     items_head = f"{heading}: {fact.text}" if fact.text and len(fact.text) < 80 else heading
     for item in fact.items:
         # an item headed by an entity's name ("Finance: banks use ML for fraud detection") is
