@@ -777,6 +777,9 @@ def test_a_company_s_projects_come_with_what_it_uses_ml_for(engine: Engine) -> N
     """ "What does Amazon use ML for?" reads like its projects; its focus areas follow them."""
     (reply,) = ask(engine, "what does Amazon use ML for?")
     assert "Prime Delivery Optimization" in reply.text and "Alexa" in reply.text, reply.text
+    # ... and the focus areas with its projects ("what is DeepMind working on?")
+    (focus,) = ask(engine, "what is DeepMind focused on?")
+    assert focus.intent == "company_focus" and "AlphaGo" in focus.text, focus.text
 
 
 def test_which_of_a_kind_asked_of_an_answer_naming_none_lists_the_kind(engine: Engine) -> None:
