@@ -21,6 +21,7 @@ from .text import occurrence
 from .understanding import BARE_WORDS, Understanding
 
 TIED = 0.9  # a runner-up this close to the top candidate shares its confidence (`confident`)
+TIES = ("career", "dialogue")  # ... when both are of one of these categories
 RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
     0.5  # confidence kept by a candidate whose required slots the question leaves empty
@@ -151,10 +152,11 @@ class Policy:
         self, ranked: Sequence[Candidate], u: Understanding | None = None
     ) -> Intent | None:
         """The top candidate's intent if its confidence reaches the threshold; or if, with a
-        runner-up career intent nearly as confident (TIED), their confidence together does:
-        "how do I get a job in machine learning?" is the way in, or the preparation for top
-        companies, and the matcher shares its confidence between them. Not for a bare entity
-        ("nvidia?"): what its kind's intent answers is meant."""
+        runner-up of the same kind (two career intents, or two acts on the last answer) nearly
+        as confident (TIED), their confidence together does: "tips to become a solid ML
+        engineer" is the way in, or getting better at the job, and the matcher shares its
+        confidence between them; "is that a lot?" judges the last answer, or asks how exact it
+        is. Not for a bare entity ("nvidia?"): what its kind's intent answers is meant."""
         if not ranked:
             return None
         candidate = ranked[0]
@@ -165,8 +167,8 @@ class Policy:
         if runner is None or runner.score < TIED * candidate.score or u is None or self.is_bare(u):
             return None
         together = candidate.score + runner.score >= self.settings.threshold
-        careers = intent.category == self.intents.get(runner.intent).category == "career"
-        return intent if together and careers else None
+        kind = intent.category == self.intents.get(runner.intent).category
+        return intent if together and kind and intent.category in TIES else None
 
     def _meets_requirements(
         self, intent: Intent, u: Understanding, state: Session, refers: bool

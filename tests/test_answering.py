@@ -830,3 +830,6 @@ def test_two_career_intents_nearly_tied_share_their_confidence(engine: Engine) -
     assert reply.kind == "answer" and reply.intent == first.intent, reply.text
     (bare,) = ask(engine, "nvidia?")
     assert bare.intent == "company_overview"
+    # two acts on the last answer nearly tied: the first
+    _, act = ask(engine, "whats the median salary for ML engineers", "is that a lot?")
+    assert act.kind == "act", act.text
