@@ -156,8 +156,11 @@ class Dialogue:
 
     def _clearer_alone(self, text: str, whole: Understanding) -> bool:
         """Whether the one question of a message whose other sentences only tell or chat is read
-        far more surely alone than with them (or the whole reads as a statement about oneself)."""
-        questions = [p.text for p in sentences(text) if p.kind == "question"]
+        far more surely alone than with them (or the whole reads as a statement about oneself);
+        after one sentence about the person, as surely ("I'm an IT manager, how do I become an
+        ML engineer?": the manager is who asks, not what is asked)."""
+        pieces = sentences(text)
+        questions = [p.text for p in pieces if p.kind == "question"]
         if len(questions) != 1:
             return False
         alone = self.read(questions[0]).top
@@ -166,7 +169,8 @@ class Dialogue:
         top = whole.top
         if top is None or self.intents.get(top.intent).category == "profile":
             return True
-        return alone.intent != top.intent and alone.score >= top.score + CLEARER
+        told = len(pieces) == 2 and pieces[0].kind == "about_me"
+        return alone.intent != top.intent and alone.score >= top.score + (0.0 if told else CLEARER)
 
     def _split(self, text: str, state: Session) -> Reply | None:
         pieces = sentences(text)

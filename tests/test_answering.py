@@ -268,6 +268,15 @@ def test_what_a_sentence_tells_before_a_comma_and_a_question_is_told(
         assert [p.kind for p in pieces] == ["about_me", "question"] and pieces[1].text == asked
 
 
+def test_a_question_after_what_the_person_tells_is_read_alone_as_surely(engine: Engine) -> None:
+    """ "I'm an IT manager" says who asks: the manager does not make the question about
+    management, whose intent reads the whole a little more surely."""
+    whole = engine.rank("I'm an IT manager, how do I become an ML engineer?")
+    assert whole[0].intent != "become_ml_engineer"
+    (reply,) = ask(engine, "I'm an IT manager, how do I become an ML engineer?")
+    assert reply.intent == "become_ml_engineer", reply.text
+
+
 def test_what_a_sentence_tells_before_its_question_is_remembered(engine: Engine) -> None:
     (pay,) = ask(engine, "with 3 yrs im probably mid level, what's mid pay?")
     assert pay.intent == "salary" and "150,000" in pay.text
