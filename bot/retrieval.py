@@ -133,9 +133,14 @@ class PassageIndex:
         self.label_words = frozenset(w for w in words if stem(w) not in self.stopwords)
         # those labels whole, case-folded: an entity named so is asked by any of its names ("what
         # math do I need?" asks for "Mathematical expertise", an alias of mathematics)
-        self.label_names = frozenset(
-            label.casefold() for labels in self._labels.values() for label in labels
-        )
+        self._by_name = {
+            label.casefold(): label for labels in self._labels.values() for label in labels
+        }
+        self.label_names = frozenset(self._by_name)
+        self._labelled: dict[str, list[Passage]] = {}  # label -> its passages, in order
+        for p in self.passages:
+            if p.label:
+                self._labelled.setdefault(p.label, []).append(p)
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -209,7 +214,8 @@ class PassageIndex:
             labels = [found.label] if found.label else []
         else:
             labels = list(dict.fromkeys(lb for t in asked for lb in self._labels.get(t, ())))
-            labels += [lb for lb in self._all_labels if lb.casefold() in named and lb not in labels]
+            if named:
+                labels += [self._by_name[n] for n in named if self._by_name[n] not in labels]
         folded = answer.casefold()
         best: tuple[int, str] | None = None
         for label in labels:
@@ -224,7 +230,7 @@ class PassageIndex:
             return []
         label = best[1]
         heading = found.heading if found else None
-        items = [p for p in self.passages if p.label == label and heading in (None, p.heading)]
+        items = [p for p in self._labelled[label] if heading in (None, p.heading)]
         own = [p for p in items if p.text.startswith(label + ":")]
         shown = own[:1] if own else items  # an item of its own name, or the list's items
         return [p for p in shown if p.text.removeprefix(label + ":").strip() not in answer]
