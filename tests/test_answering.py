@@ -337,6 +337,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("is ML engineer pay higher in the US than in other countries?", "by country"),
         ("any good podcasts about ML engineering?", "podcasts"),
         ("will ML engineers still be needed in ten years?", "replace"),
+        ("how is the ML job market in Canada?", "job market in Canada"),
+        ("is there much demand for ML engineers in Europe?", "job market in Europe"),
         ("how do I negotiate my ML engineer offer up?", "negotiat"),
         ("what's the cost of living like in Seattle on an ML salary?", "cost of living"),
         ("can you explain gradient descent to me?", "algorithms"),
@@ -842,3 +844,12 @@ def test_two_career_intents_nearly_tied_share_their_confidence(engine: Engine) -
     # two acts on the last answer nearly tied: the first
     _, act = ask(engine, "whats the median salary for ML engineers", "is that a lot?")
     assert act.kind == "act", act.text
+
+
+def test_the_job_market_of_a_place_the_guides_cover_is_answered(engine: Engine) -> None:
+    """Only a market in a place the guides lack is declined; where the person lives is not
+    what a question about skills asks."""
+    (texas,) = ask(engine, "is there demand for ML engineers in Texas?")
+    assert texas.kind != "decline", texas.text
+    (skills,) = ask(engine, "I live in Berlin, what skills do ML jobs need?")
+    assert "Berlin" not in skills.text and skills.kind != "decline", skills.text
