@@ -339,6 +339,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("will ML engineers still be needed in ten years?", "replace"),
         ("how is the ML job market in Canada?", "job market in Canada"),
         ("is it harder for older people to get into ML?", "too late"),
+        ("any tips for an ICML paper deadline?", "publishing"),
+        ("won't AI automate our jobs soon?", "replace"),
         ("is there much demand for ML engineers in Europe?", "job market in Europe"),
         ("how do I negotiate my ML engineer offer up?", "negotiat"),
         ("what's the cost of living like in Seattle on an ML salary?", "cost of living"),
