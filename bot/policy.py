@@ -265,14 +265,17 @@ class Policy:
         if any(w not in allowed for w in words):
             top = self.intents.get(u.top.intent) if u.top is not None else None
             named = {e.type for m in u.mentions for e in m.entities}
-            if (
-                u.tokens[0] == "and"
-                and top is not None
-                and top.name != previous.name
-                and top.slots  # it asks of some entity, but not of the kind named
-                and not named & set(top.slots.values())
-                and any(_fits(m, types) for m in u.mentions)
-            ):
+            # no sure reading, or one asking of some entity but not of the kind named
+            other = (
+                top is None
+                or (u.top is not None and u.top.score < self.settings.threshold)
+                or (
+                    top.name != previous.name
+                    and bool(top.slots)
+                    and not named & set(top.slots.values())
+                )
+            )
+            if u.tokens[0] == "and" and other and any(_fits(m, types) for m in u.mentions):
                 return previous
             return None
         if any(_fits(m, types) for m in u.mentions):

@@ -69,6 +69,18 @@ def test_tell_me_more_after_one_company_found_is_about_that_company(engine: Engi
     assert more.intent == "company_overview" and more.slots == {"company": "apple"}, more.text
 
 
+def test_and_with_an_entity_and_no_sure_reading_follows_the_last_answer_up(
+    engine: Engine,
+) -> None:
+    _, texas = chat(
+        engine,
+        "and3",
+        "what do ML engineers earn in Washington state?",
+        "and what's the number for Texas, roughly?",
+    )
+    assert texas.intent == "salary" and texas.slots == {"state": "texas"}, texas.text
+
+
 def test_a_new_topic_keeps_the_company(engine: Engine) -> None:
     _, reply = chat(engine, "topic", "tell me about meta", "what's their interview process?")
     assert reply.intent == "company_hiring" and reply.slots == {"company": "meta"}
