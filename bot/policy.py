@@ -253,7 +253,7 @@ class Policy:
         """A short turn that only names an entity the last answer's intent takes ("and Amazon?");
         or one that begins with "and", names such an entity, and reads best as an intent taking
         entities, but none of its kind ("and AI researchers, what do they focus on?" after the
-        roles compared: not the companies' focus areas)."""
+        roles compared: not the companies' focus areas), or reads as nothing surely."""
         if state.intent not in self.intents or not u.mentions:
             return None
         previous = self.intents.get(state.intent or "")
@@ -266,7 +266,7 @@ class Policy:
             top = self.intents.get(u.top.intent) if u.top is not None else None
             named = {e.type for m in u.mentions for e in m.entities}
             # no sure reading, or one asking of some entity but not of the kind named
-            other = (
+            unsure = (
                 top is None
                 or (u.top is not None and u.top.score < self.settings.threshold)
                 or (
@@ -275,7 +275,7 @@ class Policy:
                     and not named & set(top.slots.values())
                 )
             )
-            if u.tokens[0] == "and" and other and any(_fits(m, types) for m in u.mentions):
+            if u.tokens[0] == "and" and unsure and any(_fits(m, types) for m in u.mentions):
                 return previous
             return None
         if any(_fits(m, types) for m in u.mentions):
