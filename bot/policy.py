@@ -22,6 +22,7 @@ from .understanding import BARE_WORDS, Understanding
 
 TIED = 0.9  # a runner-up this close to the top candidate shares its confidence (`confident`)
 TIES = ("career", "dialogue")  # ... when both are of one of these categories
+FOLLOW_UP_WORDS = 6  # "what about OpenAI's process?": a follow-up this short keeps the intent
 RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
     0.5  # confidence kept by a candidate whose required slots the question leaves empty
@@ -275,7 +276,17 @@ class Policy:
                     and not named & set(top.slots.values())
                 )
             )
-            if u.tokens[0] == "and" and unsure and any(_fits(m, types) for m in u.mentions):
+            fits = any(_fits(m, types) for m in u.mentions)
+            if u.tokens[0] == "and" and unsure and fits:
+                return previous
+            # "what about OpenAI's process?" after DeepMind's hiring: a short turn opening as a
+            # follow-up, naming what the last intent takes, which is among its readings
+            opens = u.tokens[0] == "and" or tuple(u.tokens[:2]) in (
+                ("what", "about"),
+                ("how", "about"),
+            )
+            among = any(c.intent == previous.name for c in u.candidates)
+            if opens and fits and among and len(u.tokens) <= FOLLOW_UP_WORDS:
                 return previous
             return None
         if any(_fits(m, types) for m in u.mentions):

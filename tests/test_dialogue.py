@@ -81,6 +81,13 @@ def test_and_with_an_entity_and_no_sure_reading_follows_the_last_answer_up(
     assert texas.intent == "salary" and texas.slots == {"state": "texas"}, texas.text
 
 
+def test_what_about_another_company_s_process_keeps_the_hiring_intent(engine: Engine) -> None:
+    _, other = chat(
+        engine, "about", "how does Meta hire ML engineers?", "what about Apple's process?"
+    )
+    assert other.intent == "company_hiring" and other.slots == {"company": "apple"}, other.text
+
+
 def test_a_new_topic_keeps_the_company(engine: Engine) -> None:
     _, reply = chat(engine, "topic", "tell me about meta", "what's their interview process?")
     assert reply.intent == "company_hiring" and reply.slots == {"company": "meta"}
