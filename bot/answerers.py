@@ -305,12 +305,13 @@ class Answerers:
         if each:
             return self._for_each(turn, turn.intent, *each, carry)
         asks = self._asks_which(turn.u.tokens) if self.kb is not None else None
-        before = turn.state.copy() if asks and asks[1] else None
+        kind = asks[1] if asks else None  # "which companies...": the session kept, to list them
+        before = turn.state.copy() if kind else None
         reply = self.composer.answer(
             turn.intent, turn.u, turn.state, turn.score, carry=carry, ranked=turn.ranked
         )
-        if before is not None and asks and asks[1]:
-            listed = self._which_instead(turn, reply, before, asks[1])
+        if kind and before is not None:
+            listed = self._which_instead(turn, reply, before, kind)
             if listed is not None:
                 return listed
         return self._sharpen(turn, reply) if turn.intent.category == "career" else reply

@@ -15,7 +15,7 @@ from .text import normalise
 
 class Needs(msgspec.Struct, frozen=True):
     """The words an intent needs (`Intent.needs`): single words (with their plurals) as a set,
-    phrases as token sequences, and signs ("$") found in the text itself."""
+    phrases as padded strings of tokens, and signs ("$") found in the text itself."""
 
     words: frozenset[str]
     phrases: tuple[str, ...]  # " take home ", " take homes ": each, its last word also plural
