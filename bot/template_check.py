@@ -8,6 +8,7 @@ style every answer uses).
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -31,9 +32,11 @@ from .slots import SlotFiller
 #: SlotFiller.values, and Jinja's own `loop`
 CONTEXT_NAMES = frozenset(
     ["mentioned", "profile", "facts", "fact", "entities", "entity", "cite", "bullets", "limit"]
-    + ["detail", "sources", "loop"]
+    + ["decline", "detail", "sources", "loop"]
 )
 _TEMPLATE_FILE = "<template>"  # the file name Jinja gives the frames of a template's code
+
+_NONE = re.compile(r"\bNone\b")  # Python's None printed into an answer
 
 
 def render_all(
@@ -101,7 +104,10 @@ def _render(
     key = intent.name if field == "answer" else f"{intent.name}.{field}"
     source = intent.answer if field == "answer" else intent.why or ""
     try:
-        reached |= renderer.render(key, source, values, detail).topics
+        rendered = renderer.render(key, source, values, detail)
+        reached |= rendered.topics
+        if _NONE.search(rendered.text):  # "Cloud Platforms: None": a missing value printed
+            raise TemplateError("it prints None, a value the knowledge does not have")
     except Exception as exc:  # noqa: BLE001 - any failure inside a template is a content problem
         what = "template error" if isinstance(exc, TemplateError) else "template failed"
         detail_text = f"{exc}" if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"

@@ -108,6 +108,19 @@ def test_broken_template_reference_is_reported(content_copy: Path) -> None:
         and p.line
         for p in problems
     )
+    # ... and only it: the other templates' names are all known to the scan that follows
+    assert len(problems) == 1, problems
+
+
+def test_a_template_printing_none_is_reported(content_copy: Path) -> None:
+    """A value the knowledge does not have, printed: "Cloud Platforms: None"."""
+    _edit(
+        content_copy / "intents" / "skills.yaml",
+        "(f.text or f.items | map('string') | join('; '))",
+        "f.text",
+    )
+    texts = [str(p) for p in validate(content_copy)[1]]
+    assert any("skill_info: template error: it prints None" in t for t in texts), texts
 
 
 def test_unreached_topic_is_reported(content_copy: Path) -> None:
