@@ -23,6 +23,9 @@ from .understanding import Understanding
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
 SURELY_BEFORE = frozenset({"at", "join", "joining"})  # a lower-case company name follows these
 TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a name
+NAME_REACH = 6  # tokens after a capitalised unknown word looked through for a company word
+SUBJECT_WORDS = frozenset({"machine", "learning", "engineer", "engineers", "engineering", "role"})
+_NAME_GOES_ON = re.compile(r" ([A-Z][a-z][A-Za-z0-9&]*)")  # "Jane Street": the name goes on
 PLACE_PREPOSITIONS = frozenset({"in", "from", "near", "around", "to"})  # before a place name
 MARKET_PREPOSITIONS = frozenset({"in", "near", "around", "across"})  # a market in a place
 COMPANY_BEFORE = frozenset(
@@ -370,12 +373,19 @@ class GapFinder:
             if index is None or index in named:
                 continue
             before = tokens[index - 1] if index else ""
-            after = " ".join(tokens[index + 1 : index + 3])
+            rest = list(tokens[index + 1 : index + 1 + NAME_REACH])
+            name = word
+            if word[0].isupper():
+                # "Jane Street ML engineer interview": the name's next word, then the subject's
+                if goes_on := _NAME_GOES_ON.match(u.text, match.end()):
+                    name, rest = f"{word} {goes_on.group(1)}", rest[1:]
+                rest = [t for t in rest if t not in SUBJECT_WORDS]
+            after = " ".join(rest[:2])
             followed = any(f" {after} ".startswith(f" {w} ") for w in self.gaps.company_words)
             if word[0].isupper():
                 placed = before in COMPANY_BEFORE or possessive or terse or followed
             else:
                 placed = terse or before in SURELY_BEFORE or (before in COMPANY_BEFORE and followed)
             if placed:
-                return word if word[0].isupper() else word.capitalize()
+                return name if word[0].isupper() else word.capitalize()
         return None

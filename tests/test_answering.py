@@ -334,6 +334,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("are there ML meetups in Denver?", "meetups"),
         ("is Spotify a mature company when it comes to ML?", "Spotify"),
         ("does spotify hire ml engineers?", "Spotify"),
+        ("Jane Street ML engineer interview process", "don't cover Jane Street"),
         ("is ML engineer pay higher in the US than in other countries?", "by country"),
         ("any good podcasts about ML engineering?", "podcasts"),
         ("will ML engineers still be needed in ten years?", "replace"),
