@@ -13,6 +13,7 @@ from .reply import Reply
 from .session import Session
 from .settings import Settings
 from .slots import SlotFiller
+from .text import as_question
 from .understanding import Understanding
 
 #: intent categories whose answers the conversation is about afterwards (follow-ups refer to them)
@@ -38,6 +39,18 @@ class Composer:
         self._knows: dict[tuple[str, str, str], bool] = {}
         self._general_answers: dict[str, Rendered | None] = {}
         self._lock = threading.Lock()
+        self._questions: dict[str, str] = {}
+
+    def question(self, intent: str) -> str:
+        """The question suggesting an intent: its first example, written as a user would type it
+        (the example a message came closest to may hold the typos it was taught with)."""
+        question = self._questions.get(intent)
+        if question is None:
+            kb = self.slots.kb
+            names = [e.name for e in kb.all_entities() if e.type == "company"] if kb else []
+            question = as_question(self.intents.get(intent).examples[0], names)
+            self._questions[intent] = question
+        return question
 
     def answer(
         self,
@@ -86,9 +99,9 @@ class Composer:
             and runner is not None
             and runner.score >= max(self.threshold, confidence - OFFER_MARGIN)
             and self.intents.get(runner.intent).category == "career"
-            and runner.example not in suggestions
+            and self.question(runner.intent) not in suggestions
         ):
-            suggestions = (runner.example, *suggestions[:2])
+            suggestions = (self.question(runner.intent), *suggestions[:2])
         return Reply(
             text,
             intent.name,

@@ -13,7 +13,7 @@ from msgspec import Struct
 
 from . import references
 from .acts import Acts
-from .answer import TOPICAL, Composer
+from .answer import RECENT, TOPICAL, Composer
 from .domain import PLACE_TYPES
 from .gaps import GapFinder
 from .intents import Intent, IntentSet
@@ -491,7 +491,7 @@ class Answerers:
             self.texts["clarify"].format(options=options),
             None,
             top.score,
-            suggestions=(top.example, runner.example),
+            suggestions=(self.composer.question(first.name), self.composer.question(second.name)),
             kind="clarify",
         )
 
@@ -536,11 +536,17 @@ class Answerers:
             return self.composer.answer(self.intents.get(intent), turn.u, turn.state, turn.score)
         if listing:
             return None
-        found = self.passages.holding(kind, asked, self.coverage)
+        found = self.passages.shares(kind, asked, self.coverage)
         order = among if among is not None else list(entities)
-        hits = [(entities[i], found[i]) for i in order if i in found and i in entities]
-        if not hits:
+        held = [i for i in order if i in found and i in entities]
+        ranked = sorted(held, key=lambda i: -found[i][0])
+        if not ranked:
             return None
+        # the best first, and those holding far less of the question left out; "which company"
+        # asks for one: only those holding the most
+        best = found[ranked[0]][0]
+        spread = 0.0 if self._asks_one(tokens, kind) else RETRIEVAL_SPREAD
+        hits = [(entities[i], found[i][1]) for i in ranked if found[i][0] >= best - spread]
         lines = [self.texts["which"].format(kind=self._kind_name(kind))]
         for entity, passage in hits:
             cited = passage.citation
@@ -548,6 +554,8 @@ class Answerers:
         state = turn.state
         state.citations = [p.citation.to_dict() for _, p in hits]
         self.composer.remember_items(state, "\n".join(f"- {e.name}" for e, _ in hits))
+        if len(hits) == 1:  # "which company does vision for cars? what are they working on?"
+            self._about(state, hits[0][0])
         state.turns += 1
         return Reply(
             "\n".join(lines),
@@ -579,6 +587,23 @@ class Answerers:
             if after == "of":
                 return i, None
         return None
+
+    def _about(self, state: Session, entity: Entity) -> None:
+        """The conversation is about the entity now, as if its kind's intent had answered."""
+        name = self.entity_intents.get(entity.type)
+        if name is None or name not in self.intents:
+            return
+        slot = next((s for s, t in self.intents.get(name).slots.items() if t == entity.type), None)
+        if slot is not None:
+            state.intent, state.slots = name, {slot: entity.id}
+            state.slot_origins = {slot: "question"}
+            key = f"{entity.type}:{entity.id}"
+            state.recent = [key, *(r for r in state.recent if r != key)][:RECENT]
+
+    def _asks_one(self, tokens: Sequence[str], kind: str) -> bool:
+        """Whether a "which" question names its kind in the singular ("which company does...")."""
+        word = next((t for t in tokens if self.kind_words.get(t) == kind), None)
+        return word is not None and word != self._kind_name(kind) and not word.endswith("s")
 
     def _kind_name(self, kind: str) -> str:
         """The plural word the content uses for a kind of entity ("companies")."""
@@ -700,16 +725,17 @@ class Answerers:
         return self.composer.answer(intent, turn.u, turn.state, turn.score)
 
     def _closest(self, turn: Turn) -> tuple[str, ...]:
-        """Example questions of the career intents closest to the message."""
+        """The questions of the career intents closest to the message."""
         seen: list[str] = []
         threshold = self.policy.settings.threshold
         for c in turn.u.candidates:
+            question = self.composer.question(c.intent)
             if (
                 self.intents.get(c.intent).category == "career"
                 and c.score >= threshold * 0.5
-                and c.example not in seen
+                and question not in seen
             ):
-                seen.append(c.example)
+                seen.append(question)
         return tuple(seen[:3])
 
     def decline(self, turn: Turn) -> Reply:

@@ -179,13 +179,12 @@ class Engine:
 
     def topics(self) -> tuple[TopicGroup, ...]:
         """What the bot answers, by group (in the order `topic_groups` gives), an example each."""
-        from .overview import Topic, TopicGroup, as_question
+        from .overview import Topic, TopicGroup
 
-        names = self.names("company")
         groups: dict[str, list[Topic]] = {}
         for intent in self.intents.intents:
             if intent.category in ("career", "profile") and intent.examples:
-                example = as_question(intent.examples[0], names)
+                example = self._dialogue.composer.question(intent.name)
                 groups.setdefault(intent.group, []).append(Topic(intent.title, example))
         order = list(self.settings.topic_groups)
         ranked = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), g))
@@ -256,7 +255,7 @@ class Engine:
                 type_, _, id_ = key.partition(":")
                 if kb.entity(type_, id_) is None:
                     problems.append(
-                        Problem("settings", f"settings.{setting}", f"unknown entity {key!r}")
+                        Problem("intents", f"settings.{setting}", f"unknown entity {key!r}")
                     )
             for topic_id in sorted(set(kb.topics) - reached):
                 problems.append(

@@ -4,8 +4,6 @@ conversation: its topics, the last answer explained.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .reply import Citation
@@ -76,40 +74,3 @@ class Explanation:
     profile: tuple[
         tuple[str, str], ...
     ] = ()  # (label, value) rows of what the user told about themselves
-
-
-_QUESTION_WORDS = frozenset(
-    [
-        "how",
-        "what",
-        "which",
-        "who",
-        "where",
-        "when",
-        "why",
-        "is",
-        "are",
-        "do",
-        "does",
-        "can",
-        "should",
-        "could",
-        "will",
-        "would",
-        "any",
-    ]
-)
-
-
-def as_question(example: str, names: Iterable[str] = ()) -> str:
-    """An intent example as a user would type it: capitalised, "ML", "I" and `names` spelt
-    properly ("google" -> "Google"), and a "?" after a question word."""
-    text = re.sub(r"\bml\b", "ML", example)
-    text = re.sub(r"\bi\b", "I", text)
-    for name in names:
-        text = re.sub(rf"\b{re.escape(name.lower())}\b", name, text)
-    text = text[:1].upper() + text[1:]
-    first = example.split(" ", 1)[0].lower()
-    if first in _QUESTION_WORDS and not text.endswith("?"):
-        text += "?"
-    return text

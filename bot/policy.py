@@ -22,6 +22,7 @@ from .understanding import BARE_WORDS, Understanding
 
 TIED = 0.9  # a runner-up this close to the top candidate shares its confidence (`confident`)
 TIES = ("career", "dialogue")  # ... when both are of one of these categories
+ANCHORED = 0.6  # of the threshold: a career intent taking an entity the question names
 FOLLOW_UP_WORDS = 6  # "what about OpenAI's process?": a follow-up this short keeps the intent
 RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
@@ -164,6 +165,12 @@ class Policy:
         intent = self.intents.get(candidate.intent)
         if candidate.score >= self.settings.threshold:
             return intent
+        anchored = candidate.score >= self.settings.threshold * ANCHORED
+        if u is not None and anchored and not self.is_bare(u):
+            # "what is DeepMind known for?": a question naming what the intent is about is in scope
+            named = {e.type for m in u.mentions for e in m.entities[:1]} - set(SUBJECT_TYPES)
+            if intent.category == "career" and named & set(intent.slots.values()):
+                return intent
         runner = ranked[1] if len(ranked) > 1 else None
         if runner is None or runner.score < TIED * candidate.score or u is None or self.is_bare(u):
             return None

@@ -314,6 +314,13 @@ class PassageIndex:
     ) -> dict[str, Passage]:
         """Entity id -> the passage tagged with that entity of the type that holds the most of
         the query's weight, for each entity with one holding at least `min_coverage` of it."""
+        found = self.shares(entity_type, query, min_coverage)
+        return {id_: passage for id_, (_, passage) in found.items()}
+
+    def shares(
+        self, entity_type: str, query: Iterable[str], min_coverage: float
+    ) -> dict[str, tuple[float, Passage]]:
+        """As `holding`, with the share of the query's weight each passage holds."""
         weights = self.weights(query)
         total = sum(weights.values())
         if not total:
@@ -328,7 +335,7 @@ class PassageIndex:
             for id_ in ids:
                 if share >= min_coverage and share > best.get(id_, (0.0, 0))[0]:
                     best[id_] = (share, i)
-        return {id_: self.passages[i] for id_, (_, i) in best.items()}
+        return {id_: (share, self.passages[i]) for id_, (share, i) in best.items()}
 
     @staticmethod
     def _other_entity(passage: Passage, named: Mapping[str, set[str]]) -> bool:

@@ -179,3 +179,40 @@ def occurrence(tokens: Sequence[str], term: Sequence[str]) -> str | None:
         if tuple(window[:-1]) == tuple(term[:-1]) and window[-1] in plurals:
             return " ".join(window)
     return None
+
+
+_QUESTION_WORDS = frozenset(
+    [
+        "how",
+        "what",
+        "which",
+        "who",
+        "where",
+        "when",
+        "why",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "should",
+        "could",
+        "will",
+        "would",
+        "any",
+    ]
+)
+
+
+def as_question(example: str, names: Iterable[str] = ()) -> str:
+    """An intent example as a user would type it: capitalised, "ML", "I" and `names` spelt
+    properly ("google" -> "Google"), and a "?" after a question word."""
+    text = re.sub(r"\bml\b", "ML", example)
+    text = re.sub(r"\bi\b", "I", text)
+    for name in names:
+        text = re.sub(rf"\b{re.escape(name.lower())}\b", name, text)
+    text = text[:1].upper() + text[1:]
+    first = example.split(" ", 1)[0].lower()
+    if first in _QUESTION_WORDS and not text.endswith("?"):
+        text += "?"
+    return text

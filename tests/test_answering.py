@@ -149,7 +149,7 @@ def test_a_second_confident_reading_is_answered_with_the_first_offered(engine: E
     assert second.score >= engine.threshold  # two readings the bot is sure of
     (reply,) = ask(engine, text)
     assert reply.kind == "answer" and reply.intent == top.intent
-    assert reply.suggestions[0] == second.example
+    assert engine.rank(reply.suggestions[0])[0].intent == second.intent
 
 
 def test_an_act_asked_with_words_of_its_own_never_shows_its_placeholder(engine: Engine) -> None:
@@ -854,3 +854,45 @@ def test_the_job_market_of_a_place_the_guides_cover_is_answered(engine: Engine) 
     assert texas.kind != "decline", texas.text
     (skills,) = ask(engine, "I live in Berlin, what skills do ML jobs need?")
     assert "Berlin" not in skills.text and skills.kind != "decline", skills.text
+
+
+# -- which entity, and what follows it ------------------------------------------------------
+
+
+def test_which_company_in_the_singular_names_the_best_and_the_conversation_follows_it(
+    engine: Engine,
+) -> None:
+    which_firm = "which firm does mixed reality with computer vision?"
+    which, follow = ask(engine, which_firm, "what's their interview like?")
+    assert which.kind == "retrieved" and "Microsoft" in which.text
+    assert sum(f"- {name}:" in which.text for name in engine.names("company")) == 1
+    assert follow.intent == "company_hiring" and "Microsoft" in follow.text
+
+
+def test_a_question_naming_what_its_intent_is_about_is_answered_below_the_threshold(
+    engine: Engine,
+) -> None:
+    text = "what is IBM known for?"
+    top = engine.rank(text)[0]
+    assert top.score < engine.threshold  # the matcher alone is unsure
+    (reply,) = ask(engine, text)
+    assert reply.kind == "answer" and reply.intent == top.intent and "IBM" in reply.text
+    # ... but a bare name still gets what its kind's intent answers, and no name no such help
+    assert ask(engine, "ibm?")[0].intent == "company_overview"
+    assert ask(engine, "what is it known for?")[0].kind != "answer"
+
+
+def test_a_company_overview_names_every_project_named_or_not(engine: Engine) -> None:
+    (reply,) = ask(engine, "tell me about IBM")
+    assert "Project Debater" in reply.text and "Watson Health" in reply.text
+
+
+def test_suggestions_are_questions_as_people_type_them(engine: Engine) -> None:
+    suggested = set()
+    for text in ("what do new ml folks tend to lack", "how do i get a job in ml"):
+        (reply,) = ask(engine, text)
+        suggested.update(reply.suggestions)
+    assert suggested
+    for suggestion in suggested:
+        assert suggestion[0].isupper() and " ml " not in f" {suggestion} ", suggestion
+        assert engine.rank(suggestion)[0].score >= engine.threshold, suggestion
