@@ -35,6 +35,10 @@ class Acts:
         answer says nothing of them."""
         if act.name == "sources" and state.citations:
             return self._sources(act, top, state)
+        if act.name == "judge" and state.intent is None and state.items and state.citations:
+            # "would that help me?" after passages of the guides: what they said
+            cited = tuple(Citation.from_dict(c) for c in state.citations)
+            return self._judged(act, top, state, list(state.items), words, cited)
         if state.intent not in self.intents:
             return Reply(
                 self.texts["no_context"],
@@ -100,6 +104,19 @@ class Acts:
             for line in rendered.text.splitlines()
             if line.strip(" -") and not line.rstrip().endswith(":")
         ]
+        return self._judged(act, top, state, lines, words, rendered.citations)
+
+    def _judged(
+        self,
+        act: Intent,
+        top: Candidate,
+        state: Session,
+        lines: list[str],
+        words: Sequence[str],
+        citations: tuple[Citation, ...],
+    ) -> Reply | None:
+        """The lines of the last answer (those saying the `words`, if any) under the heading
+        saying the guides cannot weigh the person's case; None if no line says the words."""
         if words:
             asked = {stem(w) for w in words}
             lines = [line for line in lines if asked & {stem(t) for t in normalise(line)}]
@@ -107,7 +124,7 @@ class Acts:
                 return None
         heading = self.texts["judge_said" if words else "judge_lines"]
         text = "\n".join([heading, *(f"- {line}" for line in lines[:JUDGED])])
-        return self._reply(text, act.name, top, state, rendered.citations)
+        return self._reply(text, act.name, top, state, citations)
 
     def _exact(self, act: Intent, intent: Intent, top: Candidate, state: Session) -> Reply:
         """ "What's the exact number?": each figure of the last answer as the guides state it, and

@@ -896,3 +896,13 @@ def test_suggestions_are_questions_as_people_type_them(engine: Engine) -> None:
     for suggestion in suggested:
         assert suggestion[0].isupper() and " ml " not in f" {suggestion} ", suggestion
         assert engine.rank(suggestion)[0].score >= engine.threshold, suggestion
+
+
+def test_a_judgement_asked_of_passages_gets_what_they_said(engine: Engine) -> None:
+    said, judged = ask(
+        engine, "do ML engineers get pulled in when deployed models break?", "would that help me?"
+    )
+    assert said.kind == "retrieved" and judged.kind == "act"
+    first = said.text.split("\n- ", 1)[1].split(" (")[0]
+    assert first in judged.text and judged.citations
+    assert ask(engine, "would that help me?")[0].text == engine.settings.texts["no_context"]
