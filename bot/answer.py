@@ -79,9 +79,7 @@ class Composer:
             text = self.texts["profile_note"].format(values=", ".join(from_profile)) + "\n" + text
         runner = next((c for c in (ranked or u.candidates) if c.intent != intent.name), None)
         if intent.category == "career":  # what the person says of themselves keeps the topic
-            state.intent, state.slots, state.slot_origins = intent.name, slots, origins
-            named = [f"{intent.slots[slot]}:{id_}" for slot, id_ in slots.items()]
-            state.recent = list(dict.fromkeys((*named, *state.recent)))[:RECENT]
+            self.focus(state, intent, slots, origins)
             state.detail, state.citations = 0, [c.to_dict() for c in rendered.citations]
             state.confidence = confidence
             state.runner_up = runner.intent if runner else None
@@ -111,6 +109,15 @@ class Composer:
             rendered.citations,
             kind=kind,
         )
+
+    @staticmethod
+    def focus(
+        state: Session, intent: Intent, slots: dict[str, str], origins: dict[str, str]
+    ) -> None:
+        """The conversation is about the intent and the entities in its slots now."""
+        state.intent, state.slots, state.slot_origins = intent.name, slots, origins
+        named = [f"{intent.slots[slot]}:{id_}" for slot, id_ in slots.items()]
+        state.recent = list(dict.fromkeys((*named, *state.recent)))[:RECENT]
 
     def remember_items(self, state: Session, text: str) -> None:
         """Keep the answer's list items, for "the second one"."""

@@ -13,7 +13,7 @@ from msgspec import Struct
 
 from . import references
 from .acts import Acts
-from .answer import RECENT, TOPICAL, Composer
+from .answer import TOPICAL, Composer
 from .domain import PLACE_TYPES
 from .gaps import GapFinder
 from .intents import Intent, IntentSet
@@ -593,17 +593,15 @@ class Answerers:
         name = self.entity_intents.get(entity.type)
         if name is None or name not in self.intents:
             return
-        slot = next((s for s, t in self.intents.get(name).slots.items() if t == entity.type), None)
+        intent = self.intents.get(name)
+        slot = next((s for s, t in intent.slots.items() if t == entity.type), None)
         if slot is not None:
-            state.intent, state.slots = name, {slot: entity.id}
-            state.slot_origins = {slot: "question"}
-            key = f"{entity.type}:{entity.id}"
-            state.recent = [key, *(r for r in state.recent if r != key)][:RECENT]
+            self.composer.focus(state, intent, {slot: entity.id}, {slot: "question"})
 
     def _asks_one(self, tokens: Sequence[str], kind: str) -> bool:
         """Whether a "which" question names its kind in the singular ("which company does...")."""
         word = next((t for t in tokens if self.kind_words.get(t) == kind), None)
-        return word is not None and word != self._kind_name(kind) and not word.endswith("s")
+        return word is not None and not word.endswith("s")
 
     def _kind_name(self, kind: str) -> str:
         """The plural word the content uses for a kind of entity ("companies")."""
@@ -729,13 +727,10 @@ class Answerers:
         seen: list[str] = []
         threshold = self.policy.settings.threshold
         for c in turn.u.candidates:
-            question = self.composer.question(c.intent)
-            if (
-                self.intents.get(c.intent).category == "career"
-                and c.score >= threshold * 0.5
-                and question not in seen
-            ):
-                seen.append(question)
+            if self.intents.get(c.intent).category == "career" and c.score >= threshold * 0.5:
+                question = self.composer.question(c.intent)
+                if question not in seen:
+                    seen.append(question)
         return tuple(seen[:3])
 
     def decline(self, turn: Turn) -> Reply:
