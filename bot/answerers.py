@@ -52,6 +52,7 @@ class Turn(Struct):
 Answerer = Callable[[Turn], Reply | None]
 MAX_PARTS = 3  # questions (or entities) of one message answered in parts
 RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
+BARE_WORDS = 3  # a passage of this many words at most is a name ("Model Evaluation")
 AGREE_FLOOR = 0.3  # of the threshold: an intent this confident may be taken when passages agree
 AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
@@ -60,6 +61,7 @@ SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
 DETAILS = 6  # items of a list an answer showed only by its name, added when the name was asked
 ANCHORED = 0.7  # of the coverage: what a question naming the domain itself must have held
 ON_ENTITY_COVERAGE = 0.5  # share of a follow-up a passage about the last answer's entity must hold
+FOLLOW_UP_TOKENS = 8  # a question this short may ask of what the last answer cited
 WHICH_REACH = 2  # list words between "which" and the kind it asks for ("which ten big companies")
 
 
@@ -669,6 +671,26 @@ class Answerers:
                     return self._passages(turn, [passage], passage_coverage=ON_ENTITY_COVERAGE)
         return None
 
+    def on_last_answer(self, turn: Turn) -> Reply | None:
+        """ "And if I do want to manage?" after the career ladder: a short question no intent
+        answers gets what the sections the last answer cited say of it."""
+        state = turn.state
+        if self.passages is None or not state.citations or turn.depth:
+            return None
+        if len(turn.u.tokens) > FOLLOW_UP_TOKENS:
+            return None
+        asked = self.passages.asked(turn.u.tokens)
+        known = [term for term in asked if self.passages.knows(term)]
+        if not known or len(known) * 2 < len(asked):
+            return None
+        sections = [(c["source"], c["section"]) for c in state.citations]
+        found = self.passages.under(sections, known, ON_ENTITY_COVERAGE)
+        said = "\n".join(state.items)  # what it already showed is no answer
+        found = [p for p in found if p.text not in said]
+        if not found or len(found) > MAX_PARTS:
+            return None
+        return self._passages(turn, found, passage_coverage=ON_ENTITY_COVERAGE)
+
     def retrieve(self, turn: Turn) -> Reply | None:
         """The passages of the guides that hold most of what the question asks, cited; a
         question about the domain itself ("do ML engineers check models for bias?") needs less
@@ -677,8 +699,10 @@ class Answerers:
         found = self._search(turn, self.coverage * (ANCHORED if anchored else 1.0))
         if not found:
             return None
-        best = found[0].coverage
-        kept = [f.passage for f in found if f.coverage >= best - RETRIEVAL_SPREAD]
+        # a bare name ("Model Evaluation", an item of a list of skills) says little of what was
+        # asked: the passages shown with it are those close to the best that says something
+        saying = [f for f in found if len(f.passage.text.split()) > BARE_WORDS] or found
+        kept = [f.passage for f in found if f.coverage >= saying[0].coverage - RETRIEVAL_SPREAD]
         return self._passages(turn, kept, found[0].coverage)
 
     def _passages(self, turn: Turn, kept: list[Passage], passage_coverage: float) -> Reply:

@@ -100,6 +100,7 @@ class Dialogue:
             a.on_last_entity,
             a.retrieve,
             a.about_entity,
+            a.on_last_answer,
         )
         self.decline = a.decline
         self._comparing = frozenset(settings.comparison_words)

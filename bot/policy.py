@@ -138,7 +138,10 @@ class Policy:
             if taking is not None:
                 ranked.remove(taking)
                 ranked.insert(0, taking)
-        if len(ranked) > 1 and ranked[0].score - ranked[1].score <= self.settings.tie_margin:
+        if len(ranked) > 1 and (
+            ranked[0].score - ranked[1].score <= self.settings.tie_margin
+            or ranked[1].score >= ranked[0].score * TIED
+        ):
             # near-equal: the intent whose answer knows the named entity wins
             # ("become a CTO": the progression facts name the CTO, the transition facts don't)
             knows = [self._knows_mention(c, u) for c in ranked[:2]]

@@ -337,6 +337,26 @@ class PassageIndex:
                     best[id_] = (share, i)
         return {id_: (share, self.passages[i]) for id_, (share, i) in best.items()}
 
+    def under(
+        self, sections: Iterable[tuple[str, str]], query: Iterable[str], min_coverage: float
+    ) -> list[Passage]:
+        """The passages of the given (source, section) pairs that hold the most of the query's
+        weight, at least `min_coverage` of it; in the guides' order."""
+        wanted = set(sections)
+        weights = self.weights(query)
+        total = sum(weights.values())
+        if not total or not wanted:
+            return []
+        shares = {
+            i: sum(w for t, w in weights.items() if t in self._terms[i]) / total
+            for i, p in enumerate(self.passages)
+            if (p.citation.source, p.citation.section) in wanted
+        }
+        best = max(shares.values(), default=0.0)
+        if best < min_coverage:
+            return []
+        return [self.passages[i] for i, share in shares.items() if share == best]
+
     @staticmethod
     def _other_entity(passage: Passage, named: Mapping[str, set[str]]) -> bool:
         for type_ in EXCLUSIVE_TYPES:
