@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from .intents import Intent, IntentSet
+from .knowledge import Entity
 from .matching import Candidate
 from .profile import ProfileReader
 from .references import list_items
@@ -13,7 +14,7 @@ from .reply import Reply
 from .session import Session
 from .settings import Settings
 from .slots import SlotFiller
-from .text import as_question
+from .text import as_question, normalise
 from .understanding import Understanding
 
 #: intent categories whose answers the conversation is about afterwards (follow-ups refer to them)
@@ -38,6 +39,7 @@ class Composer:
         self.texts, self.threshold = settings.texts, settings.threshold
         self._knows: dict[tuple[str, str, str], bool] = {}
         self._general_answers: dict[str, Rendered | None] = {}
+        self._general_words: dict[str, str] = {}  # its words, normalised, between spaces
         self._lock = threading.Lock()
         self._questions: dict[str, str] = {}
 
@@ -148,6 +150,22 @@ class Composer:
         return rendered is not None and any(
             f.count is not None or f.pay is not None for f in rendered.facts
         )
+
+    def says(self, intent: Intent, entity: Entity) -> bool:
+        """Whether the intent's general answer names the entity ("Communication" in the soft
+        skills), though it may take no slot of its type."""
+        text = self._words(intent)
+        return any(f" {' '.join(normalise(name))} " in text for name in entity.names())
+
+    def _words(self, intent: Intent) -> str:
+        """The intent's general answer, normalised, between spaces (cached)."""
+        text = self._general_words.get(intent.name)
+        if text is None:
+            rendered = self._general(intent)
+            text = f" {' '.join(normalise(rendered.text))} " if rendered else ""
+            with self._lock:
+                self._general_words[intent.name] = text
+        return text
 
     def knows(self, intent: Intent, slot: str, entity_id: str) -> bool:
         """Whether the intent's answer has facts about this particular entity (cached)."""

@@ -172,20 +172,47 @@ class Answerers:
 
     def _named_item(self, turn: Turn) -> Reply | None:
         """ "Is there one from IBM?", "the one at NVIDIA": the items of the last answer that name
-        the entity the message names."""
+        the entity the message names; "and the system design?" after the interview stages, an
+        answer that takes no such entity."""
         tokens = turn.u.tokens
         ones = [i for i, t in enumerate(tokens) if t == "one"]
+        state = turn.state
         # "one day", "at one point": a time, not an item
-        if not any(i + 1 == len(tokens) or tokens[i + 1] not in _TIME_WORDS for i in ones):
+        one = any(i + 1 == len(tokens) or tokens[i + 1] not in _TIME_WORDS for i in ones)
+        if not one and not (self._names_only(turn.u) and self._takes_none(state, turn.u)):
             return None
-        if not turn.u.mentions or not turn.state.items:
+        if not state.items:
             return None
         keys = {f"{e.type}:{e.id}" for m in turn.u.mentions for e in m.entities}
         items = [item for item in turn.state.items if keys & set(self.name_entities(item))]
+        if not items and self.passages is not None:
+            # "what's in the coding one?": the one item holding the words it names
+            words = [t for t in tokens if t not in self.filler and t not in self.which_words]
+            asked = set(self.passages.terms(words))
+            holding = [
+                item
+                for item in turn.state.items
+                if asked and asked <= set(self.passages.terms(normalise(item)))
+            ]
+            items = holding if len(holding) == 1 else []
         if not items:
             return None
         text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in items)
         return self._from_last(turn, text)
+
+    @staticmethod
+    def _names_only(u: Understanding) -> bool:
+        """ "and the system design?": entities named and nothing asked of them."""
+        named = {i for m in u.mentions for i in range(m.start, m.end)}
+        return bool(named) and all(i in named or t in _NAMING_WORDS for i, t in enumerate(u.tokens))
+
+    def _takes_none(self, state: Session, u: Understanding) -> bool:
+        """Whether the last answer's intent takes no entity of the types the message names (so
+        "and Amazon?" cannot ask it again of another one)."""
+        if state.intent not in self.intents:
+            return False
+        types = set(self.intents.get(state.intent or "").slots.values())
+        return all(e.type not in types for m in u.mentions for e in m.entities)
 
     @staticmethod
     def _from_last(turn: Turn, text: str) -> Reply:
@@ -302,7 +329,8 @@ class Answerers:
         runner = self.policy.runner_up(turn.u, turn.intent, turn.top)
         if runner is not None:
             return self._clarify(turn, turn.top, runner)
-        carry = bool(self.anaphora_words & set(turn.u.tokens))
+        # "their interviews", or a terse "hiring process?" after Google's focus areas
+        carry = bool(self.anaphora_words & set(turn.u.tokens)) or self.policy.is_terse(turn.u)
         each = self._each(turn, turn.intent)
         if each:
             return self._for_each(turn, turn.intent, *each, carry)
@@ -352,7 +380,7 @@ class Answerers:
             refers = self.each_words | (
                 self.anaphora_words if slot not in state.slots and listed else set()
             )
-            if len(named) < 2 and refers & set(turn.u.tokens):
+            if not named and refers & set(turn.u.tokens):
                 named = [
                     e
                     for key in self.name_entities("\n".join(turn.state.items))
@@ -684,12 +712,11 @@ class Answerers:
         if not known or len(known) * 2 < len(asked):
             return None
         sections = [(c["source"], c["section"]) for c in state.citations]
-        found = self.passages.under(sections, known, ON_ENTITY_COVERAGE)
-        said = "\n".join(state.items)  # what it already showed is no answer
-        found = [p for p in found if p.text not in said]
-        if not found or len(found) > MAX_PARTS:
+        said = "\n".join(state.items)
+        found = self.passages.under(sections, known, ON_ENTITY_COVERAGE, said)
+        if not found:
             return None
-        return self._passages(turn, found, passage_coverage=ON_ENTITY_COVERAGE)
+        return self._passages(turn, found[:MAX_PARTS], passage_coverage=ON_ENTITY_COVERAGE)
 
     def retrieve(self, turn: Turn) -> Reply | None:
         """The passages of the guides that hold most of what the question asks, cited; a
@@ -789,6 +816,7 @@ _NUMBERS = {
 }
 
 
+_NAMING_WORDS = frozenset(("and", "the", "what", "about", "how", "so", "ok", "then", "a", "an"))
 _TIME_WORDS = frozenset(("day", "days", "time", "point", "year", "month", "week", "morning"))
 
 

@@ -69,6 +69,7 @@ class Dialogue:
             out_of_scope,
             subject_terms,
             self.composer.profile.is_insider,
+            self.composer.says,
         )
         acts = Acts(intents, renderer, self.slots, settings)
         a = Answerers(

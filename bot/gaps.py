@@ -22,6 +22,7 @@ from .understanding import Understanding
 
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
 SURELY_BEFORE = frozenset({"at", "join", "joining"})  # a lower-case company name follows these
+ACRONYM = 3  # letters: a lower-case company name this short is shown in capitals ("TCS")
 TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a name
 NAME_REACH = 6  # tokens after a capitalised unknown word looked through for a company word
 SUBJECT_WORDS = frozenset({"machine", "learning", "engineer", "engineers", "engineering", "role"})
@@ -380,12 +381,17 @@ class GapFinder:
                 if goes_on := _NAME_GOES_ON.match(u.text, match.end()):
                     name, rest = f"{word} {goes_on.group(1)}", rest[1:]
                 rest = [t for t in rest if t not in SUBJECT_WORDS]
-            after = " ".join(rest[:2])
+            while len(rest) > 2 and rest[0] in ("or", "and"):
+                rest = rest[2:]  # "does ford or gm hire...": the names listed, then what is asked
+            after = " ".join(rest[:3])
             followed = any(f" {after} ".startswith(f" {w} ") for w in self.gaps.company_words)
             if word[0].isupper():
                 placed = before in COMPANY_BEFORE or possessive or terse or followed
             else:
                 placed = terse or before in SURELY_BEFORE or (before in COMPANY_BEFORE and followed)
             if placed:
-                return name if word[0].isupper() else word.capitalize()
+                if word[0].isupper():
+                    return name
+                # a short name written in lower case is most likely an acronym ("tcs", "gm")
+                return word.upper() if len(word) <= ACRONYM else word.capitalize()
         return None

@@ -11,6 +11,7 @@ import msgspec
 from .domain import CITY, STATE, SUBJECT_TYPES
 from .entities import Mention
 from .intents import Intent, IntentSet
+from .knowledge import Entity
 from .matching import Candidate
 from .needs import needs
 from .session import Profile, Session
@@ -44,8 +45,10 @@ class Policy:
         out_of_scope: Terms,
         subject_terms: Terms,
         is_insider: Callable[[Understanding, Profile], bool] = lambda u, profile: False,
+        says: Callable[[Intent, Entity], bool] = lambda intent, entity: False,
     ) -> None:
         self.intents, self.settings, self.slots, self.knows = intents, settings, slots, knows
+        self.says = says  # whether an intent's general answer names an entity
         self.is_insider = is_insider
         self.out_of_scope, self.subject_terms = out_of_scope, subject_terms
         # terms by their first word, so a message is only checked against terms it could hold
@@ -76,7 +79,7 @@ class Policy:
         A terse turn ("hiring?") leans on the conversation: candidates that take the slots of the
         last answer gain `context_boost`, as a recent context frame would in Adapt.
         """
-        terse = len([t for t in u.matched if t not in self.followup_words]) <= 2
+        terse = self.is_terse(u)
         # "their interviews", "it", "the two"
         refers = bool((self.anaphora_words | self.pair_words) & set(u.tokens))
         carried = set()
@@ -141,9 +144,14 @@ class Policy:
         if len(ranked) > 1 and (
             ranked[0].score - ranked[1].score <= self.settings.tie_margin
             or ranked[1].score >= ranked[0].score * TIED
+            or (
+                ranked[1].score >= self.settings.threshold
+                and not self.intents.get(ranked[0].intent).slots
+            )
         ):
-            # near-equal: the intent whose answer knows the named entity wins
-            # ("become a CTO": the progression facts name the CTO, the transition facts don't)
+            # near-equal, or a general answer against another confident one: the intent whose
+            # answer knows the named entity wins ("become a CTO": the progression facts name the
+            # CTO, the transition facts don't; "does math matter?": the soft skills don't)
             knows = [self._knows_mention(c, u) for c in ranked[:2]]
             if knows[1] and not knows[0]:
                 ranked[0], ranked[1] = ranked[1], ranked[0]
@@ -213,13 +221,19 @@ class Policy:
         return bool(named) and not any(_fits(m, types) for m in named)
 
     def _knows_mention(self, candidate: Candidate, u: Understanding) -> bool:
+        """Whether the candidate's answer has facts about an entity the question names: one
+        it takes as a slot, or one its general answer names."""
         intent = self.intents.get(candidate.intent)
         for slot, type_ in intent.slots.items():
             for mention in u.mentions:
                 entity = mention.of_type(type_)
                 if entity is not None and self.knows(intent, slot, entity.id):
                     return True
-        return False
+        return any(self.says(intent, e) for m in u.mentions for e in m.entities[:1])
+
+    def is_terse(self, u: Understanding) -> bool:
+        """Whether the message says at most two words of its own ("hiring process?")."""
+        return len([t for t in u.matched if t not in self.followup_words]) <= 2
 
     def is_bare(self, u: Understanding) -> bool:
         """Whether the message only names entities, with
@@ -269,7 +283,10 @@ class Policy:
             return None
         previous = self.intents.get(state.intent or "")
         types = set(previous.slots.values())
-        words = [w for w in u.matched if not w.startswith("@")]
+        # the words as written: "what's DeepMind famous for?" asks what it is about, but in
+        # words of its own, not as "and DeepMind?" does
+        taken = {i for m in u.mentions for i in range(m.start, m.end)}
+        words = [w for i, w in enumerate(u.tokens) if i not in taken]
         allowed = self.followup_words
         if self.hypothetical_words & set(words):  # "what if I moved to New York instead?"
             allowed = allowed | self.person_words

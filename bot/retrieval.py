@@ -338,24 +338,39 @@ class PassageIndex:
         return {id_: (share, self.passages[i]) for id_, (share, i) in best.items()}
 
     def under(
-        self, sections: Iterable[tuple[str, str]], query: Iterable[str], min_coverage: float
+        self,
+        sections: Iterable[tuple[str, str]],
+        query: Iterable[str],
+        min_coverage: float,
+        said: str = "",
     ) -> list[Passage]:
         """The passages of the given (source, section) pairs that hold the most of the query's
-        weight, at least `min_coverage` of it; in the guides' order."""
+        weight, at least `min_coverage` of it, those holding it in their own words first. One
+        whose text `said` holds counts only its own words: how people ask for it is not enough
+        to show it again."""
         wanted = set(sections)
         weights = self.weights(query)
         total = sum(weights.values())
         if not total or not wanted:
             return []
         shares = {
-            i: sum(w for t, w in weights.items() if t in self._terms[i]) / total
+            i: sum(
+                w
+                for t, w in weights.items()
+                if t in self._terms[i] and not (p.text in said and t in self._asked_only[i])
+            )
+            / total
             for i, p in enumerate(self.passages)
             if (p.citation.source, p.citation.section) in wanted
         }
         best = max(shares.values(), default=0.0)
         if best < min_coverage:
             return []
-        return [self.passages[i] for i, share in shares.items() if share == best]
+        kept = [i for i, share in shares.items() if share == best]
+        # those holding it in their own words first ("manages teams" before "Team lead", which
+        # only people asking for it call management)
+        kept.sort(key=lambda i: (any(t in self._asked_only[i] for t in weights), i))
+        return [self.passages[i] for i in kept]
 
     @staticmethod
     def _other_entity(passage: Passage, named: Mapping[str, set[str]]) -> bool:

@@ -204,9 +204,13 @@ def may_tell_about_me(tokens: Iterable[str]) -> bool:
     return not _ABOUT_ME_WORDS.isdisjoint(tokens)
 
 
+_QUESTION_MARKS = re.compile(r"\?+")
+
+
 def needs_splitting(text: str) -> bool:
     """Whether a message is long, or asks more than one question."""
-    return len(text) > SHORT or text.count("?") > 1 or "\n" in text.strip()
+    # "??" is one question asked loudly, not two
+    return len(text) > SHORT or len(_QUESTION_MARKS.findall(text)) > 1 or "\n" in text.strip()
 
 
 def several_sentences(text: str) -> bool:
