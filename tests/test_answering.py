@@ -329,6 +329,10 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("please help me fix this docker build error", "help with code"),
         ("does wipro or accenture hire ML engineers?", "don't cover Wipro"),
         ("is tcs a good place to start an ML career?", "don't cover TCS"),
+        ("can an international student get hired as an ML engineer?", "visas"),
+        ("is ChatGPT going to take my ML job?", "replace"),
+        ("can you review my resume?", "resumes"),
+        ("what is a transformer model?", "explaining"),
         ("what universities have the strongest AI programmes?", "rankings"),
         ("what do ML engineers earn in Berlin?", "Berlin"),
         ("how much does an ML engineer make at Netflix?", "Netflix"),
@@ -373,6 +377,8 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "should I study computer science or math for my degree?",
         "how do ML engineers fix a bug in production?",
         "which states have the most ML jobs?",
+        "what are the transformer focus areas at google?",
+        "do mature companies invest in MLOps?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
