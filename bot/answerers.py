@@ -102,6 +102,9 @@ class Answerers:
         # is a question of its own
         self.act_phrase_words = acted - set(settings.anaphora_words)
         self.each_words = frozenset(settings.each_words)
+        self.each_terms = (
+            frozenset(passages.terms(settings.each_words)) if passages else frozenset()
+        )
         # words that ask nothing of their own around a reference ("tell me about the second one")
         self.filler = frozenset((*settings.followup_words, *settings.common_words))
         self.passages, self.coverage = passages, settings.retrieval_coverage
@@ -179,22 +182,25 @@ class Answerers:
         state = turn.state
         # "one day", "at one point": a time, not an item
         one = any(i + 1 == len(tokens) or tokens[i + 1] not in _TIME_WORDS for i in ones)
-        if not one and not (self._names_only(turn.u) and self._takes_none(state, turn.u)):
+        # "what tools does each use?": of each item of the last answer, naming no entity
+        each = not turn.u.mentions and not self.each_words.isdisjoint(tokens)
+        if not (one or each) and not (self._names_only(turn.u) and self._takes_none(state, turn.u)):
             return None
         if not state.items:
             return None
         keys = {f"{e.type}:{e.id}" for m in turn.u.mentions for e in m.entities}
         items = [item for item in turn.state.items if keys & set(self.name_entities(item))]
         if not items and self.passages is not None:
-            # "what's in the coding one?": the one item holding the words it names
+            # "what's in the coding one?": the one item holding the words it names; "what tools
+            # does each use?", every item holding them, when there are several
             words = [t for t in tokens if t not in self.filler and t not in self.which_words]
-            asked = set(self.passages.terms(words))
+            asked = set(self.passages.terms(words)) - self.each_terms
             holding = [
                 item
                 for item in turn.state.items
                 if asked and asked <= set(self.passages.terms(normalise(item)))
             ]
-            items = holding if len(holding) == 1 else []
+            items = holding if len(holding) == 1 or (each and len(holding) > 1) else []
         if not items:
             return None
         text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in items)
