@@ -103,10 +103,12 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
     )
     c.unknown_fields(raw, allowed, ("gaps",))
     words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:5]}
-    topics = []
+    topics: list[Gap] = []
     for i, entry in enumerate(raw.get("topics") or ()):
         gap = _gap(entry, ("gaps", "topics", i), c, needs_id=True)
-        if gap is not None:
+        if gap is not None and any(t.id == gap.id for t in topics):
+            c.add(("gaps", "topics", i, "id"), f"gap {gap.id!r} is already defined above")
+        elif gap is not None:
             topics.append(gap)
     singles = {
         key: _gap(raw.get(key), ("gaps", key), c, key) if raw.get(key) else None

@@ -333,6 +333,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("is ChatGPT going to take my ML job?", "replace"),
         ("can you review my resume?", "resumes"),
         ("what is a transformer model?", "explaining"),
+        ("what's the difference between deep learning and machine learning?", "explaining"),
+        ("how much equity should I ask for at a startup?", "RSU grants"),
         ("what universities have the strongest AI programmes?", "rankings"),
         ("what do ML engineers earn in Berlin?", "Berlin"),
         ("how much does an ML engineer make at Netflix?", "Netflix"),
@@ -379,6 +381,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "which states have the most ML jobs?",
         "what are the transformer focus areas at google?",
         "do mature companies invest in MLOps?",
+        "what's the equity like at big tech?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:

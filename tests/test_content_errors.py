@@ -244,3 +244,16 @@ def test_an_insider_role_must_be_a_role(content_copy: Path) -> None:
     texts = [str(p) for p in validate(content_copy)[1]]
     wrong = "settings.insider_roles: unknown entity 'role:ml_enginer'"
     assert any(wrong in t for t in texts), texts
+
+
+def test_a_gap_defined_twice_is_reported(content_copy: Path) -> None:
+    _edit(
+        content_copy / "intents" / "gaps.yaml",
+        "    - id: kaggle\n",
+        "    - id: bootcamps\n      what: bootcamps again\n      patterns: ['bootcamp']\n"
+        "      nearby: [education]\n    - id: kaggle\n",
+    )
+    problems = _problems(content_copy)
+    assert any("gaps.yaml" in p and "'bootcamps' is already defined" in p for p in problems), (
+        problems
+    )
