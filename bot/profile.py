@@ -12,10 +12,12 @@ from .knowledge import Entity, KnowledgeBase
 from .places import Places
 from .session import Profile
 from .settings import Settings
+from .splitting import opens_with_oneself
 from .text import holds_phrase
 from .understanding import Understanding
 
 NEGATION_REACH = 3  # words before a mention that may deny it ("not really a", "no longer a")
+ROLE_REACH = 4  # words before a role saying it is the person's ("I've worked as a senior")
 
 
 class ProfileReader:
@@ -46,8 +48,9 @@ class ProfileReader:
         self.self_words = tuple(" ".join(w.split()) for w in settings.self_words)
 
     def describes_self(self, u: Understanding) -> bool:
-        """Whether the message says who the person is ("as a data analyst, ...", "I'm a nurse")."""
-        return holds_phrase(u.tokens, self.self_words)
+        """Whether the message says who the person is ("as a data analyst, ...", "I'm a nurse",
+        "backend engineer with 5 years of Java. ...")."""
+        return holds_phrase(u.tokens, self.self_words) or opens_with_oneself(u.text)
 
     def subject_role(self, tokens: Sequence[str]) -> str | None:
         """The domain's own role, when the person says they work in it ("I'm an ML engineer",
@@ -85,6 +88,17 @@ class ProfileReader:
         before = tokens[max(0, start - NEGATION_REACH) : start]
         return bool(self.negation_words & set(before)) or tokens[end : end + 2].count("anymore") > 0
 
+    def _is_own(self, tokens: tuple[str, ...], start: int, end: int) -> bool:
+        """Whether a role the person names is theirs: "I'm a data scientist", "I've worked as a
+        nurse", "product manager here", a message opening with it ("backend engineer, 5 years");
+        not "I'm torn between data scientist jobs and ML engineer jobs"."""
+        before = tokens[max(0, start - ROLE_REACH) : start]
+        return (
+            start == 0
+            or holds_phrase(before, self.self_words)
+            or tokens[end : end + 1] == ("here",)
+        )
+
     def remember(self, u: Understanding, profile: Profile) -> None:
         interested = bool(self.interest_words & set(u.tokens))
         subject = self.subject_role(u.tokens) if self.subject_roles else None
@@ -105,7 +119,8 @@ class ProfileReader:
                 if entity.type == "level":
                     profile.level = entity.id
                 elif entity.type == "role":
-                    profile.role = entity.id
+                    if self._is_own(u.tokens, mention.start, mention.end):
+                        profile.role = entity.id
                 elif entity.type == CITY:
                     profile.region, profile.state = entity.id, entity.state or profile.state
                     profile.elsewhere = None

@@ -31,6 +31,11 @@ _ABOUT_ME = (
     r"i currently|i just|i recently|my |i studied|i graduated|i finished|i did|i know|i've been|"
     r"i've got|i got|i spent)\b"
 )
+# who the person is, said without "I": "Product manager here, NYC", "backend engineer with 5 yrs"
+_ABOUT_ME_ROLE = (
+    r"(?i)^(?:hi|hello|hey)?[,! ]*[a-z][a-z/-]*(?: [a-z][a-z/-]*){0,3}"
+    r"(?: here\b(?! (?:is|are|was|were))| with \d+\+? ?(?:years|yrs|yoe|year)\b)"
+)
 # a question inside a sentence: "I'm in high school, what should I do"; read in lower case
 _ASKS = (
     r"[,;:-]\s*(?:and |so |but )?(?:what|how|which|where|when|why|who|should i|can i|"
@@ -74,6 +79,7 @@ class _Patterns(NamedTuple):
     sentence: re.Pattern[str]
     question_start: re.Pattern[str]
     about_me: re.Pattern[str]
+    about_me_role: re.Pattern[str]
     asks: re.Pattern[str]
     chatter: re.Pattern[str]
     letter: re.Pattern[str]
@@ -92,6 +98,7 @@ def _compiled() -> _Patterns:
         _pattern(_SENTENCE),
         _pattern(_QUESTION_START),
         _pattern(_ABOUT_ME),
+        _pattern(_ABOUT_ME_ROLE),
         _pattern(_ASKS),
         _pattern(_CHATTER),
         _pattern(r"[^\W\d_]"),
@@ -192,11 +199,17 @@ def _kind(piece: str, patterns: _Patterns) -> str:
     lower = piece.lower()
     if any(word in lower for word in _ASKS_WORDS) and patterns.asks.search(lower):
         return "question"
-    if patterns.about_me.match(piece):
+    if patterns.about_me.match(piece) or patterns.about_me_role.match(piece):
         return "about_me"
     if patterns.chatter.match(piece):
         return "chatter"
     return "statement"
+
+
+def opens_with_oneself(text: str) -> bool:
+    """Whether a message opens by saying who the person is without "I" ("Product manager here",
+    "backend engineer with 5 years of Java")."""
+    return _pattern(_ABOUT_ME_ROLE).match(text) is not None
 
 
 def may_tell_about_me(tokens: Iterable[str]) -> bool:

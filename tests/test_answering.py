@@ -1085,3 +1085,13 @@ def test_what_each_item_of_the_last_answer_says_of_something(engine: Engine) -> 
     assert roles.intent == "related_roles"
     assert tools.text.startswith(engine.settings.texts["named_items"])
     assert "Jupyter" in tools.text and "Kubernetes" in tools.text
+
+
+def test_a_role_is_the_persons_only_when_they_say_it_is(engine: Engine) -> None:
+    (reply,) = ask(engine, "Backend engineer with 5 years of Java. How do I become an ML engineer?")
+    assert "roadmap for you as a Back-end Engineer with 5 years" in reply.text
+    (reply,) = ask(engine, "data analyst here, how do I become an ML engineer?")
+    assert "roadmap for you as a Data Analyst" in reply.text
+    ask(engine, "I'm torn between data scientist jobs and ML engineer jobs. I know Python.")
+    assert engine.session("answering").profile.role is None
+    assert engine.session("answering").profile.skills == ["python"]
