@@ -335,6 +335,11 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("what is a transformer model?", "explaining"),
         ("what's the difference between deep learning and machine learning?", "explaining"),
         ("how much equity should I ask for at a startup?", "RSU grants"),
+        ("what questions does Google ask in ML interviews?", "interview questions"),
+        ("how long should my resume be?", "resumes"),
+        ("how many hours a day should I study?", "how long it takes"),
+        ("how much does AWS cost for training models?", "cloud computing costs"),
+        ("is an online masters respected by employers?", "university"),
         ("what universities have the strongest AI programmes?", "rankings"),
         ("what do ML engineers earn in Berlin?", "Berlin"),
         ("how much does an ML engineer make at Netflix?", "Netflix"),
@@ -382,6 +387,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "what are the transformer focus areas at google?",
         "do mature companies invest in MLOps?",
         "what's the equity like at big tech?",
+        "what questions do most people have about this career?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
@@ -1095,3 +1101,10 @@ def test_a_role_is_the_persons_only_when_they_say_it_is(engine: Engine) -> None:
     ask(engine, "I'm torn between data scientist jobs and ML engineer jobs. I know Python.")
     assert engine.session("answering").profile.role is None
     assert engine.session("answering").profile.skills == ["python"]
+
+
+def test_comparing_companies_the_guides_do_not_describe_is_a_decline(engine: Engine) -> None:
+    (neither,) = ask(engine, "compare Netflix and Airbnb for ML engineers")
+    assert neither.kind == "decline" and "don't describe" in neither.text
+    (one,) = ask(engine, "compare Google and Netflix for ML engineers")
+    assert one.kind == "answer" and "~700+" in one.text and "Netflix: the guides don't" in one.text
