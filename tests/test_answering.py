@@ -340,6 +340,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("how many hours a day should I study?", "how long it takes"),
         ("how much does AWS cost for training models?", "cloud computing costs"),
         ("is an online masters respected by employers?", "university"),
+        ("does DeepMind hire in Zurich?", "job market in"),
+        ("how does a UX researcher's pay compare to an ML engineer's?", "pay for ux researchers"),
         ("what universities have the strongest AI programmes?", "rankings"),
         ("what do ML engineers earn in Berlin?", "Berlin"),
         ("how much does an ML engineer make at Netflix?", "Netflix"),
