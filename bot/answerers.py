@@ -295,6 +295,9 @@ class Answerers:
             return None
         intent = self.policy.follow_up(turn.u, turn.state)
         if intent is not None:
+            each = self._each(turn, intent)  # "and how do California and Massachusetts compare?"
+            if each:
+                return self._for_each(turn, intent, *each, carry=True)
             return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=True)
         intent = self.policy.ranking(turn.u, turn.state)  # "fewest of all?": for every entity
         if intent is not None and self.composer.ranks(intent):

@@ -1110,3 +1110,11 @@ def test_comparing_companies_the_guides_do_not_describe_is_a_decline(engine: Eng
     assert neither.kind == "decline" and "don't describe" in neither.text
     (one,) = ask(engine, "compare Google and Netflix for ML engineers")
     assert one.kind == "answer" and "~700+" in one.text and "Netflix: the guides don't" in one.text
+
+
+def test_a_follow_up_naming_several_entities_is_answered_for_each(engine: Engine) -> None:
+    _, both = ask(
+        engine, "how much do ML engineers make in Texas?", "and in California and Massachusetts?"
+    )
+    assert [p.intent for p in both.parts] == ["salary", "salary"]
+    assert "California" in both.parts[0].text and "Massachusetts" in both.parts[1].text
