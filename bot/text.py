@@ -91,19 +91,26 @@ def normalise(text: str, abbreviations: Mapping[str, str] | None = None) -> list
     """Lower-case, accent-free word tokens of `text`
     (first MAX_CHARS characters), abbreviations expanded.
 
-    Keys of `abbreviations` are single normalised tokens ("ml"); values are any text
-    ("machine learning") and are normalised the same way before being spliced in.
+    Keys of `abbreviations` are one normalised token ("ml") or two ("my cv": a resume, where
+    "cv" alone is computer vision); values are any text ("machine learning") and are
+    normalised the same way before being spliced in.
     """
     tokens = _base_tokens(text)
     if not abbreviations:
         return tokens
     expanded: list[str] = []
+    previous, spliced = "", 0  # the last token, and how many words it became
     for token in tokens:
+        pair = abbreviations.get(f"{previous} {token}") if previous else None
+        if pair is not None:
+            del expanded[len(expanded) - spliced :]
+            expanded.extend(_expansion(pair))
+            previous, spliced = "", 0
+            continue
         replacement = abbreviations.get(token)
-        if replacement is None:
-            expanded.append(token)
-        else:
-            expanded.extend(_expansion(replacement))
+        words = [token] if replacement is None else _expansion(replacement)
+        expanded.extend(words)
+        previous, spliced = token, len(words)
     return expanded
 
 

@@ -236,3 +236,16 @@ def test_entities_are_found_in_the_singular_and_the_plural() -> None:
     assert found("neural networks and data scientists") == ["neural_networks", "data_scientist"]
     assert found("a data scientist") == ["data_scientist"]
     assert found("the red panda") == []  # one word alone is too often a name to singularise
+
+
+def test_an_abbreviation_of_two_words_overrides_the_second_alone() -> None:
+    abbreviations = {"cv": "computer vision", "my cv": "my resume", "ml": "machine learning"}
+    assert normalise("how do I make my CV stand out?", abbreviations) == [
+        *("how", "do", "i", "make", "my", "resume", "stand", "out"),
+    ]
+    assert normalise("cv or ml?", abbreviations) == [
+        *("computer", "vision", "or", "machine", "learning"),
+    ]
+    assert normalise("my ml cv", abbreviations) == [
+        *("my", "machine", "learning", "computer", "vision"),
+    ]
