@@ -348,20 +348,21 @@ class PassageIndex:
         weight, at least `min_coverage` of it, those holding it in their own words first. One
         whose text `said` holds counts only its own words: how people ask for it is not enough
         to show it again."""
-        wanted = set(sections)
         weights = self.weights(query)
         total = sum(weights.values())
-        if not total or not wanted:
+        by_section = self._by_section()
+        indices = [i for section in dict.fromkeys(sections) for i in by_section.get(section, ())]
+        if not total or not indices:
             return []
         shares = {
             i: sum(
                 w
                 for t, w in weights.items()
-                if t in self._terms[i] and not (p.text in said and t in self._asked_only[i])
+                if t in self._terms[i]
+                and not (self.passages[i].text in said and t in self._asked_only[i])
             )
             / total
-            for i, p in enumerate(self.passages)
-            if (p.citation.source, p.citation.section) in wanted
+            for i in sorted(indices)
         }
         best = max(shares.values(), default=0.0)
         if best < min_coverage:
@@ -371,6 +372,16 @@ class PassageIndex:
         # only people asking for it call management)
         kept.sort(key=lambda i: (any(t in self._asked_only[i] for t in weights), i))
         return [self.passages[i] for i in kept]
+
+    def _by_section(self) -> dict[tuple[str, str], list[int]]:
+        """(source, section) -> the indices of its passages, built when first needed."""
+        found: dict[tuple[str, str], list[int]] | None = self.__dict__.get("_sections")
+        if found is None:
+            found = {}
+            for i, p in enumerate(self.passages):
+                found.setdefault((p.citation.source, p.citation.section), []).append(i)
+            self._sections = found
+        return found
 
     @staticmethod
     def _other_entity(passage: Passage, named: Mapping[str, set[str]]) -> bool:

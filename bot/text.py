@@ -87,6 +87,18 @@ def _expansion(text: str) -> tuple[str, ...]:
     return tuple(_base_tokens(text))
 
 
+_PAIRS: dict[int, tuple[Mapping[str, str], frozenset[str]]] = {}
+
+
+def _pair_firsts(abbreviations: Mapping[str, str]) -> frozenset[str]:
+    """The first words of the two-word keys (computed once per mapping)."""
+    known = _PAIRS.get(id(abbreviations))
+    if known is None or known[0] is not abbreviations:
+        firsts = frozenset(key.split()[0] for key in abbreviations if " " in key)
+        known = _PAIRS[id(abbreviations)] = (abbreviations, firsts)
+    return known[1]
+
+
 def normalise(text: str, abbreviations: Mapping[str, str] | None = None) -> list[str]:
     """Lower-case, accent-free word tokens of `text`
     (first MAX_CHARS characters), abbreviations expanded.
@@ -98,19 +110,23 @@ def normalise(text: str, abbreviations: Mapping[str, str] | None = None) -> list
     tokens = _base_tokens(text)
     if not abbreviations:
         return tokens
+    firsts = _pair_firsts(abbreviations)
     expanded: list[str] = []
     previous, spliced = "", 0  # the last token, and how many words it became
     for token in tokens:
-        pair = abbreviations.get(f"{previous} {token}") if previous else None
-        if pair is not None:
+        if previous in firsts and (pair := abbreviations.get(f"{previous} {token}")) is not None:
             del expanded[len(expanded) - spliced :]
             expanded.extend(_expansion(pair))
             previous, spliced = "", 0
             continue
         replacement = abbreviations.get(token)
-        words = [token] if replacement is None else _expansion(replacement)
-        expanded.extend(words)
-        previous, spliced = token, len(words)
+        if replacement is None:
+            expanded.append(token)
+            previous, spliced = token, 1
+        else:
+            words = _expansion(replacement)
+            expanded.extend(words)
+            previous, spliced = token, len(words)
     return expanded
 
 
