@@ -49,6 +49,9 @@ class Gap(Struct, frozen=True):
     # per pattern, the beginnings a word must have for it to match (`word_starts`), or None:
     # read once when the content is compiled, not at every start
     starts: tuple[frozenset[str] | None, ...] = ()
+    # words a message must not hold for the gap to be its answer ("invest" for MLOps: what
+    # companies invest in is the guides')
+    unless: frozenset[str] = frozenset()
 
 
 class Gaps(Struct, frozen=True):
@@ -155,7 +158,9 @@ def _gap(
         c.add(keys, "a gap must be a mapping with 'what' and 'nearby'")
         return None
     c.unknown_fields(
-        raw, ("id", "what", "patterns", "nearby", "nearby_entities", "types", "except"), keys
+        raw,
+        ("id", "what", "patterns", "nearby", "nearby_entities", "types", "except", "unless"),
+        keys,
     )
     what = c.text(raw, "what", keys)
     gid = c.text(raw, "id", keys) if needs_id else gap_id
@@ -183,6 +188,7 @@ def _gap(
         types,
         exceptions,
         tuple(word_starts(p) for p in patterns),
+        frozenset(_words(raw.get("unless"), keys + ("unless",), c)),
     )
 
 
@@ -283,7 +289,7 @@ class GapFinder:
             pattern = self._compiled.get(i)
             if pattern is None:
                 pattern = self._compiled[i] = re.compile(source)
-            if pattern.search(text):
+            if pattern.search(text) and gap.unless.isdisjoint(u.tokens):
                 return Found(gap)
         asks_pay = bool(self.gaps.pay_words & set(u.tokens))
         if asks_pay and self.gaps.place_pay:

@@ -141,20 +141,23 @@ class Policy:
             if taking is not None:
                 ranked.remove(taking)
                 ranked.insert(0, taking)
-        if len(ranked) > 1 and (
-            ranked[0].score - ranked[1].score <= self.settings.tie_margin
-            or ranked[1].score >= ranked[0].score * TIED
-            or (
-                ranked[1].score >= self.settings.threshold
-                and not self.intents.get(ranked[0].intent).slots
+        # near-equal, or a general answer against another confident one: the intent whose answer
+        # knows the named entity wins ("become a CTO": the progression facts name the CTO, the
+        # transition facts don't; "does math matter?": the soft skills don't)
+        if (
+            len(ranked) > 1
+            and (
+                ranked[0].score - ranked[1].score <= self.settings.tie_margin
+                or ranked[1].score >= ranked[0].score * TIED
+                or (
+                    ranked[1].score >= self.settings.threshold
+                    and not self.intents.get(ranked[0].intent).slots
+                )
             )
+            and not self._knows_mention(ranked[0], u)
+            and self._knows_mention(ranked[1], u)
         ):
-            # near-equal, or a general answer against another confident one: the intent whose
-            # answer knows the named entity wins ("become a CTO": the progression facts name the
-            # CTO, the transition facts don't; "does math matter?": the soft skills don't)
-            knows = [self._knows_mention(c, u) for c in ranked[:2]]
-            if knows[1] and not knows[0]:
-                ranked[0], ranked[1] = ranked[1], ranked[0]
+            ranked[0], ranked[1] = ranked[1], ranked[0]
         return tuple(ranked)
 
     def _takes(self, candidate: Candidate, types: set[str]) -> bool:
