@@ -70,6 +70,7 @@ class Engine:
             frozenset(vocabulary),
             frozenset(self.settings.superlative_words),
             compiled.out_of_scope,
+            frozenset(i.name for i in self.intents.intents if "company" in i.slots.values()),
         )
         self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(

@@ -263,8 +263,11 @@ class GapFinder:
         vocabulary: frozenset[str],
         ranking_words: frozenset[str] = frozenset(),
         occupations: Sequence[Sequence[str]] = (),
+        company_intents: frozenset[str] = frozenset(),
     ) -> None:
         self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
+        # intents taking a company: a message read as one is about a company ("tell me about X")
+        self.company_intents = company_intents
         self.ranking_words = ranking_words  # "highest", "most": asked of all places, not yours
         # other jobs, as tokens, by their first word: "a doctor's salary"
         self.occupations: dict[str, list[tuple[str, ...]]] = {}
@@ -309,8 +312,11 @@ class GapFinder:
             if name:
                 return Found(self.gaps.entity_pay, name)
         names_company = any(m.of_type("company") for m in u.mentions)
-        if self.gaps.unknown_company and not names_company and self._about_company(u.tokens):
-            name = self._unknown_name(u)
+        worded = self._about_company(u.tokens)
+        # read as an intent about a company, without a company word: a name written as one
+        read = u.top is not None and u.top.intent in self.company_intents
+        if self.gaps.unknown_company and not names_company and (worded or read):
+            name = self._unknown_name(u, capitalised=not worded)
             if name:
                 return Found(self.gaps.unknown_company, name)
         return None
@@ -362,7 +368,7 @@ class GapFinder:
     def _about_company(self, tokens: tuple[str, ...]) -> bool:
         return holds_phrase(tokens, self.gaps.company_words)
 
-    def _unknown_name(self, u: Understanding) -> str | None:
+    def _unknown_name(self, u: Understanding, capitalised: bool = False) -> str | None:
         """A word no content knows, where a company would be named: after "at", "for", "join"...,
         before a company word or a possessive ("Anthropic's interview", "work at Anthropic"), or
         alone with a company word in a terse message ("spotify ml interview"). Written in lower
@@ -374,7 +380,7 @@ class GapFinder:
         for match in re.finditer(r"(?<![\w'])([A-Za-z][A-Za-z0-9&]+)('s\b)?", u.text):
             word, possessive = match.group(1), bool(match.group(2))
             low = word.lower()
-            if low in self.vocabulary or len(low) < 3:
+            if low in self.vocabulary or len(low) < 3 or (capitalised and not word[0].isupper()):
                 continue
             if self.places.find([low]):
                 continue  # "a manufacturing company in Stuttgart": a place, not a company

@@ -329,6 +329,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("please help me fix this docker build error", "help with code"),
         ("does wipro or accenture hire ML engineers?", "don't cover Wipro"),
         ("is tcs a good place to start an ML career?", "don't cover TCS"),
+        ("tell me about Spotify", "don't cover Spotify"),
         ("can an international student get hired as an ML engineer?", "visas"),
         ("is ChatGPT going to take my ML job?", "replace"),
         ("can you review my resume?", "resumes"),
@@ -389,6 +390,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "what are the transformer focus areas at google?",
         "do mature companies invest in MLOps?",
         "what's the equity like at big tech?",
+        "who employs ML engineers?",
         "what questions do most people have about this career?",
     ],
 )
@@ -1118,3 +1120,8 @@ def test_a_follow_up_naming_several_entities_is_answered_for_each(engine: Engine
     )
     assert [p.intent for p in both.parts] == ["salary", "salary"]
     assert "California" in both.parts[0].text and "Massachusetts" in both.parts[1].text
+
+
+def test_a_company_named_once_in_the_guides_is_an_answer_with_what_they_say(engine: Engine) -> None:
+    (reply,) = ask(engine, "tell me about Pfizer")
+    assert reply.kind == "answer" and "COVID-19 vaccine" in reply.text and reply.citations
