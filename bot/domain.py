@@ -24,6 +24,8 @@ ENTITY_PRIORITY = (
 #: place types, finest first: a region (a city) names its state in its `state` field
 PLACE_TYPES = ("region", "state")
 CITY, STATE = PLACE_TYPES
+#: the entity type of employers: a question read as one taking it is about a company (`gaps`)
+COMPANY = "company"
 #: entity types that make a question about the domain's own work (see out-of-scope terms)
 SUBJECT_TYPES = ("role", "specialisation")
 #: slot types the profile can fill when a question leaves them empty: entity type -> profile field

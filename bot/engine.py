@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import content, userdirs
 from .compiled import Compiled, build, cached
 from .dialogue import Dialogue
+from .domain import COMPANY
 from .errors import ContentError, Problem, StoreError
 from .gaps import GapFinder
 from .inputs import check_session_id, check_text
@@ -70,7 +71,7 @@ class Engine:
             frozenset(vocabulary),
             frozenset(self.settings.superlative_words),
             compiled.out_of_scope,
-            frozenset(i.name for i in self.intents.intents if "company" in i.slots.values()),
+            frozenset(i.name for i in self.intents.intents if COMPANY in i.slots.values()),
         )
         self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(
