@@ -694,10 +694,8 @@ class Answerers:
         if self.passages is None or state.intent not in self.intents:
             return None
         named = {e.type for m in turn.u.mentions for e in m.entities}
-        # words no passage has ("side") are no evidence either way, unless they are most of it
-        asked = self.passages.asked(turn.u.tokens)
-        known = [term for term in asked if self.passages.knows(term)]
-        if not known or len(known) * 2 < len(asked):
+        known = self._known_terms(turn)
+        if not known:
             return None
         types = self.intents.get(state.intent or "").slots
         for slot, id_ in state.slots.items():
@@ -716,9 +714,8 @@ class Answerers:
             return None
         if len(turn.u.tokens) > FOLLOW_UP_TOKENS:
             return None
-        asked = self.passages.asked(turn.u.tokens)
-        known = [term for term in asked if self.passages.knows(term)]
-        if not known or len(known) * 2 < len(asked):
+        known = self._known_terms(turn)
+        if not known:
             return None
         sections = [(c["source"], c["section"]) for c in state.citations]
         said = "\n".join(state.items)
@@ -726,6 +723,14 @@ class Answerers:
         if not found:
             return None
         return self._passages(turn, found[:MAX_PARTS], passage_coverage=ON_ENTITY_COVERAGE)
+
+    def _known_terms(self, turn: Turn) -> list[str]:
+        """The question's terms some passage holds; none when those are not at least half of
+        them: words no passage has ("side") are no evidence either way, unless they are most."""
+        assert self.passages is not None
+        asked = self.passages.asked(turn.u.tokens)
+        known = [term for term in asked if self.passages.knows(term)]
+        return known if len(known) * 2 >= len(asked) else []
 
     def retrieve(self, turn: Turn) -> Reply | None:
         """The passages of the guides that hold most of what the question asks, cited; a
