@@ -386,7 +386,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "do ML engineers work 40 hours a week?",
         "should I study computer science or math for my degree?",
         "how do ML engineers fix a bug in production?",
-        "which states have the most ML jobs?",
+        "which US states hire the most ML engineers?",
         "what are the transformer focus areas at google?",
         "do mature companies invest in MLOps?",
         "what's the equity like at big tech?",
@@ -981,10 +981,10 @@ def test_a_short_question_no_intent_answers_is_asked_of_what_the_last_answer_cit
     item = "Evaluate models for quality, bias, and stability."
     assert item in duties.text and item in bias.text
     # "cope with" is overcoming the challenges, under the heading of the strategies
-    _, cope = ask(engine, "what's the hardest part of this job?", "how do people cope with that?")
+    _, cope = ask(engine, "what challenges come with the job?", "ways to cope with them?")
     assert cope.kind == "retrieved" and "time management" in cope.text
     # ... and of many, a few, those holding it in their own words first
-    _, lead = ask(engine, "what does the career ladder look like?", "and if I want management?")
+    _, lead = ask(engine, "what does the career ladder look like?", "and if management appeals?")
     assert lead.kind == "retrieved" and "manages teams" in lead.text
     assert lead.text.count("\n- ") <= 3
 
@@ -1011,7 +1011,7 @@ def test_a_bare_name_retrieved_brings_the_passages_that_say_something(engine: En
 def test_of_two_nearly_tied_intents_the_one_knowing_the_named_entity_answers(
     engine: Engine,
 ) -> None:
-    text = "What statistics do ML engineers actually need?"
+    text = "What statistics do MLEs actually need?"
     first, second = engine.rank(text)[:2]
     # not within the absolute margin, but within the share of the top that counts as a tie
     assert first.score - second.score > engine.settings.tie_margin
@@ -1044,16 +1044,16 @@ def test_it_beside_one_named_entity_is_that_entity_not_the_last_list(engine: Eng
 
 
 def test_a_terse_question_carries_the_entity_the_conversation_is_about(engine: Engine) -> None:
-    _, reply = ask(engine, "what does tesla focus on in ML?", "interview process?")
+    _, reply = ask(engine, "what is Tesla's ML focus?", "interview process?")
     assert reply.intent == "company_hiring" and reply.text.startswith("Tesla's hiring")
 
 
 def test_an_item_of_the_last_list_is_named_by_its_words_or_its_entity(engine: Engine) -> None:
     stages, coding, design = ask(
         engine,
-        "what are the stages of an ML interview?",
-        "what's in the coding one?",
-        "and the system design?",
+        "walk me through the ML interview rounds",
+        "tell me more about the coding one",
+        "what about system design?",
     )
     assert "Coding Round" in stages.text and "System Design" in stages.text
     assert coding.text.splitlines()[1:] == [
@@ -1068,7 +1068,7 @@ def test_an_item_of_the_last_list_is_named_by_its_words_or_its_entity(engine: En
 def test_a_question_in_words_of_its_own_is_not_a_bare_follow_up(engine: Engine) -> None:
     # "famous for" reads as "about" to the matcher, but it is not "and DeepMind?"
     _, reply = ask(
-        engine, "who are the major employers of ML engineers?", "what's DeepMind famous for?"
+        engine, "list the big employers of ML engineers", "DeepMind is famous for what exactly?"
     )
     assert reply.intent == "company_overview" and "AlphaGo" in reply.text
 
