@@ -116,6 +116,7 @@ class Answerers:
         self._ask = ask  # answers a whole question in a session (a suggestion picked by number)
         # entity ("type:id") -> the passage labels among its names ("Mathematical expertise")
         self._labelled: dict[str, frozenset[str]] = {}
+        self._example_terms: dict[str, frozenset[str]] = {}  # intent -> `_asked_by`
         if passages is not None and knowledge is not None:
             for entity in knowledge.all_entities():
                 named = passages.label_names.intersection(entity.names())
@@ -357,17 +358,34 @@ class Answerers:
 
     def _which_instead(self, turn: Turn, reply: Reply, before: Session, kind: str) -> Reply | None:
         """ "Which of the big companies do robotics?" reads like startups against big tech, an
-        answer naming no company: a question asking which entities of a kind, answered naming
-        fewer than two of them, gets those whose passages hold the rest of it, if any."""
+        answer naming no company; "which companies do on-device ML?" like the list of employers,
+        which says nothing of devices: a question asking which entities of a kind, answered
+        naming fewer than two of them or none of what else it asks, gets those whose passages
+        hold the rest of it, if any."""
         named = [k for k in self.name_entities(reply.text) if k.startswith(kind + ":")]
-        if len(named) >= 2:
-            return None
+        if len(named) >= 2 and self.passages is not None:
+            skip = self.which_words | self.list_words | set(self.kind_words)
+            asked = set(self.passages.asked([t for t in turn.u.tokens if t not in skip]))
+            asked -= self.passages.common  # "in what industries could I work": the list it is
+            # the matcher chose the intent for those words ("the biggest employers")
+            if not asked or asked & (self.passages.said(reply.text) | self._asked_by(turn)):
+                return None
         after = turn.state.copy()
         turn.state.put_back(before)
         listed = self.which(turn)
         if listed is None:
             turn.state.put_back(after)
         return listed
+
+    def _asked_by(self, turn: Turn) -> frozenset[str]:
+        """The search terms of the chosen intent's examples (cached)."""
+        assert self.passages is not None and turn.intent is not None
+        name = turn.intent.name
+        terms = self._example_terms.get(name)
+        if terms is None:
+            words = (t for e in turn.intent.examples for t in normalise(e))
+            terms = self._example_terms[name] = frozenset(self.passages.terms(words))
+        return terms
 
     def _each(self, turn: Turn, intent: Intent) -> tuple[str, list[Entity]] | None:
         """(slot, entities) when the question asks its one-entity intent of several entities of
@@ -589,7 +607,8 @@ class Answerers:
         lines = [self.texts["which"].format(kind=self._kind_name(kind))]
         for entity, passage in hits:
             cited = passage.citation
-            lines.append(f"- {entity.name}: {passage.text} ({cited.title}, {cited.section})")
+            said = passage.text.removeprefix(entity.name + ":").strip()  # "Google: ~700+"
+            lines.append(f"- {entity.name}: {said} ({cited.title}, {cited.section})")
         state = turn.state
         state.citations = [p.citation.to_dict() for _, p in hits]
         self.composer.remember_items(state, "\n".join(f"- {e.name}" for e, _ in hits))

@@ -62,6 +62,7 @@ class PassageIndex:
         self.lexicon = lexicon
         self._terms: list[frozenset[str]] = []
         self._asked_only: list[frozenset[str]] = []  # terms only `Passage.asked` holds
+        self._text_terms: list[frozenset[str]] = []  # those of its text itself
         rows = []
         for passage in self.passages:
             text_terms = self.terms(normalise(passage.text, abbreviations))
@@ -69,6 +70,7 @@ class PassageIndex:
             tag_terms = frozenset(self.terms(normalise(passage.names, abbreviations)))
             asked_terms = self.terms(normalise(passage.asked, abbreviations))
             own = frozenset(text_terms) | frozenset(head_terms) | tag_terms
+            self._text_terms.append(frozenset(text_terms))
             self._terms.append(own | frozenset(asked_terms))
             self._asked_only.append(frozenset(asked_terms) - own)
             rows.append(
@@ -320,22 +322,29 @@ class PassageIndex:
     def shares(
         self, entity_type: str, query: Iterable[str], min_coverage: float
     ) -> dict[str, tuple[float, Passage]]:
-        """As `holding`, with the share of the query's weight each passage holds."""
+        """As `holding`, with the share of the query's weight each passage holds. Of equal
+        shares, one whose text holds it wins: Apple's "on-device processing" before a headset
+        people would call a device, or a drugmaker, a kind of "medical devices" company."""
         weights = self.weights(query)
         total = sum(weights.values())
         if not total:
             return {}
-        best: dict[str, tuple[float, int]] = {}
+        best: dict[str, tuple[float, float, int]] = {}
         prefix = entity_type + ":"
         for i, passage in enumerate(self.passages):
             ids = [tag[len(prefix) :] for tag in passage.tags if tag.startswith(prefix)]
             if not ids:
                 continue
-            share = sum(w for t, w in weights.items() if t in self._terms[i]) / total
+            held = [t for t in weights if t in self._terms[i]]
+            share = sum(weights[t] for t in held) / total
+            own = sum(weights[t] for t in held if t in self._text_terms[i]) / total
             for id_ in ids:
-                if share >= min_coverage and share > best.get(id_, (0.0, 0))[0]:
-                    best[id_] = (share, i)
-        return {id_: (share, self.passages[i]) for id_, (share, i) in best.items()}
+                if share >= min_coverage and (share, own) > best.get(id_, (0.0, 0.0, 0))[:2]:
+                    best[id_] = (share, own, i)
+        # what its text holds breaks ties in the share (a thousandth of it, below any real gap)
+        return {
+            id_: (share + own / 1000, self.passages[i]) for id_, (share, own, i) in best.items()
+        }
 
     def under(
         self,

@@ -868,6 +868,24 @@ def test_which_of_a_kind_asked_of_an_answer_naming_none_lists_the_kind(engine: E
     assert industries.intent == "salary_by_industry", industries.text
 
 
+def test_which_of_a_kind_answered_by_a_list_saying_nothing_of_the_rest_lists_the_holders(
+    engine: Engine,
+) -> None:
+    """ "Which companies do on-device ML?" matches the list of employers, which says nothing
+    of devices: the companies whose passages say it are listed, the one whose own words say it
+    first, before one that holds the word only in the aliases of its industry ("medical
+    devices"), and alone when one company is asked for. A list the matcher chose for the
+    question's words ("the biggest employers") stands."""
+    (reply,) = ask(engine, "which companies do on-device ML?")
+    assert reply.kind == "retrieved" and reply.text.index("- Apple:") < reply.text.find(
+        "- Pfizer:"
+    ), reply.text
+    (one,) = ask(engine, "which company is known for on-device ML?")
+    assert "- Apple:" in one.text and "Pfizer" not in one.text, one.text
+    (biggest,) = ask(engine, "which companies are the biggest employers of ML engineers?")
+    assert biggest.intent == "major_employers", biggest.text
+
+
 def test_a_question_lacking_every_pay_word_is_not_ranked_against_pay(engine: Engine) -> None:
     """ "what other sectors?" shares "sectors" with the pay by industry, but asks no pay: the
     industries that use ML answer it. A bare level ("senior?") is still the level's pay."""
