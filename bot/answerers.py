@@ -14,7 +14,7 @@ from msgspec import Struct
 from . import references
 from .acts import Acts
 from .answer import TOPICAL, Composer
-from .domain import PLACE_TYPES
+from .domain import PLACE_TYPES, STATE
 from .gaps import GapFinder
 from .intents import Intent, IntentSet
 from .knowledge import Entity, KnowledgeBase
@@ -249,10 +249,23 @@ class Answerers:
         state = turn.state
         placed = any(key.split(":", 1)[0] in PLACE_TYPES for key in state.recent)
         elsewhere = None if placed else state.profile.elsewhere
-        found = self.gaps.find(turn.u, elsewhere) if self.gaps else None
+        if self.gaps is None:
+            return None
+        # "boston?" after the pay in the Bay Area asks the pay there
+        previous = self.intents.get(state.intent or "") if state.intent in self.intents else None
+        pay_asked = bool(
+            previous
+            and self.gaps.gaps.pay_words.intersection(previous.needs)
+            and self.policy.is_terse(turn.u)
+        )
+        found = self.gaps.find(turn.u, elsewhere, pay_asked)
         if found is None:
             return None
         gap = found.gap
+        if gap is self.gaps.gaps.place_pay:
+            within = self._within_state(turn, found.name)
+            if within is not None:
+                return within
         nearby: list[str] = []
         if self.kb is not None:
             nearby = [self.kb.topics[t].title for t in gap.nearby if t in self.kb.topics]
@@ -269,6 +282,33 @@ class Answerers:
             state.intent, state.slots, state.slot_origins = turn.intent.name, {}, {}
             state.citations, state.items = [], []
         return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
+
+    def _within_state(self, turn: Turn, place: str) -> Reply | None:
+        """Pay in a US city the guides give no figure for, answered with its state's, if they
+        give one: the question asked again of the state, after a line saying so."""
+        assert self.gaps is not None
+        state_name = self.gaps.places.states.get(place, "")
+        states = self.kb.entities.get(STATE, {}) if self.kb is not None else {}
+        entity = next((e for e in states.values() if e.name == state_name), None)
+        # not when the state's pay was just given ("what's the salary in Texas?" "and Dallas?")
+        if entity is None or turn.depth >= MAX_DEPTH or f"{STATE}:{entity.id}" in turn.state.recent:
+            return None
+        tokens, city = list(turn.u.tokens), normalise(place)
+        at = next((i for i in range(len(tokens)) if tokens[i : i + len(city)] == city), None)
+        if at is None:  # where they live: "what's mid pay?"
+            tokens += ["in", state_name]
+        else:
+            tokens[at : at + len(city)] = [state_name]
+        before = turn.state.copy()
+        reply = self._ask(" ".join(tokens), turn.state, turn.depth + 1)
+        # ... only if they give a figure for the state
+        intent = self.intents.get(reply.intent or "") if reply.intent in self.intents else None
+        slot = next((s for s, t in intent.slots.items() if t == STATE), None) if intent else None
+        if intent is None or slot is None or not self.composer.knows(intent, slot, entity.id):
+            turn.state.put_back(before)
+            return None
+        note = self.texts["place_within"].format(place=place, state=state_name)
+        return replace(reply, text=f"{note}\n{reply.text}")
 
     def act(self, turn: Turn) -> Reply | None:
         """ "tell me more", "source?", "why?" about the last answer; not "tell me more about their

@@ -277,10 +277,13 @@ class GapFinder:
         self._patterns = [(gap, p) for gap in gaps.topics for p in gap.patterns]
         self._compiled: dict[int, re.Pattern[str]] = {}
 
-    def find(self, u: Understanding, elsewhere: str | None = None) -> Found | None:
+    def find(
+        self, u: Understanding, elsewhere: str | None = None, pay_asked: bool = False
+    ) -> Found | None:
         """The gap the message falls into; `elsewhere` is where the person said they live, when
         the content has no such place (pay questions naming no place are about it, unless they
-        rank places: "what's the highest paying state?")."""
+        rank places: "what's the highest paying state?"); `pay_asked` when the message asks
+        pay without saying so ("boston?" after the pay in the Bay Area)."""
         text = " ".join(u.tokens)
         candidates = set(self.gaps.always)
         for match in _WORD_START.finditer(text):
@@ -295,7 +298,7 @@ class GapFinder:
             if pattern.search(text) and gap.unless.isdisjoint(u.tokens):
                 return Found(gap)
         asks_pay = bool(self.gaps.pay_words & set(u.tokens))
-        if asks_pay and self.gaps.place_pay:
+        if (asks_pay or pay_asked) and self.gaps.place_pay:
             place = self.places.find(u.tokens, [(m.start, m.end) for m in u.mentions])
             names_place = any(e.type in PLACE_TYPES for m in u.mentions for e in m.entities)
             if not place and not names_place:

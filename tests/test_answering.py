@@ -450,6 +450,31 @@ def test_an_english_name_of_a_city_is_a_place_the_guides_lack(engine: Engine) ->
     assert reply.kind == "decline" and "Mumbai" in reply.text
 
 
+def test_pay_in_a_us_city_the_guides_lack_is_its_states_when_they_give_that(
+    engine: Engine,
+) -> None:
+    """The gazetteer knows the state of a US city: pay in Boston gets the Massachusetts figure,
+    saying the guides have none for Boston; a bare "chicago?" after a pay answer asks the same.
+    A state without a figure (Florida, Illinois) stays an honest decline, and so does a city of
+    the state whose pay was just given ("and in Dallas?" after Texas)."""
+    (boston,) = ask(engine, "how much do ML engineers make in Boston?")
+    assert boston.kind == "answer" and boston.text.startswith(
+        "The guides give no ML engineer pay for Boston itself; it is in Massachusetts"
+    ), boston.text
+    assert "$136,700" in boston.text, boston.text
+    _, bare = ask(engine, "what's the entry level salary?", "boston?")
+    assert bare.kind == "answer" and "Massachusetts" in bare.text, bare.text
+    (miami,) = ask(engine, "salary in Miami")
+    assert miami.kind == "decline" and "pay in Miami" in miami.text, miami.text
+    _, chicago = ask(engine, "what's the entry level salary?", "what about Chicago")
+    assert chicago.kind == "decline" and "Chicago" in chicago.text, chicago.text
+    _, dallas = ask(engine, "what's the salary in Texas?", "and in Dallas specifically?")
+    assert dallas.kind == "decline" and "Dallas" in dallas.text, dallas.text
+    # a company asked after pay is not pay at that company
+    _, apple = ask(engine, "what's the salary in Texas?", "tell me more about Apple")
+    assert apple.kind == "answer" and "Siri" in apple.text, apple.text
+
+
 def test_a_place_the_person_lives_in_makes_pay_an_honest_decline(engine: Engine) -> None:
     _, pay = ask(engine, "I live in Berlin", "how much would I make?")
     assert pay.kind == "decline" and "Berlin" in pay.text
