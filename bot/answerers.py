@@ -273,6 +273,8 @@ class Answerers:
                 nearby = sorted(
                     e.name for e in self.kb.entities.get(gap.nearby_entities, {}).values()
                 )
+        if not nearby and turn.intent is not None and turn.intent.category == "career":
+            nearby = [turn.intent.title]  # "is my PharmD a doctorate?": what the degrees are
         text = self.texts["gap"].format(what=gap.what.format(name=found.name))
         if nearby:
             key = "gap_entities" if gap.nearby_entities else "gap_nearby"
@@ -374,7 +376,14 @@ class Answerers:
             rest = [t for t in turn.u.tokens if t not in self.act_phrase_words]
             if not rest or len(rest) == len(turn.u.tokens) or turn.depth >= MAX_DEPTH:
                 return None
-            return self._ask(" ".join(rest), turn.state, turn.depth + 1)
+            kept = turn.state.copy()
+            asked = self._ask(" ".join(rest), turn.state, turn.depth + 1)
+            if not asked.fallback or kept.intent not in self.intents:
+                return asked
+            # what is left asks nothing the guides answer ("what else are they known for?"):
+            # the act on the last answer
+            turn.state.put_back(kept)
+            return self.acts.perform(turn.intent, turn.top, turn.state, [])
 
         runner = self.policy.runner_up(turn.u, turn.intent, turn.top)
         if runner is not None:
@@ -818,6 +827,15 @@ class Answerers:
         state = turn.state
         state.citations = [p.citation.to_dict() for p in kept]
         self.composer.remember_items(state, "\n".join(f"- {p.text}" for p in kept))
+        # "does NVIDIA do anything with digital twins?", answered from its passages alone: the
+        # talk is about NVIDIA now ("what else are they known for?")
+        named = {
+            e for m in turn.u.mentions for e in m.entities[:1] if e.type in self.entity_intents
+        }
+        if len(named) == 1:
+            entity = named.pop()
+            if all(f"{entity.type}:{entity.id}" in p.tags for p in kept):
+                self._about(state, entity)
         state.turns += 1
         return Reply(
             "\n".join(lines),

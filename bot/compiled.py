@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
 TYPO_RATIO = 10  # see _real_words
 EVERYDAY = 1000  # the most frequent English words, which retrieval weighs less
+ENGLISH_WORD = 1500  # a word of general English this frequent, capitalised, is still that word
 KEEP_CACHED = 4  # compiled contents kept in the cache folder, most recently written first
 FORMAT = 2  # of the cache file, in its name: a file of another format is never opened
 STALE_WRITE_SECONDS = 3600  # a temporary file this old was left by a process killed while writing
@@ -56,6 +57,9 @@ class Compiled(Struct, frozen=True):
     passages: PassageIndex | None  # every fact as a passage to retrieve (None without knowledge)
     places: Places  # place names the content does not know (a gazetteer's, less the content's own)
     lexicon: Lexicon  # the content's concepts
+    # the words of general English a capitalised word may be without being a name ("Embedded
+    # SWE", not "Einstein"), one per line: searched for a rare word, never loaded into a set
+    english: str = ""
 
 
 def build(
@@ -144,6 +148,7 @@ def build(
         index,
         places,
         lexicon,
+        "\n" + "\n".join(sorted(w for w, n in _english().items() if n >= ENGLISH_WORD)) + "\n",
     )
 
 

@@ -64,7 +64,9 @@ class Engine:
             {i.name: needs(i.needs) for i in compiled.intents.intents if i.needs},
         )
         self._renderer = Renderer(self.knowledge, compiled.templates)
+        # ... and the abbreviations people write ("MLEs"), known words too
         vocabulary = compiled.speller.vocabulary | set(self.settings.common_words)
+        vocabulary |= {a for a in compiled.intents.abbreviations if " " not in a}
         gaps = GapFinder(
             compiled.intents.gaps,
             compiled.places,
@@ -72,6 +74,7 @@ class Engine:
             frozenset(self.settings.superlative_words),
             compiled.out_of_scope,
             frozenset(i.name for i in self.intents.intents if COMPANY in i.slots.values()),
+            compiled.english,
         )
         self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(

@@ -17,7 +17,8 @@ from msgspec import Struct, field
 
 from .domain import PLACE_TYPES
 from .places import Places
-from .text import holds_phrase
+from .splitting import sentences
+from .text import holds_phrase, normalise
 from .understanding import Understanding
 
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
@@ -27,8 +28,12 @@ TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a
 NAME_REACH = 6  # tokens after a capitalised unknown word looked through for a company word
 SUBJECT_WORDS = frozenset({"machine", "learning", "engineer", "engineers", "engineering", "role"})
 _NAME_GOES_ON = re.compile(r" ([A-Z][a-z][A-Za-z0-9&]*)")  # "Jane Street": the name goes on
+_NAME_RUNS_ON = re.compile(r"(?: [A-Z][A-Za-z0-9&]*)+")  # ... through every capitalised word
 PLACE_PREPOSITIONS = frozenset({"in", "from", "near", "around", "to"})  # before a place name
 MARKET_PREPOSITIONS = frozenset({"in", "near", "around", "across"})  # a market in a place
+NAME_LETTERS = 4  # a capitalised unknown word this long is a name ("PharmD"; "QA" may not be)
+TITLE_CASE = 0.75  # of a sentence's longer words capitalised: a title ("Is Software A Shortcut?")
+_CAPITALISED = re.compile(r"(?<![\w'])([A-Z][A-Za-z0-9&+-]*[A-Za-z0-9+])")
 COMPANY_BEFORE = frozenset(
     {"at", "for", "with", "join", "joining", "from", "about", "like", "to", "is", "does", "than"}
 )
@@ -62,6 +67,7 @@ class Gaps(Struct, frozen=True):
     place_jobs: Gap | None = None
     entity_pay: Gap | None = None
     unknown_company: Gap | None = None
+    unknown_name: Gap | None = None
     pay_words: frozenset[str] = frozenset()
     company_words: tuple[str, ...] = ()  # phrases: normalised words joined by spaces
     market_words: tuple[str, ...] = ()  # "job market", "demand": asked of a place (`place_jobs`)
@@ -76,7 +82,13 @@ class Gaps(Struct, frozen=True):
 
     def all(self) -> Iterable[Gap]:
         yield from self.topics
-        singles = (self.place_pay, self.place_jobs, self.entity_pay, self.unknown_company)
+        singles = (
+            self.place_pay,
+            self.place_jobs,
+            self.entity_pay,
+            self.unknown_company,
+            self.unknown_name,
+        )
         yield from (g for g in singles if g)
 
 
@@ -103,6 +115,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         "place_jobs",
         "entity_pay",
         "unknown_company",
+        "unknown_name",
     )
     c.unknown_fields(raw, allowed, ("gaps",))
     words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:5]}
@@ -115,7 +128,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
             topics.append(gap)
     singles = {
         key: _gap(raw.get(key), ("gaps", key), c, key) if raw.get(key) else None
-        for key in ("place_pay", "place_jobs", "entity_pay", "unknown_company")
+        for key in allowed[6:]
     }
     by_start: dict[str, list[int]] = {}
     always: list[int] = []
@@ -138,6 +151,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         place_jobs=singles["place_jobs"],
         entity_pay=singles["entity_pay"],
         unknown_company=singles["unknown_company"],
+        unknown_name=singles["unknown_name"],
         file=c.label,
     )
 
@@ -264,8 +278,10 @@ class GapFinder:
         ranking_words: frozenset[str] = frozenset(),
         occupations: Sequence[Sequence[str]] = (),
         company_intents: frozenset[str] = frozenset(),
+        english: str = "",
     ) -> None:
         self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
+        self.english = english  # general English, a word a line (`Compiled.english`)
         # intents taking a company: a message read as one is about a company ("tell me about X")
         self.company_intents = company_intents
         self.ranking_words = ranking_words  # "highest", "most": asked of all places, not yours
@@ -322,6 +338,44 @@ class GapFinder:
             name = self._unknown_name(u, capitalised=not worded)
             if name:
                 return Found(self.gaps.unknown_company, name)
+        if self.gaps.unknown_name:
+            name = self._unknown_named(u)
+            if name:
+                return Found(self.gaps.unknown_name, name)
+        return None
+
+    def _unknown_named(self, u: Understanding) -> str | None:
+        """A name no content knows in what the message asks: a capitalised word of at least
+        NAME_LETTERS letters, not opening its sentence, no place ("is my PharmD a doctorate?",
+        "should I use MLflow?"). Only the sentences that ask are read ("I script in Grasshopper.
+        What are the steps?" asks the steps), and none written in title case."""
+        named = {i for m in u.mentions for i in range(m.start, m.end)}
+        said = sentences(u.text)
+        asked = [s.text for s in said if s.kind == "question"] or [s.text for s in said]
+        for sentence in asked:
+            longer = [w for w in sentence.split() if sum(c.isalpha() for c in w) >= NAME_LETTERS]
+            if sum(w[0].isupper() for w in longer[1:]) >= TITLE_CASE * max(1, len(longer) - 1):
+                continue
+            for match in _CAPITALISED.finditer(sentence):
+                word = match.group(1).split("-")[0]  # "X-rays", "ML-focused": the capital
+                if match.start() == 0 or sum(c.isalpha() for c in word) < NAME_LETTERS:
+                    continue
+                tokens = normalise(word)
+                at = [i for i, t in enumerate(u.tokens) if t in tokens]
+                # a word capitalised inside ("PharmD") is a name even when the speller
+                # repaired it; another, repaired, was a known word misspelt ("Pytroch")
+                inside = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
+                if not tokens or (len(at) < len(tokens) and not inside) or named.intersection(at):
+                    continue  # repaired by the speller, or a name the content knows
+                if all(t in self.vocabulary or t.rstrip("s") in self.vocabulary for t in tokens):
+                    continue
+                if not inside and f"\n{word.lower()}\n" in self.english:
+                    continue  # a word capitalised for weight ("Embedded SWE"), not a name
+                if self.places.find(tokens):
+                    continue
+                if runs_on := _NAME_RUNS_ON.match(sentence, match.end()):
+                    word += runs_on.group(0)  # "Kaiser Permanente", "Sloan Sports Analytics"
+                return word
         return None
 
     def _place_after_preposition(self, u: Understanding) -> str | None:

@@ -450,6 +450,39 @@ def test_an_english_name_of_a_city_is_a_place_the_guides_lack(engine: Engine) ->
     assert reply.kind == "decline" and "Mumbai" in reply.text
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Would my PsyD count as a PhD for ML jobs?", "PsyD"),
+        ("is the Strata Data Conference worth attending for ml people?", "Strata Data Conference"),
+    ],
+)
+def test_a_name_no_content_knows_in_what_is_asked_is_declined(
+    engine: Engine, text: str, name: str
+) -> None:
+    """A capitalised name the content does not know, in the sentence that asks, is what the
+    question is about: declined, naming it and what the intent it read as covers."""
+    (reply,) = ask(engine, text)
+    assert reply.kind == "decline" and f"don't cover {name}." in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How do I move from Embedded SWE work to ML?",  # an English word, capitalised
+        "Is Data Engineering A Good Path Into Machine Learning Engineering?",  # a title
+        # a name in what the person tells, not in what they ask
+        "I draw in Rhinoceros Grasshopper. What are the steps to become an ML engineer?",
+        "do MLEs usually get RSUs?",  # abbreviations the content knows
+    ],
+)
+def test_a_capitalised_word_that_is_no_unknown_name_asked_is_answered(
+    engine: Engine, text: str
+) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.kind == "answer", reply.text
+
+
 def test_pay_in_a_us_city_the_guides_lack_is_its_states_when_they_give_that(
     engine: Engine,
 ) -> None:

@@ -279,3 +279,23 @@ def test_a_preamble_that_blurs_a_clear_question_is_read_apart(engine: Engine) ->
     text = "I work in sales and I'm curious about tech. Is the job market for ML engineers growing?"
     (reply,) = chat(engine, "preamble", text)
     assert reply.intent == "demand", reply.text
+
+
+def test_a_retrieved_answer_about_one_named_company_keeps_the_talk_on_it(engine: Engine) -> None:
+    """A question naming one company, answered from its passages alone, makes it what "they"
+    means next."""
+    found, roles = chat(
+        engine,
+        "retrieved-focus",
+        "is Microsoft doing anything with mixed reality headsets?",
+        "how many ML jobs do they have open?",
+    )
+    assert found.kind == "retrieved" and "HoloLens" in found.text, found.text
+    assert roles.intent == "company_open_roles" and "Microsoft has" in roles.text, roles.text
+
+
+def test_an_act_whose_other_words_ask_nothing_answerable_is_the_act(engine: Engine) -> None:
+    """ "What else is it famous for?": its other words ask nothing the guides answer on their
+    own, so it is "tell me more" about the last answer, not a decline."""
+    _, more = chat(engine, "act-rest", "tell me about IBM", "what else is it famous for?")
+    assert more.kind == "act" and "IBM" in more.text, more.text
