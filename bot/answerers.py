@@ -58,6 +58,7 @@ AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
+THIN_ANSWER = 200  # characters: ... unless it is shorter than this
 DETAILS = 6  # items of a list an answer showed only by its name, added when the name was asked
 ANCHORED = 0.7  # of the coverage: what a question naming the domain itself must have held
 ON_ENTITY_COVERAGE = 0.5  # share of a follow-up a passage about the last answer's entity must hold
@@ -486,7 +487,10 @@ class Answerers:
             return reply
         # the matcher sure of the intent: its answer is what was asked, though a label it shows
         # may still be what the question asks about ("1. Complete high school")
-        sure = turn.score >= SHARPEN_BELOW
+        # ... unless that answer is thin: a label the guides only name ("Model Evaluation"),
+        # which one word more of the question held by a passage is enough to sharpen ("bias")
+        thin = len(reply.text) < THIN_ANSWER
+        sure = turn.score >= SHARPEN_BELOW and not thin
         labels = frozenset(
             name
             for m in turn.u.mentions
@@ -512,7 +516,8 @@ class Answerers:
             )
         )
         query = set(self.passages.terms(tokens)) - names
-        best = self._asked_passage(turn, reply, names, query, sure, labels)
+        need = 1 if thin else SHARPEN_TERMS
+        best = self._asked_passage(turn, reply, names, query, sure, labels, need)
         if not best and not sure:
             best = self._unsaid_entity(turn, reply, query)
         if not best:
@@ -531,6 +536,7 @@ class Answerers:
         query: set[str],
         sure: bool,
         labels: frozenset[str],
+        need: int = SHARPEN_TERMS,
     ) -> list[Passage]:
         """A passage good enough to be retrieved on its own that holds something asked which
         the answer does not say; or, when what was asked is a label the answer shows in place
@@ -541,12 +547,12 @@ class Answerers:
             if named:
                 return named[:DETAILS]
         said = self.passages.said(reply.text) if not sure else frozenset()
-        if not sure and len(query) >= SHARPEN_TERMS and not query <= said:
+        if not sure and len(query) >= need and not query <= said:
             for found in self._search(turn, self.coverage):
                 if found.passage.text in reply.text:
                     continue
                 held = set(found.own) - names  # what people ask it by is not what it says
-                if len(held) >= SHARPEN_TERMS and held - said:
+                if len(held) >= need and held - said:
                     return [found.passage]
                 # its list, when the answer shows only its label, and it says more than a name
                 details = self.passages.details(set(found.held), reply.text, found.passage)

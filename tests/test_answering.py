@@ -82,6 +82,15 @@ def test_a_name_the_answer_does_not_say_is_part_of_what_was_asked(engine: Engine
     assert len(sharpened) == 2 and "cloud" in sharpened[1].lower(), reply.text
 
 
+def test_a_thin_answer_is_sharpened_by_one_more_word_a_passage_holds(engine: Engine) -> None:
+    """A skill the guides only name ("Model Evaluation", a label) is a thin answer: one more
+    word of the question that a passage holds ("bias") brings that passage after it."""
+    (reply,) = ask(engine, "is model evaluation important for catching bias?")
+    assert reply.intent == "skill_info", reply.text
+    sharpened = reply.text.split("More specifically", 1)
+    assert len(sharpened) == 2 and "bias" in sharpened[1], reply.text
+
+
 def _tagged_with(engine: Engine, entity_type: str, word: str) -> set[str]:
     """The names of the entities of a type whose passages say a word."""
     ids = {
