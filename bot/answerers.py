@@ -791,8 +791,9 @@ class Answerers:
         known = self._known_terms(turn)
         if not known:
             return None
-        sections = [(c["source"], c["section"]) for c in state.citations]
         said = "\n".join(state.items)
+        sections = [(c["source"], c["section"]) for c in state.citations]
+        sections += self.passages.sections_quoted(said)
         found = self.passages.under(sections, known, ON_ENTITY_COVERAGE, said)
         if not found:
             return None

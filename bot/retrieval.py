@@ -31,6 +31,7 @@ ASKED_SHARE = 0.7  # of a question term's weight when a passage holds it only in
 COMMON_SHARE = 0.5  # of the weight of a word of everyday English (`PassageIndex.common`)
 MIN_TERMS = 2  # a passage must hold at least this many of the question's informative terms
 SAID_TEXTS = 512  # answers whose terms are remembered (`said`)
+QUOTED = 24  # characters: a passage this long found in an answer is quoted there
 UNKNOWN_WEIGHT = 2.0  # a question term no passage has weighs this many times the rarest known term
 
 
@@ -381,6 +382,18 @@ class PassageIndex:
         # only people asking for it call management)
         kept.sort(key=lambda i: (any(t in self._asked_only[i] for t in weights), i))
         return [self.passages[i] for i in kept]
+
+    def sections_quoted(self, said: str) -> list[tuple[str, str]]:
+        """The (source, section) of each passage an answer's text quotes whole, beyond those it
+        cites ("How to recognise one: A clear proxy to recognize them is...", quoted from a
+        section below the one the maturity answer cites)."""
+        return list(
+            dict.fromkeys(
+                (p.citation.source, p.citation.section)
+                for p in self.passages
+                if len(p.text) >= QUOTED and p.text in said
+            )
+        )
 
     def _by_section(self) -> dict[tuple[str, str], list[int]]:
         """(source, section) -> the indices of its passages, built when first needed."""

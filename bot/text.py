@@ -11,6 +11,7 @@ from functools import lru_cache
 
 #: only this many characters of any input are looked at (replies must stay fast on 100 KB pastes)
 MAX_CHARS = 4_000
+BRITISH_IS = 6  # letters: a stem this long ending "-is" is a British "-ise" verb ("realis")
 
 # Apostrophes (ASCII and typographic) are deleted, so "what's" -> "whats" and "don't" -> "dont",
 # which also merges them with the common apostrophe-less spellings users type.
@@ -190,6 +191,11 @@ def stem(token: str) -> str:
         word = word[:-1]
     if word.endswith("y") and len(word) > 3:
         word = word[:-1] + "i"
+    # British spelling as American: "recognise", "specialisation" -> "recogniz", "specialization"
+    if word.endswith("isation"):
+        word = word[:-6] + "zation"
+    elif word.endswith("is") and len(word) >= BRITISH_IS:
+        word = word[:-1] + "z"
     return word
 
 

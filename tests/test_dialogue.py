@@ -299,3 +299,18 @@ def test_an_act_whose_other_words_ask_nothing_answerable_is_the_act(engine: Engi
     own, so it is "tell me more" about the last answer, not a decline."""
     _, more = chat(engine, "act-rest", "tell me about IBM", "what else is it famous for?")
     assert more.kind == "act" and "IBM" in more.text, more.text
+
+
+def test_a_follow_up_reads_the_sections_the_last_answer_quoted_as_well_as_cited(
+    engine: Engine,
+) -> None:
+    """The maturity answer cites the essay's opening section but quotes how to recognise a
+    company on its way, from the section below: "how would I recognise one of them?" gets it
+    ("recognise", British, is the guide's "recognize")."""
+    _, spot = chat(
+        engine,
+        "quoted-sections",
+        "what kinds of companies are there, by ML maturity?",
+        "how would I recognise one of them?",
+    )
+    assert spot.kind == "retrieved" and "MLOps" in spot.text, spot.text

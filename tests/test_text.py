@@ -107,6 +107,13 @@ def test_stem_maps_inflections_together() -> None:
     assert stem("transfers") == stem("transferring") == stem("transfer")
 
 
+def test_stem_spells_british_ise_words_as_american() -> None:
+    assert stem("recognise") == stem("recognizing") == stem("recognized")
+    assert stem("specialisation") == stem("specializations")
+    assert stem("optimised") == stem("optimize")
+    assert stem("rise") != stem("rize") and stem("this") == "this"  # short words kept
+
+
 def test_stem_keeps_short_eer_words_apart_from_shorter_words() -> None:
     assert stem("careers") == stem("career") != stem("cars")
     assert stem("career") != stem("care")
