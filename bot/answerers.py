@@ -487,16 +487,16 @@ class Answerers:
             return reply
         # the matcher sure of the intent: its answer is what was asked, though a label it shows
         # may still be what the question asks about ("1. Complete high school")
-        # ... unless that answer is thin: a label the guides only name ("Model Evaluation"),
-        # which one word more of the question held by a passage is enough to sharpen ("bias")
-        thin = len(reply.text) < THIN_ANSWER
-        sure = turn.score >= SHARPEN_BELOW and not thin
         labels = frozenset(
             name
             for m in turn.u.mentions
             for e in m.entities
             for name in self._labelled.get(f"{e.type}:{e.id}", ())
         )
+        # ... unless that answer is thin, a label the guides only name ("Model Evaluation"),
+        # which one word more of the question held by a passage is enough to sharpen ("bias")
+        thin = len(reply.text) < THIN_ANSWER
+        sure = turn.score >= SHARPEN_BELOW and not thin
         if sure and not labels and self.passages.label_words.isdisjoint(turn.u.tokens):
             return reply
         # the names the question mentions say which answer; its other words, what it asks of it;
@@ -793,8 +793,10 @@ class Answerers:
             return None
         said = "\n".join(state.items)
         sections = [(c["source"], c["section"]) for c in state.citations]
-        sections += self.passages.sections_quoted(said)
         found = self.passages.under(sections, known, ON_ENTITY_COVERAGE, said)
+        if not found:  # ... or of those it quoted
+            quoted = self.passages.sections_quoted(said, {source for source, _ in sections})
+            found = self.passages.under(quoted, known, ON_ENTITY_COVERAGE, said)
         if not found:
             return None
         return self._passages(turn, found[:MAX_PARTS], passage_coverage=ON_ENTITY_COVERAGE)

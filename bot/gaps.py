@@ -350,32 +350,34 @@ class GapFinder:
         "should I use MLflow?"). Only the sentences that ask are read ("I script in Grasshopper.
         What are the steps?" asks the steps), and none written in title case."""
         named = {i for m in u.mentions for i in range(m.start, m.end)}
-        said = sentences(u.text)
-        asked = [s.text for s in said if s.kind == "question"] or [s.text for s in said]
-        for sentence in asked:
-            longer = [w for w in sentence.split() if sum(c.isalpha() for c in w) >= NAME_LETTERS]
-            if sum(w[0].isupper() for w in longer[1:]) >= TITLE_CASE * max(1, len(longer) - 1):
+        asked: list[str] | None = None  # the sentences that ask, split only for a candidate
+        for match in _CAPITALISED.finditer(u.text, 1):
+            word = match.group(1).split("-")[0]  # "X-rays", "ML-focused": the capital part
+            low = word.lower()
+            if sum(c.isalpha() for c in word) < NAME_LETTERS or low in self.vocabulary:
                 continue
-            for match in _CAPITALISED.finditer(sentence):
-                word = match.group(1).split("-")[0]  # "X-rays", "ML-focused": the capital
-                if match.start() == 0 or sum(c.isalpha() for c in word) < NAME_LETTERS:
-                    continue
-                tokens = normalise(word)
-                at = [i for i, t in enumerate(u.tokens) if t in tokens]
-                # a word capitalised inside ("PharmD") is a name even when the speller
-                # repaired it; another, repaired, was a known word misspelt ("Pytroch")
-                inside = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
-                if not tokens or (len(at) < len(tokens) and not inside) or named.intersection(at):
-                    continue  # repaired by the speller, or a name the content knows
-                if all(t in self.vocabulary or t.rstrip("s") in self.vocabulary for t in tokens):
-                    continue
-                if not inside and f"\n{word.lower()}\n" in self.english:
-                    continue  # a word capitalised for weight ("Embedded SWE"), not a name
-                if self.places.find(tokens):
-                    continue
-                if runs_on := _NAME_RUNS_ON.match(sentence, match.end()):
-                    word += runs_on.group(0)  # "Kaiser Permanente", "Sloan Sports Analytics"
-                return word
+            tokens = normalise(word)
+            at = [i for i, t in enumerate(u.tokens) if t in tokens]
+            # a word capitalised inside ("PharmD") is a name even when the speller repaired
+            # it; another, repaired, was a known word misspelt ("Pytroch")
+            inside = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
+            if not tokens or (len(at) < len(tokens) and not inside) or named.intersection(at):
+                continue  # repaired by the speller, or a name the content knows
+            if all(t in self.vocabulary or t.rstrip("s") in self.vocabulary for t in tokens):
+                continue
+            if not inside and f"\n{low}\n" in self.english:
+                continue  # a word capitalised for weight ("Embedded SWE"), not a name
+            if self.places.find(tokens):
+                continue
+            if asked is None:
+                said = sentences(u.text)
+                asked = [s.text for s in said if s.kind == "question"] or [s.text for s in said]
+            sentence = next((s for s in asked if match.group(1) in s), None)
+            if sentence is None or sentence.startswith(match.group(1)) or _title(sentence):
+                continue
+            if runs_on := _NAME_RUNS_ON.match(u.text, match.end()):
+                word += runs_on.group(0)  # "Kaiser Permanente", "Sloan Sports Analytics"
+            return word
         return None
 
     def _place_after_preposition(self, u: Understanding) -> str | None:
@@ -466,3 +468,9 @@ class GapFinder:
                 # a short name written in lower case is most likely an acronym ("tcs", "gm")
                 return word.upper() if len(word) <= ACRONYM else word.capitalize()
         return None
+
+
+def _title(sentence: str) -> bool:
+    """Whether a sentence is written in title case ("Is Software A Good Shortcut To ML?")."""
+    longer = [w for w in sentence.split() if sum(c.isalpha() for c in w) >= NAME_LETTERS]
+    return sum(w[0].isupper() for w in longer[1:]) >= TITLE_CASE * max(1, len(longer) - 1)

@@ -336,11 +336,14 @@ class PassageIndex:
             ids = [tag[len(prefix) :] for tag in passage.tags if tag.startswith(prefix)]
             if not ids:
                 continue
-            held = [t for t in weights if t in self._terms[i]]
-            share = sum(weights[t] for t in held) / total
-            own = sum(weights[t] for t in held if t in self._text_terms[i]) / total
+            terms = self._terms[i]
+            share = sum(w for t, w in weights.items() if t in terms) / total
+            if share < min_coverage:
+                continue
+            text = self._text_terms[i]
+            own = sum(w for t, w in weights.items() if t in text) / total
             for id_ in ids:
-                if share >= min_coverage and (share, own) > best.get(id_, (0.0, 0.0, 0))[:2]:
+                if (share, own) > best.get(id_, (0.0, 0.0, 0))[:2]:
                     best[id_] = (share, own, i)
         # what its text holds breaks ties in the share (a thousandth of it, below any real gap)
         return {
@@ -383,15 +386,15 @@ class PassageIndex:
         kept.sort(key=lambda i: (any(t in self._asked_only[i] for t in weights), i))
         return [self.passages[i] for i in kept]
 
-    def sections_quoted(self, said: str) -> list[tuple[str, str]]:
-        """The (source, section) of each passage an answer's text quotes whole, beyond those it
-        cites ("How to recognise one: A clear proxy to recognize them is...", quoted from a
-        section below the one the maturity answer cites)."""
+    def sections_quoted(self, said: str, sources: set[str]) -> list[tuple[str, str]]:
+        """The (source, section) of each passage of the given sources an answer's text quotes
+        whole, beyond the sections it cites ("How to recognise one: A clear proxy to recognize
+        them is...", quoted from a section below the one the maturity answer cites)."""
         return list(
             dict.fromkeys(
                 (p.citation.source, p.citation.section)
                 for p in self.passages
-                if len(p.text) >= QUOTED and p.text in said
+                if p.citation.source in sources and len(p.text) >= QUOTED and p.text in said
             )
         )
 
