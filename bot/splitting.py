@@ -14,7 +14,8 @@ SHORT = 160
 #: a question this short right after another one finishes it ("..., right? which ones?")
 FRAGMENT_WORDS = 3
 # compiled on first use (`_pattern`): a one-shot question that needs no splitting never pays for it
-_SENTENCE = r"(?<=[.?!])[\"')\]]*\s+|\n+|(?<=\?)(?=\S)"
+# not inside brackets: "I'm an architect (buildings!) who scripts Python" is one sentence
+_SENTENCE = r"(?<=[.?!])[\"']*\s+|\n+|(?<=\?)(?=[^\s)\]])"
 _QUESTION_START = (
     r"(?i)^(?:and |also |so |but |or |plus |then |ok |okay |now )*"
     r"(?:what|whats|what's|how|hows|how's|which|who|whom|whose|where|when|why|is|are|am|was|were|do|"

@@ -232,6 +232,19 @@ def test_the_cheap_check_lets_every_statement_about_oneself_through(text: str) -
     assert may_tell_about_me(normalise(text))
 
 
+def test_a_sentence_goes_on_past_punctuation_in_brackets(engine: Engine) -> None:
+    """ "(buildings!)" ends no sentence: "who scripts Python..." is what the person tells, not a
+    question of its own. A bare "architect" is that job (listed among other occupations), so the
+    way into ML engineering is what they get, not the ML architect's career ladder."""
+    text = "I'm an architect (buildings!) who codes a bit. How do I become an ML engineer?"
+    assert [s.kind for s in sentences(text)] == ["about_me", "question"]
+    (reply,) = ask(engine, text)
+    assert reply.intent == "become_ml_engineer", reply.text
+    assert [s.text for s in sentences("what pays (roughly?) the most?")] == [
+        "what pays (roughly?) the most?"
+    ]
+
+
 def test_a_short_question_after_another_finishes_it() -> None:
     pieces = sentences("Google hires a lot of ML people, right? how many? I'm in Ohio. Salary?")
     assert [(s.kind, s.text) for s in pieces][:1] == [
