@@ -173,7 +173,24 @@ class Answerers:
         if entity is not None and not item:
             return self._ask(entity.name, turn.state, turn.depth + 1)
         number = ref.index if ref.index > 0 else len(turn.state.items)
-        return self._from_last(turn, self.texts["item"].format(number=number, item=item))
+        shown = self.texts["item"].format(number=number, item=item)
+        detail = self._label_detail(item)
+        if detail:  # "what's step 3 about?": what the step's label stands for
+            lines = [f"- {p.text} ({p.citation.title}, {p.citation.section})" for p in detail]
+            cited = tuple(dict.fromkeys(p.citation for p in detail))
+            heading = shown.split("\n", 1)[0]  # "Item 3 of my last answer:", the label's detail
+            reply = self._from_last(turn, "\n".join((heading, *lines)))
+            return replace(reply, citations=(*reply.citations, *cited))
+        return self._from_last(turn, shown)
+
+    def _label_detail(self, item: str) -> list[Passage]:
+        """The passages an item of the last answer stands for, when it is a label only
+        ("Specialized study in machine learning", the third of the eight steps)."""
+        name = item.casefold()
+        if self.passages is None or name not in self.passages.label_names:
+            return []
+        terms = set(self.passages.terms(normalise(item)))
+        return self.passages.details(terms, item, named=frozenset((name,)))[:DETAILS]
 
     def _named_item(self, turn: Turn) -> Reply | None:
         """ "Is there one from IBM?", "the one at NVIDIA": the items of the last answer that name

@@ -18,6 +18,7 @@ from .text import normalise
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+(.+?)\s*$")
 _CITED = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing "(Guide, section)"
 MAX_ITEMS = 20
+_NUMBERED = frozenset(("number", "item", "option", "step", "stage", "point"))  # "step 3"
 
 
 class Reference(Struct, frozen=True):
@@ -50,9 +51,9 @@ def named_entities(
 
 
 def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None:
-    """ "the second one", "number 3", "the 2nd", "the last one" in the tokens."""
+    """ "the second one", "number 3", "step 3", "the 2nd", "the last one" in the tokens."""
     for i, token in enumerate(tokens):
-        if token == "number" and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+        if token in _NUMBERED and i + 1 < len(tokens) and tokens[i + 1].isdigit():
             return _span(tokens, int(tokens[i + 1]), i, i + 2)
         value = ordinals.get(token)
         if value is None and re.fullmatch(r"\d{1,2}(st|nd|rd|th)", token):

@@ -314,3 +314,13 @@ def test_a_follow_up_reads_the_sections_the_last_answer_quoted_as_well_as_cited(
         "how would I recognise one of them?",
     )
     assert spot.kind == "retrieved" and "MLOps" in spot.text, spot.text
+
+
+def test_a_step_named_by_its_number_is_what_its_label_stands_for(engine: Engine) -> None:
+    """ "Step 3" is the third item of the last list, like "the third one"; an item that is only
+    a label ("Specialized study in machine learning") is shown with what the guide says under it."""
+    _, third = chat(
+        engine, "step-number", "what are the steps to become an ML engineer?", "tell me step 3"
+    )
+    assert third.kind == "answer" and third.text.startswith("Item 3 of my last answer:")
+    assert "data mining" in third.text, third.text
