@@ -247,8 +247,10 @@ class Dialogue:
     def _question(self, question: str, context: str | None, state: Session) -> Reply:
         """One question of a long message; one that leans on the sentence before it ("... to move
         into ML. What is the best way to prepare for this transition?") is read with it."""
+        answered = bool(state.citations)  # an act with no answer before it has nothing to act on
         reply = self.respond(self.read(question), state)
-        if reply.kind == "decline" and context and len(question.split()) <= LEANING_WORDS:
+        leans = reply.kind == "decline" or (reply.kind == "act" and not answered)
+        if leans and context and len(question.split()) <= LEANING_WORDS:
             before = state.copy()
             leaning = self.respond(self.read(f"{context} {question}"), state)
             if leaning.kind != "decline":

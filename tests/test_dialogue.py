@@ -324,3 +324,17 @@ def test_a_step_named_by_its_number_is_what_its_label_stands_for(engine: Engine)
     )
     assert third.kind == "answer" and third.text.startswith("Item 3 of my last answer:")
     assert "data mining" in third.text, third.text
+
+
+def test_a_judgement_in_a_long_post_with_nothing_answered_yet_reads_what_came_before(
+    engine: Engine,
+) -> None:
+    """ "Would that background really help?" has no last answer to judge: it is read with the
+    sentence before it, which names the skills, and gets them compared with the guides' lists."""
+    text = (
+        "Hi! I have run a shop for years. I know SQL and statistics pretty well and I have done "
+        "some Python at night. Would that background really help, and which skills should I "
+        "learn first?"
+    )
+    (reply,) = chat(engine, "lean-act", text)
+    assert reply.parts and reply.parts[0].intent == "skill_gap_check", reply.text
