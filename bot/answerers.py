@@ -6,6 +6,7 @@ decline. A new answering path is one more entry in `Dialogue.answerers`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -114,6 +115,7 @@ class Answerers:
         self.which_words = frozenset(settings.which_words)
         self.kind_words = settings.kind_words
         self.list_words = frozenset(settings.list_words)
+        self.least_words = frozenset(settings.least_words)
         self._ask = ask  # answers a whole question in a session (a suggestion picked by number)
         # entity ("type:id") -> the passage labels among its names ("Mathematical expertise")
         self._labelled: dict[str, frozenset[str]] = {}
@@ -366,7 +368,22 @@ class Answerers:
         intent = self.policy.pair(turn.u, turn.state)  # "which of the two...?": both compared
         if intent is not None:
             return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=True)
-        return None
+        return self._extreme(turn)
+
+    def _extreme(self, turn: Turn) -> Reply | None:
+        """ "And the lowest?" after a list of figures (the highest paying industries): the item
+        of the last answer with the highest or lowest figure."""
+        if not self.policy.asks_extreme(turn.u):
+            return None
+        figures = [
+            (value, item) for item in turn.state.items if (value := _figure(item)) is not None
+        ]
+        if len(figures) < 2:
+            return None
+        least = not self.least_words.isdisjoint(turn.u.tokens)
+        _, item = (min if least else max)(figures, key=lambda f: f[0])
+        heading = self.texts["extreme_lowest" if least else "extreme_highest"]
+        return self._from_last(turn, f"{heading}\n- {item}")
 
     def _needs_entity(self, turn: Turn) -> bool:
         """No confident intent, or a bare entity that a slotless intent cannot use."""
@@ -935,6 +952,15 @@ _NUMBERS = {
 
 _NAMING_WORDS = frozenset(("and", "the", "what", "about", "how", "so", "ok", "then", "a", "an"))
 _TIME_WORDS = frozenset(("day", "days", "time", "point", "year", "month", "week", "morning"))
+
+
+def _figure(item: str) -> float | None:
+    """The first figure of a list item ("Computer Systems Design: $138,200" -> 138200)."""
+    found = _FIGURE.search(item)
+    return float(found.group(1).replace(",", "")) if found else None
+
+
+_FIGURE = re.compile(r"\$?~?(\d{2,3}(?:,\d{3})+|\d+)")
 
 
 def _count(token: str) -> int | None:

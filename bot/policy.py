@@ -25,6 +25,7 @@ TIED = 0.9  # a runner-up this close to the top candidate shares its confidence 
 TIES = ("career", "dialogue")  # ... when both are of one of these categories
 ANCHORED = 0.6  # of the threshold: a career intent taking an entity the question names
 FOLLOW_UP_WORDS = 6  # "what about OpenAI's process?": a follow-up this short keeps the intent
+FOLLOW_UP_TOKENS = 8  # "and the lowest of the five listed?": a superlative of the last list
 RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
     0.5  # confidence kept by a candidate whose required slots the question leaves empty
@@ -346,6 +347,14 @@ class Policy:
         if words - self.superlative_words - self.followup_words - self.ranking_words:
             return None
         return self.intents.get(state.intent or "")
+
+    def asks_extreme(self, u: Understanding) -> bool:
+        """Whether a short turn naming no entity asks a superlative of what was just said ("and
+        the lowest of the five listed?")."""
+        words = set(u.tokens)
+        if u.mentions or len(u.tokens) > FOLLOW_UP_TOKENS or not words & self.superlative_words:
+            return False
+        return not words - self.superlative_words - self.followup_words - self.ranking_words
 
     def pair(self, u: Understanding, state: Session) -> Intent | None:
         """ "Which of the two is hiring more?" after answers about Apple, then Google: a question

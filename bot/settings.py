@@ -45,6 +45,8 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "judge_said": "What my last answer said about that:",
     "judge_lines": "The guides can't weigh your own case; what they say about it:",
     "which": "Of the {kind} the guides cover, these come up for that:",
+    "extreme_highest": "The highest figure of my last answer:",
+    "extreme_lowest": "The lowest figure of my last answer:",
 }
 DEFAULT_ORDINAL_WORDS: Mapping[str, int] = {
     "first": 1,
@@ -94,6 +96,7 @@ class Settings(Struct, frozen=True):
     person_words: tuple[str, ...] = ()
     # "fewest of all ten?" after the open roles at Apple: the last answer's intent for every entity
     superlative_words: tuple[str, ...] = ()
+    least_words: tuple[str, ...] = ()  # ... those asking for the lowest ("and the lowest?")
     # "which of the two is hiring more?": words pointing at the two last entities of a kind, and
     # words comparing them
     pair_words: tuple[str, ...] = ()

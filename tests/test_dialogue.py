@@ -338,3 +338,14 @@ def test_a_judgement_in_a_long_post_with_nothing_answered_yet_reads_what_came_be
     )
     (reply,) = chat(engine, "lean-act", text)
     assert reply.parts and reply.parts[0].intent == "skill_gap_check", reply.text
+
+
+def test_a_superlative_of_the_last_list_picks_its_item_by_figure(engine: Engine) -> None:
+    """ "And the lowest of those?" after the highest paying states: the item of the last list
+    whose figure is the lowest (the figures are the guide's, read from the list)."""
+    states, lowest = chat(
+        engine, "extreme", "which states pay ML engineers the most?", "and the lowest of those?"
+    )
+    assert "Massachusetts" in states.text
+    assert lowest.text.startswith("The lowest figure of my last answer:"), lowest.text
+    assert "Massachusetts: $136,700" in lowest.text, lowest.text
