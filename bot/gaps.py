@@ -18,7 +18,7 @@ from msgspec import Struct, field
 from .domain import PLACE_TYPES
 from .places import Places
 from .splitting import sentences
-from .text import holds_phrase, normalise
+from .text import holds_phrase, normalise, occurrence
 from .understanding import Understanding
 
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
@@ -327,7 +327,7 @@ class GapFinder:
             if place:  # "what's the ML job market like in Canada?"
                 return Found(self.gaps.place_jobs, place)
         if asks_pay and self.gaps.entity_pay:
-            name = self._entity_asked(u, self.gaps.entity_pay) or self._occupation(u.tokens)
+            name = self._entity_asked(u, self.gaps.entity_pay) or self._occupation(u)
             if name:
                 return Found(self.gaps.entity_pay, name)
         names_company = any(m.of_type("company") for m in u.mentions)
@@ -392,15 +392,24 @@ class GapFinder:
                     return place
         return None
 
-    def _occupation(self, tokens: Sequence[str]) -> str | None:
-        """Another job a pay question names ("compared to a doctor's salary"), as "doctors"."""
+    def _occupation(self, u: Understanding) -> str | None:
+        """Another job a pay question names ("compared to a doctor's salary"), as "doctors", in
+        the capitals it was written with ("IT managers")."""
+        tokens = u.tokens
         for i, token in enumerate(tokens):
             # a one-word job may stand in the plural ("lawyers")
             for first in (token, token[:-1]) if token.endswith("s") else (token,):
                 for term in self.occupations.get(first, ()):
-                    if len(term) == 1 or tuple(tokens[i : i + len(term)]) == term:
+                    # "IT managers": the last word of a longer name in the plural too
+                    if len(term) == 1 or occurrence(tokens[i : i + len(term)], term):
                         name = " ".join(term)
-                        return name if name.endswith("s") else name + "s"  # "pay for doctors"
+                        name = name if name.endswith("s") else name + "s"  # "pay for doctors"
+                        written = re.search(rf"\b{re.escape(name)}\b", u.text, re.IGNORECASE)
+                        return (
+                            written.group(0)
+                            if written and written.group(0) != name.upper()
+                            else name
+                        )
         return None
 
     def _misspelt_place(self, u: Understanding) -> str | None:

@@ -370,6 +370,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("how much does an ML engineer make at Netflix?", "Netflix"),
         ("how much does a data scientist make?", "Data Scientist"),
         ("what do computer vision engineers make?", "pay for Computer vision engineer"),
+        ("do ML engineers make more than IT managers?", "pay for IT managers;"),
         ("What's Anthropic like to work for?", "Anthropic"),
         ("am I too old to switch into ML at 45?", "too late"),
         ("are Kaggle rankings worth chasing?", "Kaggle"),
