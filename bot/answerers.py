@@ -175,7 +175,7 @@ class Answerers:
         if entity is not None and not item:
             return self._ask(entity.name, turn.state, turn.depth + 1)
         number = ref.index if ref.index > 0 else len(turn.state.items)
-        shown = self.texts["item"].format(number=number, item=item)
+        shown = self.texts["item"].format(number=number, item=self._whole(item))
         detail = self._label_detail(item)
         if detail:  # "what's step 3 about?": what the step's label stands for
             lines = [f"- {p.text} ({p.citation.title}, {p.citation.section})" for p in detail]
@@ -224,8 +224,21 @@ class Answerers:
             items = holding if len(holding) == 1 or (each and len(holding) > 1) else []
         if not items:
             return None
-        text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in items)
+        whole = [self._whole(item) for item in items]
+        text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in whole)
         return self._from_last(turn, text)
+
+    def _whole(self, item: str) -> str:
+        """An item the last answer cut short ("...work with deep learning frameworks that..."),
+        whole as the guide says it, when asked about again."""
+        if not item.endswith("...") or self.passages is None:
+            return item
+        start = item[:-3].rstrip()
+        for p in self.passages.passages:
+            for said in (f"{p.label}: {p.text}", p.text):
+                if said.startswith(start):
+                    return said
+        return item
 
     @staticmethod
     def _names_only(u: Understanding) -> bool:

@@ -349,3 +349,19 @@ def test_a_superlative_of_the_last_list_picks_its_item_by_figure(engine: Engine)
     assert "Massachusetts" in states.text
     assert lowest.text.startswith("The lowest figure of my last answer:"), lowest.text
     assert "Massachusetts: $136,700" in lowest.text, lowest.text
+
+
+def test_an_item_the_last_answer_cut_short_is_shown_whole_when_asked_about(
+    engine: Engine,
+) -> None:
+    """The types of ML engineers are listed cut short ("..."); asked about again by name or by
+    number, an item is shown whole, as the guide says it."""
+    types, named = chat(
+        engine, "whole-item", "what are the main types of ML engineers?", "the deep learning one?"
+    )
+    assert "reasoning..." in types.text, types.text
+    assert "neural networks" in named.text and "..." not in named.text, named.text
+    _, second = chat(
+        engine, "whole-item", "what are the main types of ML engineers?", "the second one"
+    )
+    assert "..." not in second.text, second.text
