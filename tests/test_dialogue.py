@@ -365,3 +365,12 @@ def test_an_item_the_last_answer_cut_short_is_shown_whole_when_asked_about(
         engine, "whole-item", "what are the main types of ML engineers?", "the second one"
     )
     assert "..." not in second.text, second.text
+
+
+def test_the_next_step_up_is_the_career_ladder(engine: Engine) -> None:
+    """ "The next step up" is a promotion (the progression concept), not the recommended next
+    steps; "step up my skills" is still getting better at the job."""
+    (up,) = chat(engine, "step-up", "so what's the next step up?")
+    assert up.intent == "career_progression", up.text
+    (skills,) = chat(engine, "step-up-skills", "how do I step up my skills?")
+    assert skills.intent != "career_progression", skills.text
