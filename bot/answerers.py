@@ -595,7 +595,11 @@ class Answerers:
                 return named[:DETAILS]
         said = self.passages.said(reply.text) if not sure else frozenset()
         if not sure and len(query) >= need and not query <= said:
-            for found in self._search(turn, self.coverage):
+            hits = self._search(turn, self.coverage)
+            # a bare name ("Cloud Computing", a skill listed) after one as close that says more
+            best = hits[0].coverage if hits else 0.0
+            hits.sort(key=lambda f: (f.coverage < best, len(f.passage.text.split()) <= BARE_WORDS))
+            for found in hits:
                 if found.passage.text in reply.text:
                     continue
                 held = set(found.own) - names  # what people ask it by is not what it says

@@ -75,11 +75,13 @@ def test_each_guide_says_its_own_of_an_entity_the_answer_ignores(engine: Engine)
 
 def test_a_name_the_answer_does_not_say_is_part_of_what_was_asked(engine: Engine) -> None:
     """ "Cloud skills" names a skill; the general development suggestions do not mention the cloud,
-    so the suggestion about it (found in the guides, not named here) follows them."""
+    so the suggestion about it (found in the guides, not named here) follows them: the one that
+    says something, not the bare skill's name that holds the question as well."""
     (reply,) = ask(engine, "how do I improve my cloud skills?")
     assert reply.intent == "development_suggestions"
     sharpened = reply.text.split("More specifically", 1)
     assert len(sharpened) == 2 and "cloud" in sharpened[1].lower(), reply.text
+    assert "managed service" in sharpened[1], reply.text
 
 
 def test_a_thin_answer_is_sharpened_by_one_more_word_a_passage_holds(engine: Engine) -> None:
