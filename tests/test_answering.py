@@ -1231,3 +1231,10 @@ def test_a_follow_up_naming_several_entities_is_answered_for_each(engine: Engine
 def test_a_company_named_once_in_the_guides_is_an_answer_with_what_they_say(engine: Engine) -> None:
     (reply,) = ask(engine, "tell me about Pfizer")
     assert reply.kind == "answer" and "COVID-19 vaccine" in reply.text and reply.citations
+
+
+def test_a_companys_careers_page_comes_with_its_open_roles(engine: Engine) -> None:
+    """Where to apply and how many roles are open are asked alike ("tesla open roles?"): each
+    answer gives both, as the guides state them."""
+    (page,) = ask(engine, "where can I apply to Google?")
+    assert "Google Careers" in page.text and "~700+ open ML/AI roles" in page.text, page.text
