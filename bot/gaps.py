@@ -29,6 +29,11 @@ NAME_REACH = 6  # tokens after a capitalised unknown word looked through for a c
 SUBJECT_WORDS = frozenset({"machine", "learning", "engineer", "engineers", "engineering", "role"})
 _NAME_GOES_ON = re.compile(r" ([A-Z][a-z][A-Za-z0-9&]*)")  # "Jane Street": the name goes on
 _NAME_RUNS_ON = re.compile(r"(?: [A-Z][A-Za-z0-9&]*)+")  # ... through every capitalised word
+# a person's name, greeted or introduced, just before: "hey Claude,", "my name is Priya"
+_PERSON_BEFORE = re.compile(
+    r"(?i)\b(?:hi|hey|hello|dear|thanks|thank you|yo|i'm|im|i am|my name is|name's|called|"
+    r"this is)[\s,]+$"
+)
 PLACE_PREPOSITIONS = frozenset({"in", "from", "near", "around", "to"})  # before a place name
 MARKET_PREPOSITIONS = frozenset({"in", "near", "around", "across"})  # a market in a place
 NAME_LETTERS = 4  # a capitalised unknown word this long is a name ("PharmD"; "QA" may not be)
@@ -346,9 +351,10 @@ class GapFinder:
 
     def _unknown_named(self, u: Understanding) -> str | None:
         """A name no content knows in what the message asks: a capitalised word of at least
-        NAME_LETTERS letters, not opening its sentence, no place ("is my PharmD a doctorate?",
-        "should I use MLflow?"). Only the sentences that ask are read ("I script in Grasshopper.
-        What are the steps?" asks the steps), and none written in title case."""
+        NAME_LETTERS letters, not opening its sentence, no place, no person greeted or
+        introduced ("is my PharmD a doctorate?", not "hey Claude, ..."). Only the sentences that
+        ask are read ("I script in Grasshopper. What are the steps?" asks the steps), and none
+        written in title case."""
         named = {i for m in u.mentions for i in range(m.start, m.end)}
         asked: list[str] | None = None  # the sentences that ask, split only for a candidate
         for match in _CAPITALISED.finditer(u.text, 1):
@@ -370,11 +376,12 @@ class GapFinder:
             if self.places.find(tokens):
                 continue
             if asked is None:
-                said = sentences(u.text)
-                asked = [s.text for s in said if s.kind == "question"] or [s.text for s in said]
+                asked = [s.text for s in sentences(u.text) if s.kind == "question"]
             sentence = next((s for s in asked if match.group(1) in s), None)
             if sentence is None or sentence.startswith(match.group(1)) or _title(sentence):
                 continue
+            if _PERSON_BEFORE.search(sentence[: sentence.index(match.group(1))]):
+                continue  # "hey Claude, how much...", "I'm Priya": a person, not what is asked
             if runs_on := _NAME_RUNS_ON.match(u.text, match.end()):
                 word += runs_on.group(0)  # "Kaiser Permanente", "Sloan Sports Analytics"
             return word

@@ -500,6 +500,7 @@ def test_a_name_no_content_knows_in_what_is_asked_is_declined(
         # a name in what the person tells, not in what they ask
         "I draw in Rhinoceros Grasshopper. What are the steps to become an ML engineer?",
         "do MLEs usually get RSUs?",  # abbreviations the content knows
+        "hey Claude, how much do ML engineers make?",  # a person greeted
     ],
 )
 def test_a_capitalised_word_that_is_no_unknown_name_asked_is_answered(
@@ -507,6 +508,11 @@ def test_a_capitalised_word_that_is_no_unknown_name_asked_is_answered(
 ) -> None:
     (reply,) = ask(engine, text)
     assert reply.kind == "answer", reply.text
+
+
+def test_a_person_introducing_themselves_is_greeted_not_declined(engine: Engine) -> None:
+    (reply,) = ask(engine, "Hi, I'm Priya")
+    assert reply.kind == "smalltalk", reply.text
 
 
 def test_pay_in_a_us_city_the_guides_lack_is_its_states_when_they_give_that(
