@@ -411,12 +411,10 @@ class GapFinder:
                     if len(term) == 1 or occurrence(tokens[i : i + len(term)], term):
                         name = " ".join(term)
                         name = name if name.endswith("s") else name + "s"  # "pay for doctors"
+                        # as written, unless shouted ("LAWYERS")
                         written = re.search(rf"\b{re.escape(name)}\b", u.text, re.IGNORECASE)
-                        return (
-                            written.group(0)
-                            if written and written.group(0) != name.upper()
-                            else name
-                        )
+                        shown = written.group(0) if written else name
+                        return name if shown.isupper() else shown
         return None
 
     def _misspelt_place(self, u: Understanding) -> str | None:
