@@ -294,6 +294,8 @@ class Policy:
         allowed = self.followup_words
         if self.hypothetical_words & set(words):  # "what if I moved to New York instead?"
             allowed = allowed | self.person_words
+        if words[-1:] == ["do"]:  # "what does a senior ML engineer do?" asks what they do
+            allowed = allowed - {"do"}
         if any(w not in allowed for w in words):
             top = self.intents.get(u.top.intent) if u.top is not None else None
             named = {e.type for m in u.mentions for e in m.entities}

@@ -374,3 +374,19 @@ def test_the_next_step_up_is_the_career_ladder(engine: Engine) -> None:
     assert up.intent == "career_progression", up.text
     (skills,) = chat(engine, "step-up-skills", "how do I step up my skills?")
     assert skills.intent != "career_progression", skills.text
+
+
+def test_what_an_entity_does_is_a_question_of_its_own_not_a_follow_up(engine: Engine) -> None:
+    """After pay in a state, "what does a senior ML engineer do?" asks what they do, not the
+    senior pay there; "and a senior?" is still the pay."""
+    _, does = chat(
+        engine,
+        "does-follow",
+        "how much do ML engineers make in Massachusetts?",
+        "what does a senior ML engineer do?",
+    )
+    assert not does.intent or not does.intent.startswith("salary"), does.text
+    _, pay = chat(
+        engine, "does-follow2", "how much do ML engineers make in Massachusetts?", "and a senior?"
+    )
+    assert pay.intent == "salary", pay.text
