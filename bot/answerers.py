@@ -325,7 +325,7 @@ class Answerers:
         state_name = self.gaps.places.states.get(place, "")
         states = self.kb.entities.get(STATE, {}) if self.kb is not None else {}
         entity = next((e for e in states.values() if e.name == state_name), None)
-        # not when the state's pay was just given ("what's the salary in Texas?" "and Dallas?")
+        # not when the state's pay was just given ("pay in Texas?", then "Dallas?")
         if entity is None or turn.depth >= MAX_DEPTH or f"{STATE}:{entity.id}" in turn.state.recent:
             return None
         tokens, city = list(turn.u.tokens), normalise(place)
@@ -428,7 +428,7 @@ class Answerers:
             asked = self._ask(" ".join(rest), turn.state, turn.depth + 1)
             if not asked.fallback or kept.intent not in self.intents:
                 return asked
-            # what is left asks nothing the guides answer ("what else are they known for?"):
+            # what is left asks nothing the guides answer ("what else is it famous for?"):
             # the act on the last answer
             turn.state.put_back(kept)
             return self.acts.perform(turn.intent, turn.top, turn.state, [])
@@ -888,7 +888,7 @@ class Answerers:
         state.citations = [p.citation.to_dict() for p in kept]
         self.composer.remember_items(state, "\n".join(f"- {p.text}" for p in kept))
         # "does NVIDIA do anything with digital twins?", answered from its passages alone: the
-        # talk is about NVIDIA now ("what else are they known for?")
+        # talk is about NVIDIA now ("what else is it famous for?")
         named = {
             e for m in turn.u.mentions for e in m.entities[:1] if e.type in self.entity_intents
         }

@@ -372,7 +372,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("how much does an ML engineer make at Netflix?", "Netflix"),
         ("how much does a data scientist make?", "Data Scientist"),
         ("what do computer vision engineers make?", "pay for Computer vision engineer"),
-        ("do ML engineers make more than IT managers?", "pay for IT managers;"),
+        ("is ML engineer pay above what IT managers earn?", "pay for IT managers;"),
         ("What's Anthropic like to work for?", "Anthropic"),
         ("am I too old to switch into ML at 45?", "too late"),
         ("are Kaggle rankings worth chasing?", "Kaggle"),
@@ -522,7 +522,7 @@ def test_pay_in_a_us_city_the_guides_lack_is_its_states_when_they_give_that(
     saying the guides have none for Boston; a bare "chicago?" after a pay answer asks the same.
     A state without a figure (Florida, Illinois) stays an honest decline, and so does a city of
     the state whose pay was just given ("and in Dallas?" after Texas)."""
-    (boston,) = ask(engine, "how much do ML engineers make in Boston?")
+    (boston,) = ask(engine, "ML engineer pay in Boston?")
     assert boston.kind == "answer" and boston.text.startswith(
         "The guides give no ML engineer pay for Boston itself; it is in Massachusetts"
     ), boston.text
@@ -533,10 +533,10 @@ def test_pay_in_a_us_city_the_guides_lack_is_its_states_when_they_give_that(
     assert miami.kind == "decline" and "pay in Miami" in miami.text, miami.text
     _, chicago = ask(engine, "what's the entry level salary?", "what about Chicago")
     assert chicago.kind == "decline" and "Chicago" in chicago.text, chicago.text
-    _, dallas = ask(engine, "what's the salary in Texas?", "and in Dallas specifically?")
+    _, dallas = ask(engine, "ML engineer pay in Texas?", "what about Dallas then?")
     assert dallas.kind == "decline" and "Dallas" in dallas.text, dallas.text
     # a company asked after pay is not pay at that company
-    _, apple = ask(engine, "what's the salary in Texas?", "tell me more about Apple")
+    _, apple = ask(engine, "ML engineer pay in Texas?", "tell me about Apple's ML work")
     assert apple.kind == "answer" and "Siri" in apple.text, apple.text
 
 
@@ -965,14 +965,14 @@ def test_which_of_a_kind_answered_by_a_list_saying_nothing_of_the_rest_lists_the
     of devices: the companies whose passages say it are listed, the one whose own words say it
     first, before one that holds the word only in the aliases of its industry ("medical
     devices"), and alone when one company is asked for. A list the matcher chose for the
-    question's words ("the biggest employers") stands."""
+    question's words ("employ the biggest number") stands."""
     (reply,) = ask(engine, "which companies do on-device ML?")
     assert reply.kind == "retrieved" and reply.text.index("- Apple:") < reply.text.find(
         "- Pfizer:"
     ), reply.text
     (one,) = ask(engine, "which company is known for on-device ML?")
     assert "- Apple:" in one.text and "Pfizer" not in one.text, one.text
-    (biggest,) = ask(engine, "which companies are the biggest employers of ML engineers?")
+    (biggest,) = ask(engine, "which companies employ the biggest number of ML engineers?")
     assert biggest.intent == "major_employers", biggest.text
 
 
