@@ -25,7 +25,7 @@ TIED = 0.9  # a runner-up this close to the top candidate shares its confidence 
 TIES = ("career", "dialogue")  # ... when both are of one of these categories
 ANCHORED = 0.6  # of the threshold: a career intent taking an entity the question names
 FOLLOW_UP_WORDS = 6  # "what about OpenAI's process?": a follow-up this short keeps the intent
-FOLLOW_UP_TOKENS = 8  # "and the lowest of the ones listed?": a superlative of the last list
+FOLLOW_UP_TOKENS = 8  # "which is lowest of those?": a superlative of the last list
 RANKING_WORDS = 6  # a superlative asked of the last answer is a short turn
 UNMET_REQUIRED = (
     0.5  # confidence kept by a candidate whose required slots the question leaves empty
@@ -352,7 +352,7 @@ class Policy:
 
     def asks_extreme(self, u: Understanding) -> bool:
         """Whether a short turn naming no entity asks a superlative of what was just said ("and
-        the lowest of the ones listed?")."""
+        which is lowest of those?")."""
         words = set(u.tokens)
         if u.mentions or len(u.tokens) > FOLLOW_UP_TOKENS or not words & self.superlative_words:
             return False

@@ -344,7 +344,7 @@ def test_a_superlative_of_the_last_list_picks_its_item_by_figure(engine: Engine)
     """ "And the lowest of those?" after the highest paying states: the item of the last list
     whose figure is the lowest (the figures are the guide's, read from the list)."""
     states, lowest = chat(
-        engine, "extreme", "which states pay ML engineers the most?", "and the lowest of those?"
+        engine, "extreme", "top paying US states for ML engineers?", "and the lowest of those?"
     )
     assert "Massachusetts" in states.text
     assert lowest.text.startswith("The lowest figure of my last answer:"), lowest.text
