@@ -7,6 +7,7 @@ from __future__ import annotations
 import marshal
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -20,6 +21,7 @@ from .knowledge import Entity, Fact, KnowledgeBase
 from .reply import Citation
 
 _BLANK_LINES = re.compile(r"\n{3,}")
+RENDERED = 4096  # renders kept: an answer is a function of its template and values alone
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 
 
@@ -183,6 +185,9 @@ class Renderer:
         self._env.tests["naming"] = _naming
         self._compiled: dict[str, Any] = {}
         self._lock = threading.Lock()
+        # the same intent with the same slots and profile renders the same answer: kept, the
+        # oldest dropped first, so a long-running bot renders each answer once
+        self._rendered: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
 
     def compile(self, key: str, source: str) -> Any:
         template = self._compiled.get(key)
@@ -223,6 +228,24 @@ class Renderer:
 
     def render(self, key: str, source: str, values: Mapping[str, Any], detail: int = 0) -> Rendered:
         """Render a template; user text only ever arrives as values, never as template code."""
+        memo = (key, source, detail, _frozen(values))
+        try:
+            hash(memo)
+        except TypeError:  # a value that may change (not an entity, a mapping or a list)
+            return self._render(key, source, values, detail)
+        with self._lock:
+            rendered = self._rendered.get(memo)
+            if rendered is not None:
+                self._rendered.move_to_end(memo)
+                return rendered
+        rendered = self._render(key, source, values, detail)
+        with self._lock:
+            self._rendered[memo] = rendered
+            if len(self._rendered) > RENDERED:
+                self._rendered.popitem(last=False)
+        return rendered
+
+    def _render(self, key: str, source: str, values: Mapping[str, Any], detail: int) -> Rendered:
         use = _Use(self.kb, detail)
         use.slot_ids = {v.id for v in values.values() if isinstance(v, Entity)}
         context = dict(values)
@@ -255,8 +278,17 @@ class Renderer:
     ) -> tuple[Rendered | None, Problem | None]:
         """Render for validation: a template error becomes a problem naming the intent's file."""
         try:
-            return self.render(key, source, values, detail), None
+            return self._render(key, source, values, detail), None
         except TemplateError as exc:
             return None, Problem(file, key, f"template error: {exc}")
         except Exception as exc:  # noqa: BLE001 - any failure inside a template is a content problem
             return None, Problem(file, key, f"template failed: {type(exc).__name__}: {exc}")
+
+
+def _frozen(value: Any) -> object:
+    """A template value as a hashable key: mappings and lists as tuples (entities are frozen)."""
+    if isinstance(value, Mapping):
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return (type(value).__name__, *(_frozen(v) for v in value))
+    return value

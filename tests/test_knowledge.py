@@ -159,3 +159,21 @@ def test_the_sandbox_refuses_internals_however_often_asked(engine: Engine) -> No
         for source in unsafe:
             with pytest.raises(SecurityError):
                 renderer.render(source, source, {"f": fact, "g": _names})
+
+
+def test_an_answer_is_rendered_once_for_the_same_template_and_values(engine: Engine) -> None:
+    renderer = Renderer(engine.knowledge)
+    source = "{{ level.name if level else 'any' }} {{ profile.years }}"
+    senior = engine.knowledge.entity("level", "senior")
+    assert senior is not None
+    first = renderer.render("t", source, {"level": senior, "profile": {"years": 3}})
+    again = renderer.render("t", source, {"level": senior, "profile": {"years": 3}})
+    assert again is first and first.text == "Senior level 3"
+    # any other value, however deep, is another answer
+    assert renderer.render("t", source, {"level": senior, "profile": {"years": 4}}).text.endswith(
+        "4"
+    )
+    assert renderer.render("t", source, {"level": None, "profile": {"years": 3}}).text == "any 3"
+    # a value that is not frozen is rendered every time, never kept
+    fact = engine.knowledge.facts("industry_sectors")[0]
+    assert renderer.render("f", "{{ f.section }}", {"f": fact}).text == fact.section
