@@ -152,3 +152,15 @@ def test_calibrate_chooses_the_threshold_on_whole_replies_to_blind_dev_sets(
     # declining it is right: the higher threshold wins
     sets.write_text(yaml.safe_dump({"set": "one", "questions": [{**row, "expect": "decline"}]}))
     assert evaluate.choose_threshold_blind(engine, found, [low, high])[0] == high
+
+
+def test_a_turn_with_no_facts_to_find_is_answered_by_small_talk_but_a_question_is_not(
+    engine: Engine,
+) -> None:
+    thanks = engine.reply("thank you so much")
+    assert thanks.kind == "smalltalk"
+    assert blind.judge(thanks, {"expect": "answer"})[0]
+    assert not blind.judge(thanks, {"expect": "answer", "facts": ["Python"]})[0]
+    assert not blind.judge(thanks, {"expect": "decline"})[0]
+    declined = engine.reply("what is the best lasagne recipe")
+    assert declined.kind == "decline" and not blind.judge(declined, {"expect": "answer"})[0]

@@ -87,9 +87,11 @@ def judge(reply: Reply, row: dict[str, Any]) -> tuple[bool, str]:
             reply.kind == "decline",
             "" if reply.kind == "decline" else f"answered ({reply.kind})",
         )
-    if reply.kind not in ANSWERING:
+    facts = row.get("facts") or ()
+    # a turn asking nothing the guides hold (a greeting, thanks) is answered by small talk too
+    if reply.kind not in ANSWERING and (facts or reply.kind != "smalltalk"):
         return False, f"not answered ({reply.kind})"
-    lacking = missing(reply.text, row.get("facts") or ())
+    lacking = missing(reply.text, facts)
     present = [s for s in row.get("not") or () if _relaxed(str(s)) in _relaxed(reply.text)]
     problems = ([f"missing {lacking}"] if lacking else []) + ([f"has {present}"] if present else [])
     return not problems, "; ".join(problems)
