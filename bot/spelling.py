@@ -84,6 +84,10 @@ class Speller:
                 and english.get(respelt, 0) < MORE_COMMON * used
             )
 
+    def keep(self, words: Iterable[str]) -> None:
+        """Never respell these words, though no content holds them (place names)."""
+        self._words |= frozenset(w for w in words if w not in self._known)
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         del state["_lock"]

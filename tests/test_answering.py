@@ -471,6 +471,26 @@ def test_a_misspelt_place_the_guides_lack_is_still_that_place(
     assert reply.kind == "decline" and f"pay in {place}" in reply.text, reply.text
 
 
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # "spain" is one edit from a word of the guides ("span"), and too rare an English word
+        # for the speller to leave alone: a country is never respelt
+        ("typical ML engineer earnings in spain", "Spain"),
+        # "Mexico" is a word of the guides, in "New Mexico", and still a country
+        ("ML pay in Mexico City vs Mexico", "Mexico City or Mexico"),
+        ("what do ml engineers get paid in lisbon, porto and madrid?", "Lisbon, Porto or Madrid"),
+    ],
+)
+def test_every_place_the_guides_lack_is_named_in_the_decline(
+    engine: Engine, text: str, places: str
+) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.kind == "decline" and f"pay in {places}." in reply.text, reply.text
+    (state,) = ask(engine, "ML engineer pay in New Mexico")
+    assert "New Mexico" in state.text and "pay in Mexico" not in state.text
+
+
 def test_an_english_name_of_a_city_is_a_place_the_guides_lack(engine: Engine) -> None:
     (reply,) = ask(engine, "what would an ML engineer earn in Bombay?")
     assert reply.kind == "decline" and "Mumbai" in reply.text
