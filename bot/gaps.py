@@ -322,8 +322,8 @@ class GapFinder:
         if (asks_pay or pay_asked) and self.gaps.place_pay:
             found = self.places.find_all(u.tokens, [(m.start, m.end) for m in u.mentions])
             names = list(dict.fromkeys(found))  # "in Spain or Mexico", "Paris, Rome or Oslo"
-            place = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
-            place = place or None
+            joined = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
+            place: str | None = joined or None
             names_place = any(e.type in PLACE_TYPES for m in u.mentions for e in m.entities)
             if not place and not names_place:
                 ranks = not self.ranking_words.isdisjoint(u.tokens)
