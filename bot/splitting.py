@@ -38,16 +38,22 @@ _ABOUT_ME_ROLE = (
     r"(?: here\b(?! (?:is|are|was|were))| with \d+\+? ?(?:years|yrs|yoe|year)\b)"
 )
 # a question inside a sentence: "I'm in high school, what should I do"; read in lower case
+# ("..., and why we can't have it all" tells, in a statement's word order, and "..., which
+# makes it hard" of what came before: no question)
 _ASKS = (
-    r"[,;:-]\s*(?:and |so |but )?(?:what|how|which|where|when|why|who|should i|can i|"
+    r"[,;:-]\s*(?:and |so |but )?(?:(?!which (?:is|was|are|were|makes|made|means|has|had)\b)"
+    r"(?:what|how|which|where|when|why|who)\b(?! (?:we|you|they|he|she|it|a|an|the|my)\b)"
+    r"(?! i (?!can|could|should|would|will|need|must)\b)"  # "how i can start" still asks
+    r"|should i|can i|"
     r"could i|do i|is it|is there|are there|would i|will i|any tips|any advice)\b"
     r"|\b(?:what|how) (?:should|can|do|would)\b"
-    r"|\b(?:wondering|wonder|curious|want to know|like to know) (?:what|how|which|where|when|why|"
-    r"who|if|whether)\b"
+    r"|\b(?:wondering|wonder|curious|(?:want|like|need) to (?:know|understand|figure out)|"
+    r"not sure|unsure) (?:what|how|which|where|when|why|who|if|whether)\b"
 )
 # _ASKS can match only text holding one of these: checked first, as most statements hold none
 _ASKS_WORDS = (
     *("what", "how", "which", "where", "when", "why", "who", "wonder", "curious", "to know"),
+    *("to understand", "figure out", "not sure", "unsure"),
     *("should i", "can i", "could i", "do i", "is it", "is there", "are there", "would i"),
     *("will i", "any tips", "any advice"),
 )

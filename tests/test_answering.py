@@ -292,6 +292,33 @@ def test_what_a_sentence_tells_before_a_comma_and_a_question_is_told(
         assert [p.kind for p in pieces] == ["about_me", "question"] and pieces[1].text == asked
 
 
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # a wh-word in a statement's word order tells; a relative "which" refers back
+        (
+            "At the clinic I spend hours telling patients why a scan matters, and how we read it.",
+            ["statement"],
+        ),
+        ("I have two kids, which means little free time.", ["about_me"]),
+        ("I'm 40, how i can switch to ml", ["about_me", "question"]),
+        # wanting to understand or being unsure whether asks
+        ("I want to understand why companies keep hiring for this.", ["question"]),
+        ("Honestly not sure whether a bootcamp is enough.", ["question"]),
+    ],
+)
+def test_a_sentence_without_a_question_mark_asks_only_in_a_questions_word_order(
+    text: str, kinds: list[str]
+) -> None:
+    assert [s.kind for s in sentences(text)] == kinds
+
+
+def test_what_people_often_lack_answers_a_gap_check_that_names_no_skill(engine: Engine) -> None:
+    (reply,) = ask(engine, "so what am I lacking, skill-wise?")
+    assert reply.intent == "skill_gap_check"
+    assert "Stakeholder Management" in reply.text and "Cost Optimization" in reply.text
+
+
 def test_a_question_after_what_the_person_tells_is_read_alone_as_surely(engine: Engine) -> None:
     """ "I'm an IT manager" says who asks: the manager does not make the question about
     management, whose intent reads the whole a little more surely."""
