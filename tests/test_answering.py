@@ -421,6 +421,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("how do I negotiate my ML engineer offer up?", "negotiat"),
         ("what's the cost of living like in Seattle on an ML salary?", "cost of living"),
         ("can you explain gradient descent to me?", "algorithms"),
+        ("who's NVIDIA's chief executive these days?", "who runs"),
+        ("where does Tesla have its HQ", "headquarters"),
     ],
 )
 def test_what_the_guides_lack_is_declined_naming_what_they_cover(
@@ -445,6 +447,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "what's the equity like at big tech?",
         "who employs ML engineers?",
         "what questions do most people have about this career?",
+        "could I be a startup founder after a few years as an ML engineer?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
@@ -1291,3 +1294,11 @@ def test_a_companys_careers_page_comes_with_its_open_roles(engine: Engine) -> No
     answer gives both, as the guides state them."""
     (page,) = ask(engine, "where can I apply to Google?")
     assert "Google Careers" in page.text and "~700+ open ML/AI roles" in page.text, page.text
+
+
+def test_how_many_of_something_other_than_jobs_is_no_count_of_open_roles(engine: Engine) -> None:
+    """The open roles `needs` a word of jobs: "how many" alone counts anything."""
+    (kinds,) = ask(engine, "how many specialisations are there for ML engineers?")
+    assert kinds.intent == "specialisations", kinds.text
+    (roles,) = ask(engine, "how many ml positions does apple have")
+    assert roles.intent == "company_open_roles" and "~300+" in roles.text
