@@ -56,6 +56,8 @@ class Acts:
             return self._exact(act, intent, top, state)
         if act.name == "judge":
             return self._judge(act, intent, top, state, words)
+        if act.name == "items" and state.items:
+            return self._items(act, top, state)
         return self._more(act, intent, top, state)
 
     def _reply(
@@ -151,6 +153,12 @@ class Acts:
         if any(figure.approx or figure.open_max for _, figure in shown):
             lines += ["", self.texts["figures_rough"]]
         return self._reply("\n".join(lines), act.name, top, state, tuple(cited))
+
+    def _items(self, act: Intent, top: Candidate, state: Session) -> Reply:
+        """ "Which ones?", "like what?": the items the last answer listed, each named."""
+        lines = [self.texts["named_items"], *(f"- {item}" for item in state.items)]
+        cited = tuple(Citation.from_dict(c) for c in state.citations)
+        return self._reply("\n".join(lines), act.name, top, state, cited)
 
     def _more(self, act: Intent, intent: Intent, top: Candidate, state: Session) -> Reply:
         """The next level of detail of the last answer, if its template has one."""

@@ -353,6 +353,8 @@ class Answerers:
         rest = [t for t in turn.u.tokens if t not in self.act_words and not t.startswith("@")]
         if rest and turn.intent.name != "judge":
             return None
+        if turn.intent.name == "items" and self.policy.superlative_words & set(turn.u.tokens):
+            return None  # "which one's the best?" ranks the items (`intent`)
         state = turn.state
         if turn.intent.name == "more" and state.intent not in self.intents and turn.depth == 0:
             # "tell me more" after the one company a "which" answer found: about that company
@@ -426,7 +428,8 @@ class Answerers:
                 return None
             kept = turn.state.copy()
             asked = self._ask(" ".join(rest), turn.state, turn.depth + 1)
-            if not asked.fallback or kept.intent not in self.intents:
+            # ("which one's the best?" ranks the items: not a request to name them)
+            if not asked.fallback or kept.intent not in self.intents or turn.intent.name == "items":
                 return asked
             # what is left asks nothing the guides answer ("what else is it famous for?"):
             # the act on the last answer

@@ -18,7 +18,7 @@ from .settings import Settings
 MIN_EXAMPLES = 8
 CATEGORIES = ("career", "smalltalk", "dialogue", "profile")
 #: dialogue acts the engine performs itself; an intent of category "dialogue" is named after one
-ACTS = ("more", "sources", "why", "exact", "judge")
+ACTS = ("more", "sources", "why", "exact", "judge", "items")
 _INTENT_FIELDS = (
     "name",
     "title",
