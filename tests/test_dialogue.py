@@ -306,14 +306,14 @@ def test_a_follow_up_reads_the_sections_the_last_answer_quoted_as_well_as_cited(
 ) -> None:
     """The maturity answer cites the essay's opening section but quotes how to recognise a
     company on its way, from the section below: "how would I recognise one of them?" gets it
-    ("recognise", British, is the guide's "recognize")."""
+    ("recognise", British, is the guide's "recognize"; "MLOPs" is the essay's spelling)."""
     _, spot = chat(
         engine,
         "quoted-sections",
         "how do companies differ in ML maturity?",
         "how would I recognise one of them?",
     )
-    assert spot.kind == "retrieved" and "MLOps" in spot.text, spot.text
+    assert spot.kind == "retrieved" and "MLOPs" in spot.text, spot.text
 
 
 def test_a_step_named_by_its_number_is_what_its_label_stands_for(engine: Engine) -> None:
@@ -391,3 +391,14 @@ def test_what_an_entity_does_is_a_question_of_its_own_not_a_follow_up(engine: En
     assert not does.intent or not does.intent.startswith("salary"), does.text
     _, pay = chat(engine, "does-follow2", "ML engineer salary in Massachusetts?", "and a senior?")
     assert pay.intent == "salary", pay.text
+
+
+def test_which_ones_names_the_items_the_last_answer_listed(engine: Engine) -> None:
+    engine.reset("items")
+    engine.reply("what certifications do the guides recommend?", session="items")
+    named = engine.reply("ok, like which ones in particular", session="items")
+    assert named.kind == "act" and named.intent == "items", named.text
+    assert "AWS Machine Learning Specialty" in named.text and named.citations
+    # with words of its own, it is a question ("which ones pay best?" asks pay)
+    paid = engine.reply("which ones pay best?", session="items")
+    assert paid.intent != "items"

@@ -128,6 +128,16 @@ def test_aliases_find_companies_by_their_other_names() -> None:
     assert deepmind and "google deepmind" in deepmind.aliases
 
 
+def test_a_company_described_rather_than_named_is_that_company(engine: Engine) -> None:
+    for said, company in [
+        ("what does the big online retailer do with ML for deliveries", "amazon"),
+        ("how does the social media giant use ML", "meta"),
+        ("does Redmond hire ML engineers", "microsoft"),
+    ]:
+        named = {e.id for m in engine.understand(said).mentions for e in m.entities}
+        assert company in named, said
+
+
 def test_the_c_loader_is_available() -> None:
     # load time is reported by `careerbot bench`, not asserted here
     assert hasattr(yaml, "CSafeLoader"), "PyYAML without libyaml: loading will be slower"
