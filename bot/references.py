@@ -19,6 +19,7 @@ _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+(.+?)\s*$")
 _CITED = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing "(Guide, section)"
 MAX_ITEMS = 20
 _NUMBERED = frozenset(("number", "item", "option", "step", "stage", "point"))  # "step 3"
+_STEPS = ("step", "stage")
 
 
 class Reference(Struct, frozen=True):
@@ -60,6 +61,9 @@ def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None
             value = int(token[:-2])
         if value is not None:
             ref = _span(tokens, value, i, i + 1)
+            # "what's a good first step?": a start, not the first of the steps listed
+            if tokens[ref.end - 1] in _STEPS and ref.start == i and i > 0:
+                continue
             # "the second", "second one", or the ordinal alone; not "last month", "first job"
             if ref.end - ref.start > 1 or len(tokens) == 1:
                 return ref
@@ -69,7 +73,7 @@ def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None
 def _span(tokens: Sequence[str], index: int, start: int, end: int) -> Reference:
     if start > 0 and tokens[start - 1] == "the":
         start -= 1
-    if end < len(tokens) and tokens[end] in ("one", "ones", "item", "option", "step", "stage"):
+    if end < len(tokens) and tokens[end] in ("one", "ones", "item", "option", *_STEPS):
         end += 1
     return Reference(index, start, end)
 

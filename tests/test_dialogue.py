@@ -326,6 +326,19 @@ def test_a_step_named_by_its_number_is_what_its_label_stands_for(engine: Engine)
     assert "data mining" in third.text, third.text
 
 
+def test_a_good_first_step_is_a_start_not_the_first_item_of_the_last_list(engine: Engine) -> None:
+    _, start = chat(
+        engine,
+        "first-step",
+        "what are the main challenges of the job?",
+        "what's a practical first step to learn the cloud part?",
+    )
+    assert not start.text.startswith("Item 1"), start.text
+    assert "managed service" in start.text, start.text
+    _, first = chat(engine, "the-first-step", "what are the eight steps?", "and the first step?")
+    assert first.text.startswith("Item 1 of my last answer:"), first.text
+
+
 def test_a_judgement_in_a_long_post_with_nothing_answered_yet_reads_what_came_before(
     engine: Engine,
 ) -> None:
