@@ -895,10 +895,15 @@ class Answerers:
         named = {
             e for m in turn.u.mentions for e in m.entities[:1] if e.type in self.entity_intents
         }
-        if len(named) == 1:
-            entity = named.pop()
-            if all(f"{entity.type}:{entity.id}" in p.tags for p in kept):
-                self._about(state, entity)
+        shared = set.intersection(*(set(p.tags) for p in kept))
+        about = {e for e in named if f"{e.type}:{e.id}" in shared}
+        # "which big tech firm does predictive healthcare?", answered by IBM's; not "didn't they
+        # do protein folding?" of DeepMind, answered by Google's "Google DeepMind's AlphaFold"
+        if not about and self.anaphora_words.isdisjoint(turn.u.tokens):
+            keys = [t for t in shared if t.split(":", 1)[0] in self.entity_intents]
+            about = {e for k in keys if (e := self._entity(k))} if len(keys) == 1 else set()
+        if len(about) == 1:
+            self._about(state, about.pop())
         state.turns += 1
         return Reply(
             "\n".join(lines),

@@ -294,6 +294,29 @@ def test_a_retrieved_answer_about_one_named_company_keeps_the_talk_on_it(engine:
     assert roles.intent == "company_open_roles" and "Microsoft has" in roles.text, roles.text
 
 
+def test_a_retrieved_answer_about_one_company_no_one_named_makes_it_they(engine: Engine) -> None:
+    """Passages all about one company, found for a question naming none, make it what "they"
+    means next; not when "they" already meant another ("didn't they..." of DeepMind, answered
+    by Google's "Google DeepMind's AlphaFold")."""
+    found, hiring = chat(
+        engine,
+        "retrieved-unnamed",
+        "is anyone in big tech doing predictive healthcare?",
+        "and what do they look for when hiring?",
+    )
+    assert found.kind == "retrieved" and "Watson Health" in found.text, found.text
+    assert hiring.intent == "company_hiring" and "IBM" in hiring.text, hiring.text
+    assert "Google" not in hiring.text, hiring.text
+    *_, still = chat(
+        engine,
+        "retrieved-they",
+        "what's DeepMind working on?",
+        "didn't they do protein folding too?",
+        "how do they interview?",
+    )
+    assert "DeepMind" in still.text and "Google's" not in still.text, still.text
+
+
 def test_an_act_whose_other_words_ask_nothing_answerable_is_the_act(engine: Engine) -> None:
     """ "What else is it famous for?": its other words ask nothing the guides answer on their
     own, so it is "tell me more" about the last answer, not a decline."""
