@@ -438,3 +438,16 @@ def test_which_ones_names_the_items_the_last_answer_listed(engine: Engine) -> No
     # with words of its own, it is a question ("which ones pay best?" asks pay)
     paid = engine.reply("which ones pay best?", session="items")
     assert paid.intent != "items"
+
+
+def test_the_one_named_in_a_list_of_names_is_asked_of_that_entity(engine: Engine) -> None:
+    """After a "which" answer listing companies by name, "the Apple one" asks of Apple itself:
+    quoting the bare name back would say nothing."""
+    listed, one = chat(
+        engine,
+        "named-one",
+        "which companies work on human language tech?",
+        "ok tell me more about the Amazon one",
+    )
+    assert listed.kind == "retrieved" and "Amazon" in listed.text, listed.text
+    assert one.intent == "company_overview" and "Alexa" in one.text, one.text
