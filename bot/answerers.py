@@ -227,8 +227,8 @@ class Answerers:
         named = [m for m in turn.u.mentions if any(e.name == items[0] for e in m.entities)]
         if len(items) == 1 and named and turn.depth < MAX_DEPTH:
             # "tell me more about the Google one" after a list of names: asked of Google
-            asked = [t for t in tokens if t not in ("one", "ones")]
-            return self._ask(" ".join(asked), state, turn.depth + 1)
+            question = " ".join(t for t in tokens if t not in ("one", "ones"))
+            return self._ask(question, state, turn.depth + 1)
         whole = [self._whole(item) for item in items]
         text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in whole)
         return self._from_last(turn, text)
