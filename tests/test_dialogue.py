@@ -451,3 +451,14 @@ def test_the_one_named_in_a_list_of_names_is_asked_of_that_entity(engine: Engine
     )
     assert listed.kind == "retrieved" and "Amazon" in listed.text, listed.text
     assert one.intent == "company_overview" and "Alexa" in one.text, one.text
+
+
+def test_pay_with_bonuses_is_the_total_compensation(engine: Engine) -> None:
+    _, total = chat(
+        engine,
+        "bonus",
+        "what does a mid level ML engineer make?",
+        "so what's that with bonus included",
+    )
+    assert "$170,000–$210,000 total compensation" in total.text, total.text
+    assert "base salary" not in total.text, total.text
