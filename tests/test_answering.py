@@ -1241,6 +1241,8 @@ def test_a_question_in_words_of_its_own_is_not_a_bare_follow_up(engine: Engine) 
         ("why learn a low level language for ML?", "performance-critical"),
         ("will I need rates of change for ML engineering?", "calculus"),
         ("how much matrices and vectors math does an ML engineer use?", "linear algebra"),
+        ("toughest parts of working as an ML engineer, overall?", "evolves daily"),
+        ("what does an ML engineer handle from start to finish?", "entire lifecycle"),
     ],
 )
 def test_plain_words_reach_the_guides_own_terms(engine: Engine, text: str, says: str) -> None:
