@@ -1242,6 +1242,7 @@ def test_a_question_in_words_of_its_own_is_not_a_bare_follow_up(engine: Engine) 
         ("will I need rates of change for ML engineering?", "calculus"),
         ("how much matrices and vectors math does an ML engineer use?", "linear algebra"),
         ("toughest parts of working as an ML engineer, overall?", "evolves daily"),
+        ("does client facing experience count for anything in ML?", "Communication"),
         ("what does an ML engineer handle from start to finish?", "entire lifecycle"),
     ],
 )
