@@ -297,6 +297,9 @@ class GapFinder:
         # a message is searched only with the patterns it may match (`Gaps.by_start`)
         self._patterns = [(gap, p) for gap in gaps.topics for p in gap.patterns]
         self._compiled: dict[int, re.Pattern[str]] = {}
+        # every beginning of a key of `by_start`: a word's beginnings are looked up only while
+        # some key still begins so (most words stop at their first letter or two)
+        self._prefixes = frozenset(key[:k] for key in gaps.by_start for k in range(1, len(key)))
 
     def find(
         self, u: Understanding, elsewhere: str | None = None, pay_asked: bool = False
@@ -307,10 +310,15 @@ class GapFinder:
         pay without saying so ("boston?" after the pay in the Bay Area)."""
         text = " ".join(u.tokens)
         candidates = set(self.gaps.always)
+        by_start, prefixes = self.gaps.by_start, self._prefixes
         for match in _WORD_START.finditer(text):
             begins = text[match.start() : match.start() + START]
             for k in range(1, len(begins) + 1):
-                candidates.update(self.gaps.by_start.get(begins[:k], ()))
+                found = by_start.get(begins[:k])
+                if found:
+                    candidates.update(found)
+                if begins[:k] not in prefixes:
+                    break
         for i in sorted(candidates):  # the first topic matching, in the content's order
             gap, source = self._patterns[i]
             pattern = self._compiled.get(i)

@@ -62,7 +62,8 @@ class Session:
 
     def copy(self) -> Session:
         """An independent copy (no validation: for a value that is already a Session)."""
-        values = {f.name: _copy(getattr(self, f.name)) for f in fields(self) if f.name != "profile"}
+        values = {name: copy(getattr(self, name)) for name, copy in _COPIERS}
+        values.update((name, getattr(self, name)) for name in _KEPT)
         profile = self.profile
         return Session(
             **values,
@@ -73,8 +74,8 @@ class Session:
 
     def put_back(self, saved: Session) -> None:
         """Take the values of a copy taken before a reading that is not kept."""
-        for f in fields(self):
-            setattr(self, f.name, getattr(saved, f.name))
+        for name in _FIELDS:
+            setattr(self, name, getattr(saved, name))
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"version": SCHEMA_VERSION}
@@ -139,6 +140,29 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
+
+
+def _copier(annotation: str) -> Callable[[Any], Any]:
+    """How to copy a field of this type: a session is copied at every turn, so each field the
+    cheapest way its type allows."""
+    if annotation == "dict[str, str]":
+        return dict  # of strings: a shallow copy is a whole one
+    if annotation == "list[str]":
+        return list
+    if annotation == "list[dict[str, str]]":
+        return lambda value: [dict(item) for item in value]
+    return _copy
+
+
+_FIELDS = tuple(f.name for f in fields(Session))  # read at every turn: listed once
+_KEPT = tuple(  # values never changed in place: kept as they are
+    f.name for f in fields(Session) if str(f.type) in ("str | None", "str", "int", "float")
+)
+_COPIERS = tuple(
+    (f.name, _copier(str(f.type)))
+    for f in fields(Session)
+    if f.name != "profile" and f.name not in _KEPT
+)
 
 
 def _optional_text(value: Any) -> bool:
