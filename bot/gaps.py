@@ -314,9 +314,9 @@ class GapFinder:
         for match in _WORD_START.finditer(text):
             begins = text[match.start() : match.start() + START]
             for k in range(1, len(begins) + 1):
-                found = by_start.get(begins[:k])
-                if found:
-                    candidates.update(found)
+                starting = by_start.get(begins[:k])
+                if starting:
+                    candidates.update(starting)
                 if begins[:k] not in prefixes:
                     break
         for i in sorted(candidates):  # the first topic matching, in the content's order
