@@ -74,6 +74,8 @@ class Gaps(Struct, frozen=True):
     unknown_company: Gap | None = None
     unknown_name: Gap | None = None
     pay_words: frozenset[str] = frozenset()
+    # phrases whose pay word asks no pay: "is the car industry putting money into ML?"
+    spending_words: tuple[str, ...] = ()
     company_words: tuple[str, ...] = ()  # phrases: normalised words joined by spaces
     market_words: tuple[str, ...] = ()  # "job market", "demand": asked of a place (`place_jobs`)
     self_words: tuple[str, ...] = ()
@@ -115,6 +117,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         "self_words",
         "place_exclusions",
         "market_words",
+        "spending_words",
         "topics",
         "place_pay",
         "place_jobs",
@@ -123,7 +126,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         "unknown_name",
     )
     c.unknown_fields(raw, allowed, ("gaps",))
-    words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:5]}
+    words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:6]}
     topics: list[Gap] = []
     for i, entry in enumerate(raw.get("topics") or ()):
         gap = _gap(entry, ("gaps", "topics", i), c, needs_id=True)
@@ -133,7 +136,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
             topics.append(gap)
     singles = {
         key: _gap(raw.get(key), ("gaps", key), c, key) if raw.get(key) else None
-        for key in allowed[6:]
+        for key in allowed[7:]
     }
     by_start: dict[str, list[int]] = {}
     always: list[int] = []
@@ -152,6 +155,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         self_words=tuple(" ".join(w.split()) for w in words["self_words"]),
         place_exclusions=tuple(words["place_exclusions"]),
         market_words=tuple(" ".join(w.split()) for w in words["market_words"]),
+        spending_words=tuple(" ".join(w.split()) for w in words["spending_words"]),
         place_pay=singles["place_pay"],
         place_jobs=singles["place_jobs"],
         entity_pay=singles["entity_pay"],
@@ -327,6 +331,11 @@ class GapFinder:
             if pattern.search(text) and gap.unless.isdisjoint(u.tokens):
                 return Found(gap)
         asks_pay = bool(self.gaps.pay_words & set(u.tokens))
+        if asks_pay and holds_phrase(u.tokens, self.gaps.spending_words):
+            spent = " ".join(u.tokens)
+            for phrase in self.gaps.spending_words:
+                spent = f" {spent} ".replace(f" {phrase} ", " ")
+            asks_pay = bool(self.gaps.pay_words & set(spent.split()))
         if (asks_pay or pay_asked) and self.gaps.place_pay:
             found = self.places.find_all(u.tokens, [(m.start, m.end) for m in u.mentions])
             names = list(dict.fromkeys(found))  # "in Spain or Mexico", "Paris, Rome or Oslo"

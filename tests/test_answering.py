@@ -448,6 +448,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "who employs ML engineers?",
         "what questions do most people have about this career?",
         "could I be a startup founder after a few years as an ML engineer?",
+        "are automakers like Tesla pouring money into ML?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
