@@ -642,14 +642,14 @@ class Answerers:
                     return unsaid
         return []
 
-    def _search(self, turn: Turn, coverage: float) -> list[Found]:
+    def _search(self, turn: Turn, coverage: float, single: bool = False) -> list[Found]:
         if self.passages is None:
             return []
         named: dict[str, set[str]] = {}
         for mention in turn.u.mentions:
             for entity in mention.entities:
                 named.setdefault(entity.type, set()).add(entity.id)
-        return self.passages.search(turn.u.tokens, named, limit=3, min_coverage=coverage)
+        return self.passages.search(turn.u.tokens, named, 3, coverage, single)
 
     def _clarify(self, turn: Turn, top: Candidate, runner: Candidate) -> Reply:
         first, second = self.intents.get(top.intent), self.intents.get(runner.intent)
@@ -873,7 +873,7 @@ class Answerers:
         question about the domain itself ("do ML engineers check models for bias?") needs less
         of its words held, as it cannot be about something else."""
         anchored = self.policy.about_domain(turn.u)
-        found = self._search(turn, self.coverage * (ANCHORED if anchored else 1.0))
+        found = self._search(turn, self.coverage * (ANCHORED if anchored else 1.0), anchored)
         if not found:
             return None
         # a bare name ("Model Evaluation", an item of a list of skills) says little of what was

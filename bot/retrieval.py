@@ -253,13 +253,16 @@ class PassageIndex:
         named: Mapping[str, set[str]],
         limit: int = 3,
         min_coverage: float = 0.6,
+        single: bool = False,
     ) -> list[Found]:
         """The passages that answer a question, best first.
 
         `tokens` are the question's (normalised, spelling repaired); `named` maps an entity type to
         the ids the question names. A passage must cover `min_coverage` of the question's
-        informative weight, hold at least MIN_TERMS of its terms,
-        and not be about another entity of a type the question names.
+        informative weight, hold at least MIN_TERMS of its terms (one, when `single` and the
+        question has one term some passage holds, not a word of everyday English: "do ML
+        engineers care about reliability?"), and not be about another entity of a type the
+        question names.
         """
         query = list(dict.fromkeys(self.terms(tokens)))
         if not query:
@@ -279,7 +282,8 @@ class PassageIndex:
                 )
                 .fetchall()
             )
-        need = MIN_TERMS
+        known = [t for t in query if t in self.idf]
+        need = 1 if single and len(known) == 1 and known[0] not in self.common else MIN_TERMS
         found = []
         for rowid, score in rows:
             passage = self.passages[rowid]

@@ -771,6 +771,16 @@ def test_a_question_naming_the_domain_needs_less_of_it_held_to_be_retrieved(
     assert loose.kind == "decline", loose.text
 
 
+def test_one_word_of_the_guides_is_enough_in_a_question_about_the_domain(engine: Engine) -> None:
+    """ "Should ML engineers bother with reliability?" holds one word a passage holds: enough,
+    as the question is about the domain itself and the word is no everyday one; "what time is
+    it?" is neither."""
+    (reliable,) = ask(engine, "should ML engineers bother with reliability?")
+    assert reliable.kind == "retrieved" and "rollback plans" in reliable.text, reliable.text
+    (time,) = ask(engine, "what time is it", session="time")
+    assert time.kind == "decline", time.text
+
+
 def test_a_passage_is_found_by_how_people_ask_for_it(content_copy: Path) -> None:
     """`asked` lines in the knowledge folder are searched with their passage, never shown."""
     question = "who does the zorble quibbets?"
