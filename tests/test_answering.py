@@ -423,6 +423,10 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("can you explain gradient descent to me?", "algorithms"),
         ("who's NVIDIA's chief executive these days?", "who runs"),
         ("where does Tesla have its HQ", "headquarters"),
+        ("could I keep a part time ML job next to teaching?", "part-time"),
+        ("do I need a licence to practise as an ML engineer?", "licences"),
+        ("how many engineers did Google let go last year?", "layoff"),
+        ("should I put my band on my CV?", "resumes"),
     ],
 )
 def test_what_the_guides_lack_is_declined_naming_what_they_cover(
@@ -449,6 +453,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "what questions do most people have about this career?",
         "could I be a startup founder after a few years as an ML engineer?",
         "are automakers like Tesla pouring money into ML?",
+        "do ML engineers ever work night shifts?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
