@@ -16,6 +16,7 @@ from . import references
 from .acts import Acts
 from .answer import TOPICAL, Composer
 from .domain import PLACE_TYPES, STATE
+from .gaps import Found as GapFound
 from .gaps import GapFinder
 from .intents import Intent, IntentSet
 from .knowledge import Entity, KnowledgeBase
@@ -296,10 +297,13 @@ class Answerers:
             and self.gaps.gaps.pay_words.intersection(previous.needs)
             and self.policy.is_terse(turn.u)
         )
-        found = self.gaps.find(turn.u, elsewhere, pay_asked)
+        found = self.gaps.find(turn.u, elsewhere, pay_asked) or self._still_unknown(turn)
+        state.unknown_company = None
         if found is None:
             return None
         gap = found.gap
+        if gap is self.gaps.gaps.unknown_company:
+            state.unknown_company = found.name
         if gap is self.gaps.gaps.place_pay:
             within = self._within_state(turn, found.name)
             if within is not None:
@@ -322,6 +326,37 @@ class Answerers:
             state.intent, state.slots, state.slot_origins = turn.intent.name, {}, {}
             state.citations, state.items = [], []
         return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
+
+    def _still_unknown(self, turn: Turn) -> GapFound | None:
+        """ "What's their interview like?" just after Spotify was declined: asked of Spotify
+        again, when it reads as a question about a company and names none."""
+        assert self.gaps is not None
+        name, gap = turn.state.unknown_company, self.gaps.gaps.unknown_company
+        if not name or gap is None or turn.intent is None or turn.intent.category != "career":
+            return None
+        if any(e.type == "company" for m in turn.u.mentions for e in m.entities):
+            return None
+        # "their interviews?", "what's the interview like there?"; tersely, only what a
+        # company is asked ("hiring process?")
+        about = turn.intent.name in self.gaps.company_intents and self.policy.is_terse(turn.u)
+        tokens = turn.u.tokens
+        pointing = [
+            i
+            for i, t in enumerate(tokens)
+            if t in self.anaphora_words
+            # "are there jobs in healthcare?": there is, not a place pointed at
+            and not (t == "there" and _EXISTS.intersection(tokens[max(0, i - 1) : i + 2]))
+        ]
+        if not pointing and not about:
+            # "what's the interview like?": asked of it, would it be a question about it?
+            if turn.depth >= MAX_DEPTH:
+                return None
+            trial = turn.state.copy()
+            trial.unknown_company = None
+            asked = self._ask(f"{turn.u.text.rstrip(' ?!.')} at {name}?", trial, turn.depth + 1)
+            if not (asked.kind == "decline" and trial.unknown_company == name):
+                return None
+        return GapFound(gap, name)
 
     def _within_state(self, turn: Turn, place: str) -> Reply | None:
         """Pay in a US city the guides give no figure for, answered with its state's, if they
@@ -980,6 +1015,9 @@ _NUMBERS = {
 }
 
 
+_EXISTS = frozenset(
+    ("is", "are", "was", "were", "s", "will", "be")
+)  # around an existential "there"
 _NAMING_WORDS = frozenset(("and", "the", "what", "about", "how", "so", "ok", "then", "a", "an"))
 _TIME_WORDS = frozenset(("day", "days", "time", "point", "year", "month", "week", "morning"))
 

@@ -58,6 +58,8 @@ class Session:
     # "type:id" of the entities the last answers were about, the latest first: "which of the two?"
     recent: list[str] = field(default_factory=list)
     turns: int = 0
+    # a company the guides do not cover, just declined: what "their interviews?" asks of next
+    unknown_company: str | None = None
     profile: Profile = field(default_factory=Profile)
 
     def copy(self) -> Session:
@@ -221,6 +223,7 @@ _CHECKS: dict[str, Any] = {
     "part_intents": _texts,
     "recent": _texts,
     "turns": _whole,
+    "unknown_company": _optional_text,
     # the profile's fields
     "level": _optional_text,
     "years": _optional_whole,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot import Engine
+from bot.session import Session
 
 
 def chat(engine: Engine, session: str, *turns: str):
@@ -462,3 +463,29 @@ def test_pay_with_bonuses_is_the_total_compensation(engine: Engine) -> None:
     )
     assert "$170,000–$210,000 total compensation" in total.text, total.text
     assert "base salary" not in total.text, total.text
+
+
+def test_a_company_the_guides_lack_stays_what_the_next_question_asks_of(engine: Engine) -> None:
+    """After "the guides don't cover Canva", "how do they interview?" and a bare "and the
+    interview process?" ask of Canva again; a question of the domain ("are there many ML jobs
+    in finance?", "what skills do I need?") or another company is answered."""
+    first, their, bare = chat(
+        engine,
+        "unknown-co",
+        "is Canva a good place for ML engineers?",
+        "how do they interview?",
+        "what's the interview process like",
+    )
+    assert first.kind == "decline" and "Canva" in first.text, first.text
+    assert their.kind == "decline" and "Canva" in their.text, their.text
+    assert bare.kind == "decline" and "Canva" in bare.text, bare.text
+    _, skills = chat(
+        engine, "unknown-co2", "is Canva a good place for ML engineers?", "what skills do I need?"
+    )
+    assert skills.kind == "answer" and "Canva" not in skills.text
+    _, google = chat(
+        engine, "unknown-co3", "is Canva a good place for ML engineers?", "and Google's interviews?"
+    )
+    assert google.kind == "answer" and "Coding round" in google.text, google.text
+    saved = engine.session("unknown-co")
+    assert Session.from_dict(saved.to_dict()) == saved
