@@ -115,10 +115,13 @@ def build(
         index = PassageIndex(
             passages(knowledge), abbreviations, stopwords, lexicon, _everyday(_english())
         )
+    asked: set[str] = set()  # the words only of how people ask for passages
     if knowledge is not None:  # every word the guides use is a word, not a typo of another
         for passage in passages(knowledge):
-            words = f"{passage.heading} {passage.text} {passage.asked}"
-            vocabulary.extend(normalise(words, abbreviations))
+            vocabulary.extend(normalise(f"{passage.heading} {passage.text}", abbreviations))
+            asked.update(normalise(passage.asked, abbreviations))
+    asked -= set(vocabulary)
+    vocabulary.extend(sorted(asked))
     # the settings' word lists are words too ("whole", "three", "theyre")
     listed = (
         *settings.common_words,
@@ -135,7 +138,9 @@ def build(
         known = [*settings.common_words, *intents.gaps.place_exclusions]
         if knowledge is not None:
             known += [alias for e in knowledge.all_entities() for alias in (e.name, *e.aliases)]
-        places = Places.from_gazetteer(known, speller.vocabulary)
+        # a place named in how people ask for a passage ("pay in London?" for the Bay Area's)
+        # is still a place the guides lack
+        places = Places.from_gazetteer(known, speller.vocabulary - asked)
         speller.keep(places.major)
     return Compiled(
         intents,
