@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import import_module
 from typing import Any
@@ -301,9 +302,9 @@ class GapFinder:
         # a message is searched only with the patterns it may match (`Gaps.by_start`)
         self._patterns = [(gap, p) for gap in gaps.topics for p in gap.patterns]
         self._compiled: dict[int, re.Pattern[str]] = {}
-        # every beginning of a key of `by_start`: a word's beginnings are looked up only while
-        # some key still begins so (most words stop at their first letter or two)
-        self._prefixes = frozenset(key[:k] for key in gaps.by_start for k in range(1, len(key)))
+        # the keys of `by_start` in order: a word's beginnings are looked up only while some key
+        # still begins so (most words stop at their first letter or two)
+        self._starts = sorted(gaps.by_start)
 
     def find(
         self, u: Understanding, elsewhere: str | None = None, pay_asked: bool = False
@@ -314,14 +315,16 @@ class GapFinder:
         pay without saying so ("boston?" after the pay in the Bay Area)."""
         text = " ".join(u.tokens)
         candidates = set(self.gaps.always)
-        by_start, prefixes = self.gaps.by_start, self._prefixes
+        by_start, starts = self.gaps.by_start, self._starts
         for match in _WORD_START.finditer(text):
             begins = text[match.start() : match.start() + START]
             for k in range(1, len(begins) + 1):
-                starting = by_start.get(begins[:k])
+                begin = begins[:k]
+                starting = by_start.get(begin)
                 if starting:
                     candidates.update(starting)
-                if begins[:k] not in prefixes:
+                at = bisect_left(starts, begin)
+                if at == len(starts) or not starts[at].startswith(begin):
                     break
         for i in sorted(candidates):  # the first topic matching, in the content's order
             gap, source = self._patterns[i]
