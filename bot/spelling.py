@@ -85,8 +85,16 @@ class Speller:
             )
 
     def keep(self, words: Iterable[str]) -> None:
-        """Never respell these words, though no content holds them (place names)."""
-        self._words |= frozenset(w for w in words if w not in self._known)
+        """Never respell these words, though no content holds them (place names); only those it
+        would respell are kept."""
+        self._words |= frozenset(
+            w
+            for w in words
+            if w not in self._known
+            and len(w) >= MIN_LENGTH
+            and w.isalpha()
+            and self._closest(w) != w
+        )
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
