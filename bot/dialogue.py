@@ -4,6 +4,7 @@ and answers a message with the first answerer that can.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -28,6 +29,12 @@ from .understanding import Understanding
 #: a question this short may lean on the sentence before it ("... this transition?")
 LEANING_WORDS = 15
 CLEARER = 0.15  # a question alone this much surer than the whole message is read alone
+_CLAUSE_END = re.compile(r"[,.;!]")
+# what follows thanks asks something: "..., but what about visas" (not "..., have a nice day")
+_ASKING = re.compile(
+    r"(?i)\s*(?:and |but |so |also |oh |ok |okay )*(?:what|whats|how|which|who|where|when|why|"
+    r"anything|any|is|are|do|does|did|can|could|should|would|will|tell me|explain)\b"
+)
 
 
 class Dialogue:
@@ -144,6 +151,9 @@ class Dialogue:
             if split is not None and split.kind != "decline":
                 return split
             state.put_back(before)
+        signed_off = self._signing_off(text, u)
+        if signed_off is not None:  # "thanks, stay safe out there"
+            u = signed_off
         reply = self.respond(u, state)
         state.part_intents = []  # after the reply: a follow-up may have used them
         if reply.kind != "decline" or before is None:
@@ -155,6 +165,23 @@ class Dialogue:
             return split
         state.put_back(declined)
         return reply
+
+    def _signing_off(self, text: str, whole: Understanding) -> Understanding | None:
+        """A message asking nothing whose best reading, unsure, is small talk, and whose first
+        clause alone is that surely ("thanks, stay safe out there"): the first clause."""
+        top = whole.top
+        threshold = self.policy.settings.threshold
+        if "?" in text or top is None or top.score >= threshold:
+            return None
+        if self.intents.get(top.intent).category != "smalltalk":
+            return None
+        first = _CLAUSE_END.split(text, maxsplit=1)[0]
+        rest = text[len(first) + 1 :]
+        if first == text or not first.strip() or _ASKING.match(rest):
+            return None  # "thanks, but what about visas": asked
+        alone = self.read(first)
+        sure = alone.top is not None and alone.top.score >= threshold
+        return alone if sure and alone.top and alone.top.intent == top.intent else None
 
     def _clearer_alone(self, text: str, whole: Understanding) -> bool:
         """Whether the one question of a message whose other sentences only tell or chat is read

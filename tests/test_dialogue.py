@@ -489,3 +489,12 @@ def test_a_company_the_guides_lack_stays_what_the_next_question_asks_of(engine: 
     assert google.kind == "answer" and "Coding round" in google.text, google.text
     saved = engine.session("unknown-co")
     assert Session.from_dict(saved.to_dict()) == saved
+
+
+def test_thanks_with_a_pleasantry_is_small_talk_but_thanks_with_a_question_is_not(
+    engine: Engine,
+) -> None:
+    (bye,) = chat(engine, "sign-off", "thanks, have a safe trip home")
+    assert bye.kind == "smalltalk", bye.text
+    (asked,) = chat(engine, "sign-off2", "thanks, but what about visas")
+    assert asked.kind == "decline" and "visa" in asked.text.lower(), asked.text
