@@ -206,7 +206,10 @@ class Answerers:
         one = any(i + 1 == len(tokens) or tokens[i + 1] not in _TIME_WORDS for i in ones)
         # "what tools does each use?": of each item of the last answer, naming no entity
         each = not turn.u.mentions and not self.each_words.isdisjoint(tokens)
-        if not (one or each) and not (self._names_only(turn.u) and self._takes_none(state, turn.u)):
+        # "why C++ specifically?" of an answer listing it: what the items naming it say
+        why = bool(tokens) and tokens[0] == "why" and self._names_only(turn.u, _WHY_WORDS)
+        bare = self._names_only(turn.u) and self._takes_none(state, turn.u)
+        if not (one or each or why or bare):
             return None
         if not state.items:
             return None
@@ -247,10 +250,11 @@ class Answerers:
         return item
 
     @staticmethod
-    def _names_only(u: Understanding) -> bool:
-        """ "and the system design?": entities named and nothing asked of them."""
+    def _names_only(u: Understanding, words: frozenset[str] = frozenset()) -> bool:
+        """ "and the system design?": entities named and nothing asked of them (but `words`)."""
         named = {i for m in u.mentions for i in range(m.start, m.end)}
-        return bool(named) and all(i in named or t in _NAMING_WORDS for i, t in enumerate(u.tokens))
+        naming = _NAMING_WORDS | words
+        return bool(named) and all(i in named or t in naming for i, t in enumerate(u.tokens))
 
     def _takes_none(self, state: Session, u: Understanding) -> bool:
         """Whether the last answer's intent takes no entity of the types the message names (so
@@ -1018,6 +1022,7 @@ _NUMBERS = {
 _EXISTS = frozenset(
     ("is", "are", "was", "were", "s", "will", "be")
 )  # around an existential "there"
+_WHY_WORDS = frozenset(("why", "specifically", "exactly", "in", "particular", "though", "tho"))
 _NAMING_WORDS = frozenset(("and", "the", "what", "about", "how", "so", "ok", "then", "a", "an"))
 _TIME_WORDS = frozenset(("day", "days", "time", "point", "year", "month", "week", "morning"))
 

@@ -498,3 +498,9 @@ def test_thanks_with_a_pleasantry_is_small_talk_but_thanks_with_a_question_is_no
     assert bye.kind == "smalltalk", bye.text
     (asked,) = chat(engine, "sign-off2", "thanks, but what about visas")
     assert asked.kind == "decline" and "visa" in asked.text.lower(), asked.text
+
+
+def test_why_an_item_the_last_answer_named_quotes_what_it_says_of_it(engine: Engine) -> None:
+    _, why = chat(engine, "why-item", "which languages and frameworks should I know?", "why R?")
+    assert why.text.startswith(engine.settings.texts["named_items"]), why.text
+    assert "data-heavy environments" in why.text, why.text
