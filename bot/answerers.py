@@ -302,10 +302,16 @@ class Answerers:
             and self.policy.is_terse(turn.u)
         )
         found = self.gaps.find(turn.u, elsewhere, pay_asked) or self._still_unknown(turn)
+        read = turn.intent or (self.intents.get(turn.top.intent) if turn.top else None)
+        if found is None and read is not None:
+            found = self.gaps.of_company(turn.u, read.name)
         state.unknown_company = None
         if found is None:
             return None
         gap = found.gap
+        if gap is self.gaps.gaps.company_detail and read is not None:
+            # "the guides don't cover the work environment at Google in particular"
+            found = GapFound(gap, f"{read.title.lower()} at {found.name}")
         if gap is self.gaps.gaps.unknown_company:
             state.unknown_company = found.name
         if gap is self.gaps.gaps.place_pay:

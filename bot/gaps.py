@@ -15,6 +15,7 @@ from importlib import import_module
 from typing import Any
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from .domain import PLACE_TYPES
 from .places import Places
@@ -63,6 +64,8 @@ class Gap(Struct, frozen=True):
     # words a message must not hold for the gap to be its answer ("invest" for MLOps: what
     # companies invest in is the guides')
     unless: frozenset[str] = frozenset()
+    # company_detail: the intents whose answer the guides give in general, not of a company
+    intents: tuple[str, ...] = ()
 
 
 class Gaps(Struct, frozen=True):
@@ -74,6 +77,7 @@ class Gaps(Struct, frozen=True):
     entity_pay: Gap | None = None
     unknown_company: Gap | None = None
     unknown_name: Gap | None = None
+    company_detail: Gap | None = None
     pay_words: frozenset[str] = frozenset()
     # phrases whose pay word asks no pay: "is the car industry putting money into ML?"
     spending_words: tuple[str, ...] = ()
@@ -96,6 +100,7 @@ class Gaps(Struct, frozen=True):
             self.entity_pay,
             self.unknown_company,
             self.unknown_name,
+            self.company_detail,
         )
         yield from (g for g in singles if g)
 
@@ -125,6 +130,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         "entity_pay",
         "unknown_company",
         "unknown_name",
+        "company_detail",
     )
     c.unknown_fields(raw, allowed, ("gaps",))
     words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:6]}
@@ -162,6 +168,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         entity_pay=singles["entity_pay"],
         unknown_company=singles["unknown_company"],
         unknown_name=singles["unknown_name"],
+        company_detail=singles["company_detail"],
         file=c.label,
     )
 
@@ -183,7 +190,10 @@ def _gap(
         return None
     c.unknown_fields(
         raw,
-        ("id", "what", "patterns", "nearby", "nearby_entities", "types", "except", "unless"),
+        (
+            *("id", "what", "patterns", "nearby", "nearby_entities", "types", "except"),
+            *("unless", "intents"),
+        ),
         keys,
     )
     what = c.text(raw, "what", keys)
@@ -213,6 +223,7 @@ def _gap(
         exceptions,
         tuple(word_starts(p) for p in patterns),
         frozenset(_words(raw.get("unless"), keys + ("unless",), c)),
+        tuple(_words(raw.get("intents"), keys + ("intents",), c)),
     )
 
 
@@ -371,6 +382,16 @@ class GapFinder:
             if name:
                 return Found(self.gaps.unknown_name, name)
         return None
+
+    def of_company(self, u: Understanding, intent: str) -> Found | None:
+        """A company the guides cover, asked of in an intent they answer only in general ("does
+        Google let you work remote?" read as the work environment), not one the person says
+        they are at."""
+        gap = self.gaps.company_detail
+        if gap is None or intent not in gap.intents:
+            return None
+        name = self._entity_asked(u, replace(gap, types=("company",)))
+        return Found(gap, name) if name else None
 
     def _unknown_named(self, u: Understanding) -> str | None:
         """A name no content knows in what the message asks: a capitalised word of at least
