@@ -334,11 +334,17 @@ def _read(intents_dir: Path, knowledge_dir: Path | None) -> tuple[IntentSet, Kno
 
 
 def _gap_problems(intents: IntentSet, knowledge: KnowledgeBase | None) -> list[Problem]:
-    """Gaps must point at knowledge topics and entity types that exist."""
+    """Gaps must point at knowledge topics, entity types and intents that exist."""
     problems = []
     topics = set(knowledge.topics) if knowledge else set()
     types = set(knowledge.entities) if knowledge else set()
+    names = {intent.name for intent in intents.intents}
     for gap in intents.gaps.all():
+        for name in gap.intents:
+            if name not in names:
+                problems.append(
+                    Problem(intents.gaps.file, f"gaps.{gap.id}.intents", f"unknown intent {name!r}")
+                )
         for topic in gap.nearby:
             if topic not in topics:
                 problems.append(

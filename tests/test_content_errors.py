@@ -257,3 +257,13 @@ def test_a_gap_defined_twice_is_reported(content_copy: Path) -> None:
     assert any("gaps.yaml" in p and "'bootcamps' is already defined" in p for p in problems), (
         problems
     )
+
+
+def test_a_gap_of_an_intent_that_does_not_exist_is_reported(content_copy: Path) -> None:
+    _edit(
+        content_copy / "intents" / "gaps.yaml",
+        "intents: [work_environment, work_hours, typical_workday]",
+        "intents: [work_environment, work_hour, typical_workday]",
+    )
+    texts = [str(p) for p in validate(content_copy)[1]]
+    assert any("gaps.company_detail.intents: unknown intent 'work_hour'" in t for t in texts), texts
