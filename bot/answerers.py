@@ -206,7 +206,7 @@ class Answerers:
         one = any(i + 1 == len(tokens) or tokens[i + 1] not in _TIME_WORDS for i in ones)
         # "what tools does each use?": of each item of the last answer, naming no entity
         each = not turn.u.mentions and not self.each_words.isdisjoint(tokens)
-        # "why C++ specifically?" of an answer listing it: what the items naming it say
+        # "why R, though?" of an answer listing it: what the items naming it say
         why = bool(tokens) and tokens[0] == "why" and self._names_only(turn.u, _WHY_WORDS)
         bare = self._names_only(turn.u) and self._takes_none(state, turn.u)
         if not (one or each or why or bare):
@@ -230,7 +230,7 @@ class Answerers:
             return None
         named = [m for m in turn.u.mentions if any(e.name == items[0] for e in m.entities)]
         if len(items) == 1 and named and turn.depth < MAX_DEPTH:
-            # "tell me more about the Google one" after a list of names: asked of Google
+            # "more on the Apple one" after a list of names: asked of Apple
             question = " ".join(t for t in tokens if t not in ("one", "ones"))
             return self._ask(question, state, turn.depth + 1)
         whole = [self._whole(item) for item in items]
@@ -338,7 +338,7 @@ class Answerers:
         return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
 
     def _still_unknown(self, turn: Turn) -> GapFound | None:
-        """ "What's their interview like?" just after Spotify was declined: asked of Spotify
+        """ "How do they hire?" just after Spotify was declined: asked of Spotify
         again, when it reads as a question about a company and names none."""
         assert self.gaps is not None
         name, gap = turn.state.unknown_company, self.gaps.gaps.unknown_company
@@ -346,8 +346,8 @@ class Answerers:
             return None
         if any(e.type == "company" for m in turn.u.mentions for e in m.entities):
             return None
-        # "their interviews?", "what's the interview like there?"; tersely, only what a
-        # company is asked ("hiring process?")
+        # "how do they hire?", "and the interviews there?"; tersely, only what a
+        # company is asked ("interview steps?")
         about = turn.intent.name in self.gaps.company_intents and self.policy.is_terse(turn.u)
         tokens = turn.u.tokens
         pointing = [
@@ -358,7 +358,7 @@ class Answerers:
             and not (t == "there" and _EXISTS.intersection(tokens[max(0, i - 1) : i + 2]))
         ]
         if not pointing and not about:
-            # "what's the interview like?": asked of it, would it be a question about it?
+            # "what are the interview rounds?": asked of it, would it be a question about it?
             if turn.depth >= MAX_DEPTH:
                 return None
             trial = turn.state.copy()
@@ -404,7 +404,7 @@ class Answerers:
         if rest and turn.intent.name != "judge":
             return None
         if turn.intent.name == "items" and self.policy.superlative_words & set(turn.u.tokens):
-            return None  # "which one's the best?" ranks the items (`intent`)
+            return None  # "which one is the top pick?" ranks the items (`intent`)
         state = turn.state
         if turn.intent.name == "more" and state.intent not in self.intents and turn.depth == 0:
             # "tell me more" after the one company a "which" answer found: about that company
@@ -478,7 +478,7 @@ class Answerers:
                 return None
             kept = turn.state.copy()
             asked = self._ask(" ".join(rest), turn.state, turn.depth + 1)
-            # ("which one's the best?" ranks the items: not a request to name them)
+            # ("which one is the top pick?" ranks the items: not a request to name them)
             if not asked.fallback or kept.intent not in self.intents or turn.intent.name == "items":
                 return asked
             # what is left asks nothing the guides answer ("what else is it famous for?"):
@@ -947,8 +947,9 @@ class Answerers:
         }
         shared = set.intersection(*(set(p.tags) for p in kept))
         about = {e for e in named if f"{e.type}:{e.id}" in shared}
-        # "which big tech firm does predictive healthcare?", answered by IBM's; not "didn't they
-        # do protein folding?" of DeepMind, answered by Google's "Google DeepMind's AlphaFold"
+        # "is a big tech firm into predictive healthcare?", answered by IBM's; not "weren't they
+        # the protein-folding people?" of DeepMind, answered by Google's "Google DeepMind's
+        # AlphaFold"
         if not about and self.anaphora_words.isdisjoint(turn.u.tokens):
             keys = [t for t in shared if t.split(":", 1)[0] in self.entity_intents]
             about = {e for k in keys if (e := self._entity(k))} if len(keys) == 1 else set()

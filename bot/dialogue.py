@@ -152,7 +152,7 @@ class Dialogue:
                 return split
             state.put_back(before)
         signed_off = self._signing_off(text, u)
-        if signed_off is not None:  # "thanks, stay safe out there"
+        if signed_off is not None:  # "thanks, have a good weekend"
             u = signed_off
         reply = self.respond(u, state)
         state.part_intents = []  # after the reply: a follow-up may have used them
@@ -168,7 +168,7 @@ class Dialogue:
 
     def _signing_off(self, text: str, whole: Understanding) -> Understanding | None:
         """A message asking nothing whose best reading, unsure, is small talk, and whose first
-        clause alone is that surely ("thanks, stay safe out there"): the first clause."""
+        clause alone is that surely ("thanks, have a good weekend"): the first clause."""
         top = whole.top
         threshold = self.policy.settings.threshold
         if "?" in text or top is None or top.score >= threshold:

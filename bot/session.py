@@ -58,7 +58,7 @@ class Session:
     # "type:id" of the entities the last answers were about, the latest first: "which of the two?"
     recent: list[str] = field(default_factory=list)
     turns: int = 0
-    # a company the guides do not cover, just declined: what "their interviews?" asks of next
+    # a company the guides do not cover, just declined: what "how do they hire?" asks of next
     unknown_company: str | None = None
     profile: Profile = field(default_factory=Profile)
 

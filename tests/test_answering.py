@@ -427,7 +427,10 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("do I need a licence to practise as an ML engineer?", "licences"),
         ("how many engineers did Google let go last year?", "layoff"),
         ("should I put my band on my CV?", "resumes"),
-        ("does Amazon expect ML engineers to work weekends?", "work hours at Amazon in particular"),
+        (
+            "are Amazon's ML engineers expected to do weekend work?",
+            "work hours at Amazon in particular",
+        ),
     ],
 )
 def test_what_the_guides_lack_is_declined_naming_what_they_cover(

@@ -297,13 +297,13 @@ def test_a_retrieved_answer_about_one_named_company_keeps_the_talk_on_it(engine:
 
 def test_a_retrieved_answer_about_one_company_no_one_named_makes_it_they(engine: Engine) -> None:
     """Passages all about one company, found for a question naming none, make it what "they"
-    means next; not when "they" already meant another ("didn't they..." of DeepMind, answered
+    means next; not when "they" already meant another ("weren't they..." of DeepMind, answered
     by Google's "Google DeepMind's AlphaFold")."""
     found, hiring = chat(
         engine,
         "retrieved-unnamed",
         "is anyone in big tech doing predictive healthcare?",
-        "and what do they look for when hiring?",
+        "and what do they test candidates on?",
     )
     assert found.kind == "retrieved" and "Watson Health" in found.text, found.text
     assert hiring.intent == "company_hiring" and "IBM" in hiring.text, hiring.text
@@ -311,9 +311,9 @@ def test_a_retrieved_answer_about_one_company_no_one_named_makes_it_they(engine:
     *_, still = chat(
         engine,
         "retrieved-they",
-        "what's DeepMind working on?",
-        "didn't they do protein folding too?",
-        "how do they interview?",
+        "what is DeepMind busy with these days?",
+        "weren't they the protein-folding people too?",
+        "how does their hiring work?",
     )
     assert "DeepMind" in still.text and "Google's" not in still.text, still.text
 
@@ -458,7 +458,7 @@ def test_pay_with_bonuses_is_the_total_compensation(engine: Engine) -> None:
     _, total = chat(
         engine,
         "bonus",
-        "what does a mid level ML engineer make?",
+        "how much does a mid-level ML engineer take home?",
         "so what's that with bonus included",
     )
     assert "$170,000–$210,000 total compensation" in total.text, total.text
@@ -466,14 +466,14 @@ def test_pay_with_bonuses_is_the_total_compensation(engine: Engine) -> None:
 
 
 def test_a_company_the_guides_lack_stays_what_the_next_question_asks_of(engine: Engine) -> None:
-    """After "the guides don't cover Canva", "how do they interview?" and a bare "and the
-    interview process?" ask of Canva again; a question of the domain ("are there many ML jobs
+    """After "the guides don't cover Canva", "how does their hiring work?" and a bare question
+    of its interviews ask of Canva again; a question of the domain ("are there many ML jobs
     in finance?", "what skills do I need?") or another company is answered."""
     first, their, bare = chat(
         engine,
         "unknown-co",
         "is Canva a good place for ML engineers?",
-        "how do they interview?",
+        "how does their hiring work?",
         "what's the interview process like",
     )
     assert first.kind == "decline" and "Canva" in first.text, first.text
