@@ -442,7 +442,7 @@ def test_which_ones_names_the_items_the_last_answer_listed(engine: Engine) -> No
 
 
 def test_the_one_named_in_a_list_of_names_is_asked_of_that_entity(engine: Engine) -> None:
-    """After a "which" answer listing companies by name, "the Apple one" asks of Apple itself:
+    """After a "which" answer listing companies by name, "the Amazon one" asks of Amazon itself:
     quoting the bare name back would say nothing."""
     listed, one = chat(
         engine,
