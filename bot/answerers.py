@@ -1026,9 +1026,8 @@ _NUMBERS = {
 }
 
 
-_EXISTS = frozenset(
-    ("is", "are", "was", "were", "s", "will", "be")
-)  # around an existential "there"
+# around an existential "there" ("are there jobs in finance?")
+_EXISTS = frozenset(("is", "are", "was", "were", "s", "will", "be"))
 _WHY_WORDS = frozenset(("why", "specifically", "exactly", "in", "particular", "though", "tho"))
 _NAMING_WORDS = frozenset(("and", "the", "what", "about", "how", "so", "ok", "then", "a", "an"))
 _TIME_WORDS = frozenset(("day", "days", "time", "point", "year", "month", "week", "morning"))
