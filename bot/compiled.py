@@ -60,6 +60,9 @@ class Compiled(Struct, frozen=True):
     # the words of general English a capitalised word may be without being a name ("Embedded
     # SWE", not "Einstein"), one per line: searched for a rare word, never loaded into a set
     english: str = ""
+    # the words only how people ask for passages uses ("Jira", "London"): no word of the content
+    # for the checks of what it does not cover (places, names it does not know)
+    asked_words: frozenset[str] = frozenset()
 
 
 def build(
@@ -155,6 +158,7 @@ def build(
         places,
         lexicon,
         "\n" + "\n".join(sorted(w for w, n in _english().items() if n >= ENGLISH_WORD)) + "\n",
+        frozenset(asked),
     )
 
 

@@ -75,6 +75,7 @@ class Engine:
             compiled.out_of_scope,
             frozenset(i.name for i in self.intents.intents if COMPANY in i.slots.values()),
             compiled.english,
+            compiled.asked_words,
         )
         self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(

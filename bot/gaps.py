@@ -300,8 +300,11 @@ class GapFinder:
         occupations: Sequence[Sequence[str]] = (),
         company_intents: frozenset[str] = frozenset(),
         english: str = "",
+        asked_words: frozenset[str] = frozenset(),
     ) -> None:
         self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
+        # words only how people ask for passages uses: no names the content knows ("Jira")
+        self.names = vocabulary - asked_words
         self.english = english  # general English, a word a line (`Compiled.english`)
         # intents taking a company: a message read as one is about a company ("tell me about X")
         self.company_intents = company_intents
@@ -404,7 +407,7 @@ class GapFinder:
         for match in _CAPITALISED.finditer(u.text, 1):
             word = match.group(1).split("-")[0]  # "X-rays", "ML-focused": the capital part
             low = word.lower()
-            if sum(c.isalpha() for c in word) < NAME_LETTERS or low in self.vocabulary:
+            if sum(c.isalpha() for c in word) < NAME_LETTERS or low in self.names:
                 continue
             tokens = normalise(word)
             at = [i for i, t in enumerate(u.tokens) if t in tokens]
@@ -413,7 +416,7 @@ class GapFinder:
             inside = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
             if not tokens or (len(at) < len(tokens) and not inside) or named.intersection(at):
                 continue  # repaired by the speller, or a name the content knows
-            if all(t in self.vocabulary or t.rstrip("s") in self.vocabulary for t in tokens):
+            if all(t in self.names or t.rstrip("s") in self.names for t in tokens):
                 continue
             if not inside and f"\n{low}\n" in self.english:
                 continue  # a word capitalised for weight ("Embedded SWE"), not a name
