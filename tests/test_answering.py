@@ -417,6 +417,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("is it harder for older people to get into ML?", "too late"),
         ("any tips for an ICML paper deadline?", "publishing"),
         ("won't AI automate our jobs soon?", "replace"),
+        ("could these models end up doing our work for us one day?", "replace"),
         ("is there much demand for ML engineers in Europe?", "job market in Europe"),
         ("how do I negotiate my ML engineer offer up?", "negotiat"),
         ("what's the cost of living like in Seattle on an ML salary?", "cost of living"),
