@@ -72,6 +72,19 @@ class Speller:
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
         self._words: frozenset[str] = frozenset()
+        # general English the content lacks, by length and first letter: a typo closer to one of
+        # these than to any content word is a misspelt English word ("recieving"), left alone
+        # (one string a bucket, a word a line: unpickled at start as fast as one word)
+        outside: dict[tuple[int, str], list[str]] = {}
+        for word, used in (english or {}).items():
+            if (
+                used >= COMMON
+                and len(word) >= MIN_LENGTH
+                and word.isalpha()
+                and word not in self._known
+            ):
+                outside.setdefault((len(word), word[0]), []).append(word)
+        self._english = {key: "\n".join(words) for key, words in outside.items()}
         if english:
             self._words = frozenset(
                 word
@@ -156,4 +169,20 @@ class Speller:
                 key = (distance, self._rank[word], word)
                 if best is None or key < best:
                     best = key
-        return token if best is None else best[2]
+        if best is None:
+            return token
+        if best[0] > 1 and self._nearer_english(token, best[0], firsts):
+            return token
+        return best[2]
+
+    def _nearer_english(self, token: str, distance: int, firsts: set[str]) -> bool:
+        """Whether a word of general English is closer to the token than `distance` edits."""
+        limit = distance - 1
+        for length in range(len(token) - limit, len(token) + limit + 1):
+            words = [w for f in firsts for w in self._english.get((length, f), "").split("\n") if w]
+            for word, near, _ in process.extract(
+                token, words, scorer=OSA.distance, score_cutoff=limit, limit=None
+            ):
+                if _plausible(token, word, near):
+                    return True
+        return False

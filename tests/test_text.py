@@ -206,6 +206,14 @@ def test_speller_leaves_common_english_words_unless_the_respelling_is_far_more_c
     assert Speller(["hard", "does"]).correct(["heard"]) == ["hard"]
 
 
+def test_speller_leaves_a_typo_nearer_an_english_word_than_any_content_word() -> None:
+    english = {"receiving": 9_000, "salary": 20_000}
+    speller = Speller(["reviewing", "salary"], english)
+    # two edits from "reviewing", one from the English "receiving": a misspelt English word
+    assert speller.correct(["recieving", "salray"]) == ["recieving", "salary"]
+    assert Speller(["reviewing"]).correct(["recieving"]) == ["reviewing"]
+
+
 def test_the_engines_speller_knows_general_english(engine: Engine) -> None:
     read = [engine.understand(text).tokens for text in ("i heard regression matters", "enginer")]
     assert read == [("i", "heard", "regression", "matters"), ("engineer",)]
