@@ -504,3 +504,36 @@ def test_why_an_item_the_last_answer_named_quotes_what_it_says_of_it(engine: Eng
     _, why = chat(engine, "why-item", "which languages and frameworks should I know?", "why R?")
     assert why.text.startswith(engine.settings.texts["named_items"]), why.text
     assert "data-heavy environments" in why.text, why.text
+
+
+def test_they_refers_to_the_company_of_the_last_answer_before_a_general_reading(
+    engine: Engine,
+) -> None:
+    """After Amazon, "they" is Amazon: its passage holding what is asked, not the specialisations
+    the question also resembles; pay asked of it is declined as pay at Amazon would be."""
+    _, voice, pay = chat(
+        engine,
+        "their",
+        "tell me about amazon",
+        "what do they do with voice assistants?",
+        "how much do they pay?",
+    )
+    assert voice.kind == "retrieved" and "Alexa" in voice.text, voice.text
+    assert pay.kind == "decline" and "pay for Amazon" in pay.text, pay.text
+    _, general = chat(engine, "their2", "tell me about amazon", "how do they hire?")
+    assert general.intent == "company_hiring" and general.slots == {"company": "amazon"}
+
+
+def test_a_question_declined_whole_is_read_again_without_its_trailing_aside(
+    engine: Engine,
+) -> None:
+    (cloud,) = chat(
+        engine,
+        "aside",
+        "which cloud platforms should I learn, since my flatmate reckons everything is moving"
+        " somewhere weird?",
+    )
+    assert cloud.intent == "technical_skills", cloud.text
+    # a decline naming what the guides lack stands
+    (visa,) = chat(engine, "aside2", "can I get an H-1B visa, since I studied in Ohio?")
+    assert visa.kind == "decline" and "visa" in visa.text.lower(), visa.text
