@@ -15,7 +15,7 @@ from msgspec import Struct
 from . import references
 from .acts import Acts
 from .answer import TOPICAL, Composer
-from .domain import PLACE_TYPES, STATE
+from .domain import COMPANY, PLACE_TYPES, STATE
 from .gaps import Found as GapFound
 from .gaps import GapFinder
 from .intents import Intent, IntentSet
@@ -63,6 +63,7 @@ SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
 THIN_ANSWER = 200  # characters: ... unless it is shorter than this
 DETAILS = 6  # items of a list an answer showed only by its name, added when the name was asked
 ANCHORED = 0.7  # of the coverage: what a question naming the domain itself must have held
+PAY_READ = 0.3  # of the threshold: a reading needing pay words this sure asks pay
 ON_ENTITY_COVERAGE = 0.5  # share of a follow-up a passage about the last answer's entity must hold
 FOLLOW_UP_TOKENS = 8  # a question this short may ask of what the last answer cited
 WHICH_REACH = 2  # list words between "which" and the kind it asks for ("which ten big companies")
@@ -301,7 +302,11 @@ class Answerers:
             and self.gaps.gaps.pay_words.intersection(previous.needs)
             and self.policy.is_terse(turn.u)
         )
-        found = self.gaps.find(turn.u, elsewhere, pay_asked) or self._still_unknown(turn)
+        found = (
+            self.gaps.find(turn.u, elsewhere, pay_asked)
+            or self._still_unknown(turn)
+            or self._their_pay(turn)
+        )
         read = turn.intent or (self.intents.get(turn.top.intent) if turn.top else None)
         if found is None and read is not None:
             found = self.gaps.of_company(turn.u, read.name)
@@ -336,6 +341,32 @@ class Answerers:
             state.intent, state.slots, state.slot_origins = turn.intent.name, {}, {}
             state.citations, state.items = [], []
         return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
+
+    def _their_pay(self, turn: Turn) -> GapFound | None:
+        """ "What do they pay?" just after an answer about Amazon: pay asked of the entity the
+        last answer was about, when the guides give none for it (as "what does Amazon pay?")."""
+        assert self.gaps is not None
+        gap, state, tokens = self.gaps.gaps.entity_pay, turn.state, turn.u.tokens
+        if gap is None or self.kb is None or state.intent not in self.intents:
+            return None
+        pay = self.gaps.gaps.pay_words
+        if self.anaphora_words.isdisjoint(tokens) or pay.isdisjoint(tokens):
+            return None
+        top = turn.top
+        if top is None or top.score < PAY_READ * self.policy.settings.threshold:
+            return None  # "package models up so apps can call them": no pay asked
+        if pay.isdisjoint(self.intents.get(top.intent).needs):
+            return None
+        if any(e.type in gap.types for m in turn.u.mentions for e in m.entities):
+            return None  # "what do they pay seniors?": what is named is asked
+        last = self.intents.get(state.intent or "").slots
+        for slot, id_ in state.slots.items():
+            type_ = last.get(slot)
+            if type_ in gap.types and f"{type_}:{id_}" not in gap.exceptions:
+                entity = self.kb.entity(type_, id_)
+                if entity is not None:
+                    return GapFound(gap, entity.name)
+        return None
 
     def _still_unknown(self, turn: Turn) -> GapFound | None:
         """ "How do they hire?" just after Spotify was declined: asked of Spotify
@@ -883,6 +914,20 @@ class Answerers:
                 if passage is not None:
                     return self._passages(turn, [passage], passage_coverage=ON_ENTITY_COVERAGE)
         return None
+
+    def on_their_entity(self, turn: Turn) -> Reply | None:
+        """ "What do they do with voice assistants?" after Amazon: a question referring to the
+        last answer's entity, which the intent read does not take, gets that entity's passage
+        holding what it asks, before any general answer."""
+        state, top = turn.state, turn.top
+        if self.anaphora_words.isdisjoint(turn.u.tokens) or state.intent not in self.intents:
+            return None
+        last = self.intents.get(state.intent or "").slots
+        if COMPANY not in {last.get(slot) for slot in state.slots}:
+            return None
+        if top is not None and COMPANY in self.intents.get(top.intent).slots.values():
+            return None  # "how do they hire?": the intent, asked of the company
+        return self.on_last_entity(turn)
 
     def on_last_answer(self, turn: Turn) -> Reply | None:
         """ "And if I do want to manage?" after the career ladder: a short question no intent

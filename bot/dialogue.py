@@ -28,8 +28,16 @@ from .understanding import Understanding
 
 #: a question this short may lean on the sentence before it ("... this transition?")
 LEANING_WORDS = 15
+TRIMMED_WORDS = 4  # a question trimmed of its adjunct keeps at least this many words
 CLEARER = 0.15  # a question alone this much surer than the whole message is read alone
 _CLAUSE_END = re.compile(r"[,.;!]")
+# what a question adds after its point: "..., compared with R?", "..., since my team is moving"
+_ADJUNCT = re.compile(
+    r"(?i),\s*(?:so|so that|compared (?:with|to)|as opposed to|rather than|because|since|as|"
+    r"given|especially|particularly|considering|even though|although|though|while|whereas|"
+    r"instead of|without|or should|or do|or is|"
+    r"or are|or would|or will|or can|or does|or did)\b"
+)
 # what follows thanks asks something: "..., but what about visas" (not "..., have a nice day")
 _ASKING = re.compile(
     r"(?i)\s*(?:and |but |so |also |oh |ok |okay )*(?:what|whats|how|which|who|where|when|why|"
@@ -99,6 +107,7 @@ class Dialogue:
             a.gap,
             a.act,
             a.follow_up,
+            a.on_their_entity,
             a.entity,
             a.about_me,
             a.listing,
@@ -154,7 +163,7 @@ class Dialogue:
         signed_off = self._signing_off(text, u)
         if signed_off is not None:  # "thanks, have a good weekend"
             u = signed_off
-        reply = self.respond(u, state)
+        reply = self._trimmed(text, self.respond(u, state), state)
         state.part_intents = []  # after the reply: a follow-up may have used them
         if reply.kind != "decline" or before is None:
             return reply
@@ -271,11 +280,27 @@ class Dialogue:
         names = {top.intent for top in tops if top is not None}
         return pair if len(names) == 2 and whole.top.intent in names else []
 
+    def _trimmed(self, question: str, reply: Reply, state: Session) -> Reply:
+        """A question declined for want of anything to answer, read again without what it adds
+        after its point ("which cloud should I learn, since my team is moving to one?"); a decline
+        naming what the guides lack stands."""
+        if reply.kind != "decline" or not reply.text.startswith(self.texts["fallback"]):
+            return reply
+        found = _ADJUNCT.search(question)
+        if found is None or len(question[: found.start()].split()) < TRIMMED_WORDS:
+            return reply
+        before = state.copy()
+        trimmed = self.respond(self.read(question[: found.start()]), state)
+        if trimmed.kind != "decline":
+            return trimmed
+        state.put_back(before)
+        return reply
+
     def _question(self, question: str, context: str | None, state: Session) -> Reply:
         """One question of a long message; one that leans on the sentence before it ("... to move
         into ML. What is the best way to prepare for this transition?") is read with it."""
         answered = bool(state.citations)  # an act with no answer before it has nothing to act on
-        reply = self.respond(self.read(question), state)
+        reply = self._trimmed(question, self.respond(self.read(question), state), state)
         leans = reply.kind == "decline" or (reply.kind == "act" and not answered)
         if leans and context and len(question.split()) <= LEANING_WORDS:
             before = state.copy()
