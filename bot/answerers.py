@@ -535,7 +535,31 @@ class Answerers:
             listed = self._which_instead(turn, reply, before, kind)
             if listed is not None:
                 return listed
+        if reply.kind == "decline":
+            return self._tagged_instead(turn, turn.intent, reply)
         return self._sharpen(turn, reply) if turn.intent.category == "career" else reply
+
+    def _tagged_instead(self, turn: Turn, intent: Intent, reply: Reply) -> Reply:
+        """ "What did Pfizer do?": the intent has nothing on the entity it was asked of, but the
+        guides mention it elsewhere; those passages, cited, rather than "the guides don't list
+        ML projects at Pfizer"."""
+        if self.passages is None:
+            return reply
+        asked = set(self.passages.asked(turn.u.tokens))
+        for slot, id_ in reply.slots.items():
+            entity = self._entity(f"{intent.slots.get(slot)}:{id_}")
+            if entity is None:
+                continue
+            # what else is asked must be in them: not "how does Pfizer hire?"
+            rest = asked - set(self.passages.said(entity.name))
+            kept = [
+                p
+                for p in self.passages.about(f"{entity.type}:{entity.id}", [])
+                if rest <= self.passages.said(f"{p.heading}\n{p.text}")
+            ]
+            if kept:
+                return self._passages(turn, kept[:MAX_PARTS], passage_coverage=turn.score)
+        return reply
 
     def _which_instead(self, turn: Turn, reply: Reply, before: Session, kind: str) -> Reply | None:
         """ "Which of the big companies do robotics?" reads like startups against big tech, an

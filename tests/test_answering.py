@@ -1328,3 +1328,14 @@ def test_how_many_of_something_other_than_jobs_is_no_count_of_open_roles(engine:
     assert kinds.intent == "specialisations", kinds.text
     (roles,) = ask(engine, "how many ml positions does apple have")
     assert roles.intent == "company_open_roles" and "~300+" in roles.text
+
+
+def test_an_entity_the_intent_has_nothing_on_gets_the_passages_naming_it(engine: Engine) -> None:
+    """Pfizer has no projects listed, but the guides say what it did with ML elsewhere; how it
+    hires they don't say anywhere, and the honest decline stands."""
+    engine.reset("pfizer")
+    did = engine.reply("what did pfizer do", session="pfizer")
+    assert did.kind == "retrieved" and "COVID-19" in did.text, did.text
+    engine.reset("pfizer")
+    hires = engine.reply("how does pfizer hire?", session="pfizer")
+    assert hires.kind == "decline" and "COVID" not in hires.text, hires.text
