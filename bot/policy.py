@@ -323,6 +323,8 @@ class Policy:
                 return previous
             return None
         if any(_fits(m, types) for m in u.mentions):
+            if self._asks_other(u, previous):
+                return None  # "what does scientific research pay?" after which sectors hire
             return previous
         for name in state.part_intents:  # another question of the last message takes it
             if name in self.intents:
@@ -334,6 +336,17 @@ class Policy:
                 if entity.type in previous.followups:
                     return self.intents.get(previous.followups[entity.type])
         return None
+
+    def _asks_other(self, u: Understanding, previous: Intent) -> bool:
+        """Whether a short turn naming an entity asks, in words another intent needs ("pay"),
+        that intent rather than the last one: it reads surely as it, and it takes the entity."""
+        top = self.intents.get(u.top.intent) if u.top is not None else None
+        if top is None or top.name == previous.name or u.top is None:
+            return False
+        if u.top.score < self.settings.threshold or top.name not in self.needs:
+            return False
+        named = {e.type for m in u.mentions for e in m.entities}
+        return bool(named & set(top.slots.values())) and self.holds_needs(top.name, u)
 
     def ranking(self, u: Understanding, state: Session) -> Intent | None:
         """ "Fewest of all ten?", "which one is highest?" after an answer about one entity (or

@@ -537,3 +537,19 @@ def test_a_question_declined_whole_is_read_again_without_its_trailing_aside(
     # a decline naming what the guides lack stands
     (visa,) = chat(engine, "aside2", "can I get an H-1B visa, since I studied in Ohio?")
     assert visa.kind == "decline" and "visa" in visa.text.lower(), visa.text
+
+
+def test_a_turn_naming_an_entity_in_words_another_intent_needs_asks_that_intent(
+    engine: Engine,
+) -> None:
+    """After which sectors hire, "what do software publishers pay?" asks their pay, not whether
+    they hire; "and in finance?" still follows the pay up."""
+    _, pay, finance = chat(
+        engine,
+        "other",
+        "does manufacturing use ML engineers?",
+        "what do software publishers pay?",
+        "and in finance?",
+    )
+    assert pay.intent == "salary" and "135,330" in pay.text, pay.text
+    assert finance.intent == "salary", finance.text
