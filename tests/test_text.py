@@ -264,3 +264,7 @@ def test_an_abbreviation_of_two_words_overrides_the_second_alone() -> None:
     assert normalise("my ml cv", abbreviations) == [
         *("my", "machine", "learning", "computer", "vision"),
     ]
+
+
+def test_a_contraction_with_would_reads_as_would(engine: Engine) -> None:
+    assert engine.understand("any stats i'd need?").tokens[:4] == ("any", "stats", "i", "would")
