@@ -528,6 +528,7 @@ class Answerers:
         asks = self._asks_which(turn.u.tokens) if self.kb is not None else None
         kind = asks[1] if asks else None  # "which companies...": the session kept, to list them
         before = turn.state.copy() if kind else None
+        earlier = [(c["source"], c["section"]) for c in turn.state.citations]
         reply = self.composer.answer(
             turn.intent, turn.u, turn.state, turn.score, carry=carry, ranked=turn.ranked
         )
@@ -537,7 +538,23 @@ class Answerers:
                 return listed
         if reply.kind == "decline":
             return self._tagged_instead(turn, turn.intent, reply)
-        return self._sharpen(turn, reply) if turn.intent.category == "career" else reply
+        if turn.intent.category != "career":
+            return reply
+        return self._in_context(turn, reply, earlier) or self._sharpen(turn, reply)
+
+    def _in_context(
+        self, turn: Turn, reply: Reply, sections: list[tuple[str, str]]
+    ) -> Reply | None:
+        """A thin answer ("Data Pipelines comes up in the guides") to a question asked just after
+        an answer whose sections say more of it ("what about data pipelines?" after the
+        responsibilities): what those sections say, after the answer."""
+        if self.passages is None or not sections or len(reply.text) >= THIN_ANSWER:
+            return None
+        asked = self.passages.asked(turn.u.tokens)
+        found = self.passages.under(sections, asked, ON_ENTITY_COVERAGE)
+        if not found:
+            return None
+        return self._appended(turn, reply, found[:MAX_PARTS])
 
     def _tagged_instead(self, turn: Turn, intent: Intent, reply: Reply) -> Reply:
         """ "What did Pfizer do?": the intent has nothing on the entity it was asked of, but the
@@ -677,9 +694,13 @@ class Answerers:
             best = self._unsaid_entity(turn, reply, query)
         if not best:
             return reply
-        lines = [f"- {p.text} ({p.citation.title}, {p.citation.section})" for p in best]
+        return self._appended(turn, reply, best)
+
+    def _appended(self, turn: Turn, reply: Reply, passages: list[Passage]) -> Reply:
+        """The answer with passages after it, each cited."""
+        lines = [f"- {p.text} ({p.citation.title}, {p.citation.section})" for p in passages]
         text = reply.text + "\n\n" + self.texts["sharpened"] + "\n" + "\n".join(lines)
-        cited = tuple(dict.fromkeys(p.citation for p in best))
+        cited = tuple(dict.fromkeys(p.citation for p in passages))
         turn.state.citations.extend(c.to_dict() for c in cited)
         return replace(reply, text=text, citations=(*reply.citations, *cited))
 

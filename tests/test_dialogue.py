@@ -553,3 +553,18 @@ def test_a_turn_naming_an_entity_in_words_another_intent_needs_asks_that_intent(
     )
     assert pay.intent == "salary" and "135,330" in pay.text, pay.text
     assert finance.intent == "salary", finance.text
+
+
+def test_a_thin_answer_adds_what_the_last_answers_sections_say_of_it(engine: Engine) -> None:
+    """ "Data Pipelines comes up in the guides" says little; just after an answer from the
+    responsibilities, what they say of data pipelines follows it."""
+    *_, pipelines = chat(
+        engine,
+        "thin",
+        "list the key responsibilities of an ML engineer",
+        "and keeping track of model versions?",
+        "what about data pipelines then?",
+    )
+    assert "accurate and repeatable" in pipelines.text, pipelines.text
+    (alone,) = chat(engine, "thin2", "what about data pipelines then?")
+    assert "accurate and repeatable" not in alone.text, alone.text
