@@ -180,11 +180,8 @@ class Answerers:
         shown = self.texts["item"].format(number=number, item=self._whole(item))
         detail = self._label_detail(item)
         if detail:  # "what's step 3 about?": what the step's label stands for
-            lines = [f"- {p.text} ({p.citation.title}, {p.citation.section})" for p in detail]
-            cited = tuple(dict.fromkeys(p.citation for p in detail))
             heading = shown.split("\n", 1)[0]  # "Item 3 of my last answer:", the label's detail
-            reply = self._from_last(turn, "\n".join((heading, *lines)))
-            return replace(reply, citations=(*reply.citations, *cited))
+            return self._detailed(turn, heading, detail)
         return self._from_last(turn, shown)
 
     def _label_detail(self, item: str) -> list[Passage]:
@@ -236,7 +233,17 @@ class Answerers:
             return self._ask(question, state, turn.depth + 1)
         whole = [self._whole(item) for item in items]
         text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in whole)
+        detail = self._label_detail(items[0]) if len(items) == 1 else []
+        if detail:  # "is certification one of the steps?": what that step stands for
+            return self._detailed(turn, self.texts["named_items"], detail)
         return self._from_last(turn, text)
+
+    def _detailed(self, turn: Turn, text: str, detail: list[Passage]) -> Reply:
+        """Quoted from the last answer, with what its label stands for, each passage cited."""
+        lines = [f"- {p.text} ({p.citation.title}, {p.citation.section})" for p in detail]
+        cited = tuple(dict.fromkeys(p.citation for p in detail))
+        reply = self._from_last(turn, "\n".join((text, *lines)))
+        return replace(reply, citations=(*reply.citations, *cited))
 
     def _whole(self, item: str) -> str:
         """An item the last answer cut short ("...work with deep learning frameworks that..."),

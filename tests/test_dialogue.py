@@ -568,3 +568,10 @@ def test_a_thin_answer_adds_what_the_last_answers_sections_say_of_it(engine: Eng
     assert "accurate and repeatable" in pipelines.text, pipelines.text
     (alone,) = chat(engine, "thin2", "what about data pipelines then?")
     assert "accurate and repeatable" not in alone.text, alone.text
+
+
+def test_an_item_named_in_a_question_shows_what_its_label_stands_for(engine: Engine) -> None:
+    _, step = chat(
+        engine, "label", "how do I become an ML engineer?", "is gaining practical experience one?"
+    )
+    assert "Gain practical experience: Try to get hands-on projects" in step.text, step.text
