@@ -28,6 +28,7 @@ CANDIDATES = 25  # passages BM25 hands to the evidence check
 HEADING_WEIGHT = 0.4  # of a heading's terms in BM25, relative to the passage's own text
 ASKED_WEIGHT = 0.5  # of the terms of how people ask for a passage (`Passage.asked`), likewise
 ASKED_SHARE = 0.7  # of a question term's weight when a passage holds it only in those lines
+MODIFIER_LETTERS = 5  # a word ending as a superlative or adverb does, longer than this
 COMMON_SHARE = 0.5  # of the weight of a word of everyday English (`PassageIndex.common`)
 MIN_TERMS = 2  # a passage must hold at least this many of the question's informative terms
 SAID_TEXTS = 512  # answers whose terms are remembered (`said`)
@@ -190,14 +191,16 @@ class PassageIndex:
     def weights(self, query: Iterable[str]) -> dict[str, float]:
         """How much each term says of what a question asks: its rarity among the passages (a
         term none holds weighs most), half of it for a word of everyday English ("my son",
-        "still"), and nothing for a number none holds ("my 15-year-old": an age, not asked)."""
+        "still") or a modifier none holds ("toughest"), and nothing for a number none holds ("my
+        15-year-old": an age, not asked)."""
         out = {}
         for t in query:
             if t.isdecimal() and t not in self.idf:
                 out[t] = 0.0
             else:
                 rarity = self.idf.get(t, self.unknown_idf)
-                out[t] = rarity * (COMMON_SHARE if t in self.common else 1.0)
+                everyday = t in self.common or (t not in self.idf and _modifier(t))
+                out[t] = rarity * (COMMON_SHARE if everyday else 1.0)
         return out
 
     def details(
@@ -419,3 +422,9 @@ class PassageIndex:
             if wanted and (ids := passage.entity_ids(type_)) and not ids & wanted:
                 return True
         return False
+
+
+def _modifier(term: str) -> bool:
+    """Whether a word reads as a superlative or an adverb ("toughest", "realistically"): it says
+    how, not what, so a modifier no passage holds weighs as a word of everyday English."""
+    return len(term) > MODIFIER_LETTERS and term.endswith(("est", "ly"))

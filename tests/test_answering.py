@@ -844,6 +844,10 @@ def test_an_everyday_word_says_less_of_what_is_asked_than_its_rarity_suggests() 
     assert [f.passage.text for f in everyday.search(question, {})] == [texts[0]]
     # a word no passage holds is a sign of another subject, an everyday one half as strong
     assert everyday.weights(["moon"])["moon"] == pytest.approx(plain.weights(["moon"])["moon"] / 2)
+    # so is a modifier no passage holds: how, not what, is asked
+    moon = plain.weights(["moon"])["moon"]
+    assert plain.weights(["fiercest", "eagerly"]) == {"fiercest": moon / 2, "eagerly": moon / 2}
+    assert plain.weights(["best"])["best"] == moon  # too short to tell
 
 
 def test_a_comparison_naming_what_another_intent_takes_is_handed_to_it(engine: Engine) -> None:
