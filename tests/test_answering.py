@@ -429,6 +429,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("how many engineers did Google let go last year?", "layoff"),
         ("should I put my band on my CV?", "resumes"),
         ("is there a robotics camp for my 14 year old that you'd suggest?", "camps"),
+        ("know a decent class on time series for beginners?", "online courses"),
         (
             "are Amazon's ML engineers expected to do weekend work?",
             "work hours at Amazon in particular",
@@ -461,6 +462,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "are automakers like Tesla pouring money into ML?",
         "do ML engineers ever work night shifts?",
         "which cloud tools do you'd say matter most for ML engineers?",
+        "is there a course on machine learning the guides like?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
