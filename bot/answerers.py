@@ -596,8 +596,20 @@ class Answerers:
             skip = self.which_words | self.list_words | set(self.kind_words)
             asked = set(self.passages.asked([t for t in turn.u.tokens if t not in skip]))
             asked -= self.passages.common  # "in what industries could I work": the list it is
-            # the matcher chose the intent for those words ("the biggest employers")
-            if not asked or asked & (self.passages.said(reply.text) | self._asked_by(turn)):
+            # what the lines naming them say ("autonomous vehicle tech" of an industry, beside
+            # Google and Amazon, says nothing of which companies do it); the matcher chose the
+            # intent for those words ("the biggest employers")
+            naming = "\n".join(
+                line
+                for line in reply.text.splitlines()
+                if any(k.startswith(kind + ":") for k in self.name_entities(line))
+            )
+            # ... unless it describes another kind ("which companies do self-driving?" is not
+            # the industries, though their examples speak of self-driving cars)
+            read = turn.intent.name if turn.intent else None
+            other = any(n == read for k, n in self.entity_intents.items() if k != kind)
+            chosen = frozenset() if other else self._asked_by(turn)
+            if not asked or asked & (self.passages.said(naming) | chosen):
                 return None
         after = turn.state.copy()
         turn.state.put_back(before)

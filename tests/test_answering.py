@@ -1348,3 +1348,13 @@ def test_an_entity_the_intent_has_nothing_on_gets_the_passages_naming_it(engine:
     engine.reset("pfizer")
     hires = engine.reply("how does pfizer hire?", session="pfizer")
     assert hires.kind == "decline" and "COVID" not in hires.text, hires.text
+
+
+def test_which_companies_is_not_answered_by_the_industry_the_words_resemble(
+    engine: Engine,
+) -> None:
+    """The industries' answer speaks of autonomous vehicle tech and names Google and Amazon
+    elsewhere: no company it names does driverless cars; Tesla and NVIDIA do."""
+    engine.reset("driverless")
+    reply = engine.reply("which firms do driverless things", session="driverless")
+    assert "Tesla" in reply.text and "NVIDIA" in reply.text, reply.text
