@@ -431,6 +431,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("is there a robotics camp for my 14 year old that you'd suggest?", "camps"),
         ("know a decent class on time series for beginners?", "online courses"),
         ("would my company pay for a masters in AI?", "how to pay for them"),
+        ("any way to get funding for an AI certificate?", "how to pay for them"),
+        ("is the databricks lakehouse certification any good", "only"),
         (
             "are Amazon's ML engineers expected to do weekend work?",
             "work hours at Amazon in particular",
