@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .intents import Intent, IntentSet
-from .knowledge import Pay
+from .knowledge import Count, Fact, Pay
 from .matching import Candidate
 from .render import Renderer
 from .reply import Citation, Reply
@@ -128,18 +128,25 @@ class Acts:
         text = "\n".join([heading, *(f"- {line}" for line in lines[:JUDGED])])
         return self._reply(text, act.name, top, state, citations)
 
-    def _exact(self, act: Intent, intent: Intent, top: Candidate, state: Session) -> Reply:
-        """ "What's the exact number?": each figure of the last answer as the guides state it, and
-        whether they give it only roughly ("~") or as a floor ("+")."""
+    def figures(self, state: Session) -> list[tuple[Fact, Count | Pay]]:
+        """Each figure the last answer showed, with its fact, in order."""
+        if state.intent not in self.intents:
+            return []
+        intent = self.intents.get(state.intent or "")
         values = self.slots.values(intent, state.slots, state.profile)
         rendered = self.renderer.render(intent.name, intent.answer, values, detail=state.detail)
         facts = {id(fact): fact for fact in rendered.facts}.values()  # each once, in order
-        shown = [
+        return [
             (fact, figure)
             for fact in facts
             for figure in (fact.count, fact.pay)
             if figure is not None and str(figure) in rendered.text
         ]
+
+    def _exact(self, act: Intent, intent: Intent, top: Candidate, state: Session) -> Reply:
+        """ "What's the exact number?": each figure of the last answer as the guides state it, and
+        whether they give it only roughly ("~") or as a floor ("+")."""
+        shown = self.figures(state)
         if not shown:
             return self._reply(self.texts["no_figure"], act.name, top, state)
         lines = [self.texts["figures"]]

@@ -451,7 +451,26 @@ class Answerers:
             if len(found) == 1:
                 return self._ask(found[0].name, state, turn.depth + 1)
         # "personal projects, does that count?": judged against what the last answer said
-        return self.acts.perform(turn.intent, turn.top, turn.state, rest)
+        return self._perform(turn, rest)
+
+    def _perform(self, turn: Turn, words: list[str]) -> Reply | None:
+        """The act on the last answer; "any hard numbers?" after an answer whose figures are in
+        its words only (the outlook) gives the passages of its topics stating them."""
+        assert turn.intent is not None and turn.top is not None
+        if turn.intent.name == "exact" and not self.acts.figures(turn.state):
+            stated = self._topic_figures(turn.state)
+            if stated:
+                return self._passages(turn, stated, turn.score, intro="topic_figures")
+        return self.acts.perform(turn.intent, turn.top, turn.state, words)
+
+    def _topic_figures(self, state: Session) -> list[Passage]:
+        """The passages of the last answer's topics that state a figure in words ("74% since
+        2020"), which the answer's figures (pay, counts) do not hold."""
+        if self.passages is None or state.intent not in self.intents:
+            return []
+        topics = self.composer.topics(self.intents.get(state.intent or ""))
+        found = [p for p in self.passages.passages if p.topic in topics and _FIGURE.search(p.text)]
+        return found[:DETAILS]
 
     def follow_up(self, turn: Turn) -> Reply | None:
         """ "and Amazon?": the last answer's intent for another entity; "the most of all?": for
@@ -522,7 +541,7 @@ class Answerers:
             # what is left asks nothing the guides answer ("what else is it famous for?"):
             # the act on the last answer
             turn.state.put_back(kept)
-            return self.acts.perform(turn.intent, turn.top, turn.state, [])
+            return self._perform(turn, [])
 
         runner = self.policy.runner_up(turn.u, turn.intent, turn.top)
         if runner is not None:
@@ -1036,9 +1055,11 @@ class Answerers:
         kept = [f.passage for f in found if f.coverage >= saying[0].coverage - RETRIEVAL_SPREAD]
         return self._passages(turn, kept, found[0].coverage)
 
-    def _passages(self, turn: Turn, kept: list[Passage], passage_coverage: float) -> Reply:
+    def _passages(
+        self, turn: Turn, kept: list[Passage], passage_coverage: float, intro: str = "retrieved"
+    ) -> Reply:
         """Passages as a reply, under their headings, each cited."""
-        lines = [self.texts["retrieved"]]
+        lines = [self.texts[intro]]
         heading = None
         for passage in kept:
             if passage.heading != heading:
@@ -1113,6 +1134,7 @@ class Answerers:
         return Reply(text, None, top.score if top else 0.0, suggestions=suggestions, kind="decline")
 
 
+_FIGURE = re.compile(r"\d")  # a passage stating a figure: a count, a share, an amount
 _NUMBERS = {
     w: n
     for n, w in enumerate(

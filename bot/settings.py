@@ -41,6 +41,7 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "figures_rough": "A ~ means the guides give it roughly, a + that it is a floor: they give no "
     "more exact number.",
     "no_figure": "My last answer gave no figure.",
+    "topic_figures": "The figures the guides give on this:",
     "judge": "The guides can't weigh your own case; the reason they give:",
     "judge_said": "What my last answer said about that:",
     "judge_lines": "The guides can't weigh your own case; what they say about it:",

@@ -575,3 +575,13 @@ def test_an_item_named_in_a_question_shows_what_its_label_stands_for(engine: Eng
         engine, "label", "how do I become an ML engineer?", "is gaining practical experience one?"
     )
     assert "Gain practical experience: Try to get hands-on projects" in step.text, step.text
+
+
+def test_numbers_asked_of_an_answer_stating_them_in_words_quote_its_topics(
+    engine: Engine,
+) -> None:
+    """The outlook states no pay or count, but its topics give growth figures in words."""
+    _, numbers = chat(engine, "figures", "how is the job outlook for ML engineers?", "any numbers?")
+    assert "74%" in numbers.text and numbers.citations, numbers.text
+    _, pay = chat(engine, "figures2", "senior ml engineer salary", "any numbers?")
+    assert "$210,000" in pay.text, pay.text
