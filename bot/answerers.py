@@ -469,7 +469,7 @@ class Answerers:
         if self.passages is None or state.intent not in self.intents:
             return []
         topics = self.composer.topics(self.intents.get(state.intent or ""))
-        found = [p for p in self.passages.passages if p.topic in topics and _FIGURE.search(p.text)]
+        found = [p for p in self.passages.passages if p.topic in topics and _STATED.search(p.text)]
         return found[:DETAILS]
 
     def follow_up(self, turn: Turn) -> Reply | None:
@@ -1134,7 +1134,8 @@ class Answerers:
         return Reply(text, None, top.score if top else 0.0, suggestions=suggestions, kind="decline")
 
 
-_FIGURE = re.compile(r"\d")  # a passage stating a figure: a count, a share, an amount
+# a passage stating a figure: a share, an amount ("74%", "$500 billion", "2 million")
+_STATED = re.compile(r"[$€£]\s?\d|\d(?:[\d.,]*)\s?(?:%|percent\b|billion\b|million\b)")
 _NUMBERS = {
     w: n
     for n, w in enumerate(
