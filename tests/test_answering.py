@@ -301,6 +301,9 @@ def test_what_a_sentence_tells_before_a_comma_and_a_question_is_told(
             ["statement"],
         ),
         ("I have two kids, which means little free time.", ["about_me"]),
+        # ... and so does a relative "who" with a verb of its own; "who should I" still asks
+        ("Our data team, who run the forecasts, wants to grow.", ["statement"]),
+        ("I know people at Meta, who should I ping first", ["about_me", "question"]),
         ("I'm 40, how i can switch to ml", ["about_me", "question"]),
         # wanting to understand or being unsure whether asks
         ("I want to understand why companies keep hiring for this.", ["question"]),
