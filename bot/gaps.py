@@ -229,6 +229,7 @@ def _gap(
 
 _WORD_START = re.compile(r"\b\w")
 START = 12  # characters of a word's beginning that `word_starts` tells
+WINDOWS = 20_000  # text windows whose patterns are remembered (emptied when full)
 
 
 def word_starts(pattern: str) -> frozenset[str] | None:
@@ -319,6 +320,9 @@ class GapFinder:
         # the keys of `by_start` in order: a word's beginnings are looked up only while some key
         # still begins so (most words stop at their first letter or two)
         self._starts = sorted(gaps.by_start)
+        # what each text window ("how much do ") may match, as found: the same windows open
+        # message after message
+        self._windows: dict[str, tuple[int, ...]] = {}
 
     def find(
         self, u: Understanding, elsewhere: str | None = None, pay_asked: bool = False
@@ -329,17 +333,16 @@ class GapFinder:
         pay without saying so ("boston?" after the pay in the Bay Area)."""
         text = " ".join(u.tokens)
         candidates = set(self.gaps.always)
-        by_start, starts = self.gaps.by_start, self._starts
+        windows = self._windows
         for match in _WORD_START.finditer(text):
             begins = text[match.start() : match.start() + START]
-            for k in range(1, len(begins) + 1):
-                begin = begins[:k]
-                starting = by_start.get(begin)
-                if starting:
-                    candidates.update(starting)
-                at = bisect_left(starts, begin)
-                if at == len(starts) or not starts[at].startswith(begin):
-                    break
+            indexed = windows.get(begins)
+            if indexed is None:
+                indexed = self._starting(begins)
+                if len(windows) >= WINDOWS:
+                    windows.clear()
+                windows[begins] = indexed
+            candidates.update(indexed)
         for i in sorted(candidates):  # the first topic matching, in the content's order
             gap, source = self._patterns[i]
             pattern = self._compiled.get(i)
@@ -385,6 +388,20 @@ class GapFinder:
             if name:
                 return Found(self.gaps.unknown_name, name)
         return None
+
+    def _starting(self, begins: str) -> tuple[int, ...]:
+        """The patterns a text beginning so may match: those indexed under each of its
+        beginnings, looked up while some key still begins so (most words stop at a letter or
+        two)."""
+        found: list[int] = []
+        by_start, starts = self.gaps.by_start, self._starts
+        for k in range(1, len(begins) + 1):
+            begin = begins[:k]
+            found.extend(by_start.get(begin, ()))
+            at = bisect_left(starts, begin)
+            if at == len(starts) or not starts[at].startswith(begin):
+                break
+        return tuple(found)
 
     def of_company(self, u: Understanding, intent: str) -> Found | None:
         """A company the guides cover, asked of in an intent they answer only in general ("does
