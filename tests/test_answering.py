@@ -1363,3 +1363,13 @@ def test_which_companies_is_not_answered_by_the_industry_the_words_resemble(
     engine.reset("driverless")
     reply = engine.reply("which firms do driverless things", session="driverless")
     assert "Tesla" in reply.text and "NVIDIA" in reply.text, reply.text
+
+
+def test_a_request_wrapped_around_a_question_weighs_nothing(engine: Engine) -> None:
+    """ "Can you tell me" is how the question is asked, chatter, not "tell me more"."""
+    read = engine.understand("can you tell me what their interviews focus on")
+    assert "tell" not in read.tokens and "can" not in read.tokens, read.tokens
+    (reply,) = ask(engine, "could you tell me what Apple's ML interviews look for?")
+    assert reply.intent == "company_hiring" and reply.slots == {"company": "apple"}, reply.text
+    (more,) = ask(engine, "tell me more")
+    assert more.intent == "more"
