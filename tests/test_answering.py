@@ -1368,7 +1368,7 @@ def test_which_companies_is_not_answered_by_the_industry_the_words_resemble(
 def test_a_request_wrapped_around_a_question_weighs_nothing(engine: Engine) -> None:
     """ "Can you tell me" is how the question is asked, chatter, not "tell me more"."""
     read = engine.understand("can you tell me what their interviews focus on")
-    assert "tell" not in read.tokens and "can" not in read.tokens, read.tokens
+    assert "tell" not in read.matched and "can" not in read.matched, read.matched
     (reply,) = ask(engine, "could you tell me what Apple's ML interviews look for?")
     assert reply.intent == "company_hiring" and reply.slots == {"company": "apple"}, reply.text
     (more,) = ask(engine, "tell me more")
