@@ -25,8 +25,10 @@ _QUESTION_START = (
 )
 # every phrase of _ABOUT_ME starts with one of these words (once apostrophes are gone)
 _ABOUT_ME_WORDS = frozenset(("i", "im", "ive", "my", "we", "just"))
+# ... after a greeting, to whom it may be ("Hello all, I'm a nurse")
 _ABOUT_ME = (
-    r"(?i)^(?:hi|hello|hey)?[,! ]*(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|"
+    r"(?i)^(?:(?:hi|hello|hey)(?: all| everyone| folks| guys| there| team| \w+)?)?[,! ]*"
+    r"(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|"
     r"i'm moving|i relocated|i'm relocating|im relocating|we moved|just moved|i'm based|im based|"
     r"i'm now|im now|i'm no longer|im no longer|i'm not|im not|i don't|i dont|"
     r"i currently|i just|i recently|my |i studied|i graduated|i finished|i did|i know|i've been|"

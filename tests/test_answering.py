@@ -303,6 +303,8 @@ def test_what_a_sentence_tells_before_a_comma_and_a_question_is_told(
         ("I have two kids, which means little free time.", ["about_me"]),
         # ... and so does a relative "who" with a verb of its own; "who should I" still asks
         ("Our data team, who run the forecasts, wants to grow.", ["statement"]),
+        # a greeting to someone before it does not hide what the person tells
+        ("Hello friends, I have been a welder for ten years.", ["about_me"]),
         ("I know people at Meta, who should I ping first", ["about_me", "question"]),
         ("I'm 40, how i can switch to ml", ["about_me", "question"]),
         # wanting to understand or being unsure whether asks
