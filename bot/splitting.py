@@ -25,9 +25,11 @@ _QUESTION_START = (
 )
 # every phrase of _ABOUT_ME starts with one of these words (once apostrophes are gone)
 _ABOUT_ME_WORDS = frozenset(("i", "im", "ive", "my", "we", "just"))
-# ... after a greeting, to whom it may be ("Hello all, I'm a nurse")
+# ... after a greeting, to whom it may be ("Hello all, I'm a nurse"), or a word that goes on
+# ("So, I'm 34")
 _ABOUT_ME = (
-    r"(?i)^(?:(?:hi|hello|hey)(?: all| everyone| folks| guys| there| team| \w+)?)?[,! ]*"
+    r"(?i)^(?:(?:hi|hello|hey)(?: all| everyone| folks| guys| there| team| \w+)?|so|ok|okay|"
+    r"well|anyway|anyways|also|and|but|basically)?[,! ]*"
     r"(?:i'm|i am|im|i've|i have|ive|i was|i work|i live|i moved|"
     r"i'm moving|i relocated|i'm relocating|im relocating|we moved|just moved|i'm based|im based|"
     r"i'm now|im now|i'm no longer|im no longer|i'm not|im not|i don't|i dont|"
@@ -51,9 +53,10 @@ _ASKS = (
     r"|should i|can i|"
     r"could i|do i|is it|is there|are there|would i|will i|any tips|any advice)\b"
     r"|\b(?:what|how) (?:should|can|do|would)\b"
-    r"|\b(?:wondering|wonder|curious|(?:want|like|need) to (?:know|understand|figure out)|"
+    r"|\b(?:wondering|wonder|curious|(?:want|like|need|love) to (?:know|understand|figure out)|"
     r"not sure|unsure) (?:what|how|which|where|when|why|who|if|whether)\b"
 )
+_ASIDE = re.compile(r"\([^()]*\)")
 # _ASKS can match only text holding one of these: checked first, as most statements hold none
 _ASKS_WORDS = (
     *("what", "how", "which", "where", "when", "why", "who", "wonder", "curious", "to know"),
@@ -205,15 +208,18 @@ def paired(text: str) -> list[str]:
 
 
 def _kind(piece: str, patterns: _Patterns) -> str:
-    if piece.endswith("?") or patterns.question_start.match(piece):
+    if piece.endswith("?"):
         return "question"
-    lower = piece.lower()
+    # an aside in brackets asks nothing of the bot ("(and secretly wondering if I should...)")
+    lower = _ASIDE.sub("", piece.lower())
     if any(word in lower for word in _ASKS_WORDS) and patterns.asks.search(lower):
         return "question"
     if patterns.about_me.match(piece) or patterns.about_me_role.match(piece):
         return "about_me"
     if patterns.chatter.match(piece):
-        return "chatter"
+        return "chatter"  # "Any help is appreciated, ...", though "any tips" would ask
+    if patterns.question_start.match(piece):
+        return "question"
     return "statement"
 
 

@@ -305,6 +305,11 @@ def test_what_a_sentence_tells_before_a_comma_and_a_question_is_told(
         ("Our data team, who run the forecasts, wants to grow.", ["statement"]),
         # a greeting to someone before it does not hide what the person tells
         ("Hello friends, I have been a welder for ten years.", ["about_me"]),
+        ("Well, I'm 51 and a pharmacist.", ["about_me"]),
+        # an aside in brackets asks nothing; thanks for help is chatter; loving to know asks
+        ("I write about robots (and keep wondering if I should build them).", ["statement"]),
+        ("Any input is welcome, I read every reply.", ["chatter"]),
+        ("I'd love to know what the hours are like.", ["question"]),
         ("I know people at Meta, who should I ping first", ["about_me", "question"]),
         ("I'm 40, how i can switch to ml", ["about_me", "question"]),
         # wanting to understand or being unsure whether asks
@@ -417,6 +422,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("Jane Street ML engineer interview process", "don't cover Jane Street"),
         ("is ML engineer pay higher in the US than in other countries?", "by country"),
         ("any good podcasts about ML engineering?", "podcasts"),
+        ("is there a meetup for ML people in Leeds?", "meetups"),
         ("will ML engineers still be needed in ten years?", "replace"),
         ("how is the ML job market in Canada?", "job market in Canada"),
         ("is it harder for older people to get into ML?", "too late"),
@@ -471,6 +477,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "do ML engineers ever work night shifts?",
         "which cloud tools do you'd say matter most for ML engineers?",
         "is there a course on machine learning the guides like?",
+        "which professional associations beat going to meetups?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
