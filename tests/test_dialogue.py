@@ -587,3 +587,8 @@ def test_numbers_asked_of_an_answer_stating_them_in_words_quote_its_topics(
     assert "74%" in numbers.text and numbers.citations, numbers.text
     _, pay = chat(engine, "figures2", "senior ml engineer salary", "any numbers?")
     assert "$210,000" in pay.text, pay.text
+
+
+def test_and_how_many_at_another_company_follows_the_count_up(engine: Engine) -> None:
+    _, meta = chat(engine, "many", "how many ML openings does Tesla have?", "and how many at Meta?")
+    assert meta.intent == "company_open_roles" and "~450+" in meta.text, meta.text
