@@ -309,9 +309,11 @@ class Answerers:
             and self.gaps.gaps.pay_words.intersection(previous.needs)
             and self.policy.is_terse(turn.u)
         )
-        found = self.gaps.find(turn.u, elsewhere, pay_asked) or self._still_unknown(turn)
-        if found is None and (theirs := self._their_pay(turn)) is not None:
-            return theirs
+        found = (
+            self.gaps.find(turn.u, elsewhere, pay_asked)
+            or self._still_unknown(turn)
+            or self._their_pay(turn)
+        )
         read = turn.intent or (self.intents.get(turn.top.intent) if turn.top else None)
         if found is None and read is not None:
             found = self.gaps.of_company(turn.u, read.name)
@@ -347,22 +349,10 @@ class Answerers:
             state.citations, state.items = [], []
         return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
 
-    def _their_pay(self, turn: Turn) -> Reply | None:
+    def _their_pay(self, turn: Turn) -> GapFound | None:
         """ "What do they pay?" just after an answer about Amazon: pay asked of the entity the
-        last answer was about, which the guides give none for; "they" may be its engineers as
-        well, so the pay they give in general follows, said to be general."""
-        found = self._their_entity_pay(turn)
-        top = turn.top
-        if found is None or top is None:
-            return None
-        intent = self.intents.get(top.intent)
-        general = self.composer.answer(intent, turn.u, turn.state, top.score, slots={})
-        note = self.texts["their_pay"].format(name=found.name)
-        return replace(general, text=f"{note}\n{general.text}")
-
-    def _their_entity_pay(self, turn: Turn) -> GapFound | None:
-        """The entity of the last answer that pay is asked of ("what do they pay?"), when the
-        guides give none for it (as they give none for "what does Amazon pay?")."""
+        last answer was about, when the guides give none for it, is declined as "what does Amazon
+        pay?" is (a company they cover, without the detail asked)."""
         assert self.gaps is not None
         gap, state, tokens = self.gaps.gaps.entity_pay, turn.state, turn.u.tokens
         if gap is None or self.kb is None or state.intent not in self.intents:

@@ -42,7 +42,6 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "more exact number.",
     "no_figure": "My last answer gave no figure.",
     "topic_figures": "The figures the guides give on this:",
-    "their_pay": "The guides give no ML engineer pay for {name}; the pay they give in general:",
     "judge": "The guides can't weigh your own case; the reason they give:",
     "judge_said": "What my last answer said about that:",
     "judge_lines": "The guides can't weigh your own case; what they say about it:",

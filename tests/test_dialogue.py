@@ -510,8 +510,7 @@ def test_they_refers_to_the_company_of_the_last_answer_before_a_general_reading(
     engine: Engine,
 ) -> None:
     """After Amazon, "they" is Amazon: its passage holding what is asked, not the specialisations
-    the question also resembles; the guides give no pay for Amazon, which is said, and as "they"
-    may be its engineers, the pay they give in general follows."""
+    the question also resembles; pay asked of it is declined as pay at Amazon would be."""
     _, voice, pay = chat(
         engine,
         "their",
@@ -520,8 +519,7 @@ def test_they_refers_to_the_company_of_the_last_answer_before_a_general_reading(
         "how much do they pay?",
     )
     assert voice.kind == "retrieved" and "Alexa" in voice.text, voice.text
-    assert "no ML engineer pay for Amazon" in pay.text and "$110,000" in pay.text, pay.text
-    assert pay.slots == {}, pay.slots
+    assert pay.kind == "decline" and "pay for Amazon" in pay.text, pay.text
     _, general = chat(engine, "their2", "tell me about amazon", "how do they hire?")
     assert general.intent == "company_hiring" and general.slots == {"company": "amazon"}
 
