@@ -234,7 +234,7 @@ class Answerers:
         whole = [self._whole(item) for item in items]
         text = self.texts["named_items"] + "\n" + "\n".join(f"- {item}" for item in whole)
         detail = self._label_detail(items[0]) if len(items) == 1 else []
-        if detail:  # "is certification one of the steps?": what that step stands for
+        if detail:  # "is a master's among those steps?": what that step stands for
             return self._detailed(turn, self.texts["named_items"], detail)
         return self._from_last(turn, text)
 
@@ -350,7 +350,7 @@ class Answerers:
         return Reply(text, None, 0.0, suggestions=self._closest(turn), kind="decline")
 
     def _their_pay(self, turn: Turn) -> GapFound | None:
-        """ "What do they pay?" just after an answer about Amazon: pay asked of the entity the
+        """ "And their pay?" just after an answer about Amazon: pay asked of the entity the
         last answer was about, when the guides give none for it, is declined as "what does Amazon
         pay?" is (a company they cover, without the detail asked)."""
         assert self.gaps is not None
@@ -573,7 +573,7 @@ class Answerers:
         self, turn: Turn, reply: Reply, sections: list[tuple[str, str]]
     ) -> Reply | None:
         """A thin answer ("Data Pipelines comes up in the guides") to a question asked just after
-        an answer whose sections say more of it ("what about data pipelines?" after the
+        an answer whose sections say more of it (a skill the card only lists, asked just after the
         responsibilities): what those sections say, after the answer."""
         if self.passages is None or not sections or len(reply.text) >= THIN_ANSWER:
             return None
@@ -624,7 +624,7 @@ class Answerers:
                 for line in reply.text.splitlines()
                 if any(k.startswith(kind + ":") for k in self.name_entities(line))
             )
-            # ... unless it describes another kind ("which companies do self-driving?" is not
+            # ... unless it describes another kind ("which firms build driverless cars?" is not
             # the industries, though their examples speak of self-driving cars)
             read = turn.intent.name if turn.intent else None
             other = any(n == read for k, n in self.entity_intents.items() if k != kind)

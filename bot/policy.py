@@ -324,7 +324,7 @@ class Policy:
             return None
         if any(_fits(m, types) for m in u.mentions):
             if self._asks_other(u, previous):
-                return None  # "what does scientific research pay?" after which sectors hire
+                return None  # "and what do R&D labs pay?" after which sectors hire
             return previous
         for name in state.part_intents:  # another question of the last message takes it
             if name in self.intents:

@@ -26,7 +26,7 @@ _QUESTION_START = (
 # every phrase of _ABOUT_ME starts with one of these words (once apostrophes are gone)
 _ABOUT_ME_WORDS = frozenset(("i", "im", "ive", "my", "we", "just"))
 # ... after a greeting, to whom it may be ("Hello all, I'm a nurse"), or a word that goes on
-# ("So, I'm 34")
+# ("So, I'm 52")
 _ABOUT_ME = (
     r"(?i)^(?:(?:hi|hello|hey)(?: all| everyone| folks| guys| there| team| \w+)?|so|ok|okay|"
     r"well|anyway|anyways|also|and|but|basically)?[,! ]*"
@@ -46,7 +46,7 @@ _ABOUT_ME_ROLE = (
 # makes it hard" or "..., who use ML" of what came before: no question)
 _ASKS = (
     r"[,;:-]\s*(?:and |so |but )?(?:(?!which (?:is|was|are|were|makes|made|means|has|had)\b)"
-    # "our fraud team, who use ML": who, then a verb of its own, tells of them
+    # "the support desk, who run our scripts": who, then a verb of its own, tells of them
     r"(?!who (?!(?:should|shall|can|could|do|does|did|would|will|is|are|was|were|to|else)\b))"
     r"(?:what|how|which|where|when|why|who)\b(?! (?:we|you|they|he|she|it|a|an|the|my)\b)"
     r"(?! i (?!can|could|should|would|will|need|must)\b)"  # "how i can start" still asks
@@ -210,14 +210,14 @@ def paired(text: str) -> list[str]:
 def _kind(piece: str, patterns: _Patterns) -> str:
     if piece.endswith("?"):
         return "question"
-    # an aside in brackets asks nothing of the bot ("(and secretly wondering if I should...)")
+    # an aside in brackets asks nothing of the bot ("(half wondering whether I could...)")
     lower = _ASIDE.sub("", piece.lower())
     if any(word in lower for word in _ASKS_WORDS) and patterns.asks.search(lower):
         return "question"
     if patterns.about_me.match(piece) or patterns.about_me_role.match(piece):
         return "about_me"
     if patterns.chatter.match(piece):
-        return "chatter"  # "Any help is appreciated, ...", though "any tips" would ask
+        return "chatter"  # "Any input is welcome, ...", though "any tips" would ask
     if patterns.question_start.match(piece):
         return "question"
     return "statement"

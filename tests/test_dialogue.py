@@ -542,13 +542,13 @@ def test_a_question_declined_whole_is_read_again_without_its_trailing_aside(
 def test_a_turn_naming_an_entity_in_words_another_intent_needs_asks_that_intent(
     engine: Engine,
 ) -> None:
-    """After which sectors hire, "what do software publishers pay?" asks their pay, not whether
-    they hire; "and in finance?" still follows the pay up."""
+    """After which sectors hire, "what's the pay at software publishers?" asks their pay, not
+    whether they hire; "and in finance?" still follows the pay up."""
     _, pay, finance = chat(
         engine,
         "other",
         "does manufacturing use ML engineers?",
-        "what do software publishers pay?",
+        "what's the pay at software publishers?",
         "and in finance?",
     )
     assert pay.intent == "salary" and "135,330" in pay.text, pay.text
@@ -561,12 +561,12 @@ def test_a_thin_answer_adds_what_the_last_answers_sections_say_of_it(engine: Eng
     *_, pipelines = chat(
         engine,
         "thin",
-        "list the key responsibilities of an ML engineer",
-        "and keeping track of model versions?",
-        "what about data pipelines then?",
+        "what are an ML engineer's core duties?",
+        "do they keep models and data versioned?",
+        "do data pipelines matter?",
     )
     assert "accurate and repeatable" in pipelines.text, pipelines.text
-    (alone,) = chat(engine, "thin2", "what about data pipelines then?")
+    (alone,) = chat(engine, "thin2", "do data pipelines matter?")
     assert "accurate and repeatable" not in alone.text, alone.text
 
 
@@ -583,10 +583,10 @@ def test_numbers_asked_of_an_answer_stating_them_in_words_quote_its_topics(
     """The outlook states no pay or count, but its topics give growth figures in words."""
     _, numbers = chat(engine, "figures", "how is the job outlook for ML engineers?", "any numbers?")
     assert "74%" in numbers.text and numbers.citations, numbers.text
-    _, pay = chat(engine, "figures2", "senior ml engineer salary", "any numbers?")
+    _, pay = chat(engine, "figures2", "what do seniors in ML earn?", "any numbers?")
     assert "$210,000" in pay.text, pay.text
 
 
 def test_and_how_many_at_another_company_follows_the_count_up(engine: Engine) -> None:
-    _, meta = chat(engine, "many", "how many ML openings does Tesla have?", "and how many at Meta?")
+    _, meta = chat(engine, "many", "Tesla: ML jobs open, how many?", "and how many at Meta?")
     assert meta.intent == "company_open_roles" and "~450+" in meta.text, meta.text
