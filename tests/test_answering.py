@@ -423,6 +423,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("is ML engineer pay higher in the US than in other countries?", "by country"),
         ("any good podcasts about ML engineering?", "podcasts"),
         ("is there a meetup for ML people in Leeds?", "meetups"),
+        ("will recruiters care that I have no publications?", "publishing"),
         ("will ML engineers still be needed in ten years?", "replace"),
         ("how is the ML job market in Canada?", "job market in Canada"),
         ("is it harder for older people to get into ML?", "too late"),
@@ -478,6 +479,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "which cloud tools do you'd say matter most for ML engineers?",
         "is there a course on machine learning the guides like?",
         "which professional associations beat going to meetups?",
+        "any tech publications I should read to stay current on ML?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
