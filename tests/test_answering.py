@@ -480,6 +480,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "is there a course on machine learning the guides like?",
         "which professional associations beat going to meetups?",
         "any tech publications I should read to stay current on ML?",
+        "what ML does the shop that sold books before everything else use today?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
