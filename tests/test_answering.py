@@ -1385,3 +1385,10 @@ def test_a_request_wrapped_around_a_question_weighs_nothing(engine: Engine) -> N
     assert reply.intent == "company_hiring" and reply.slots == {"company": "apple"}, reply.text
     (more,) = ask(engine, "tell me more")
     assert more.intent == "more"
+
+
+def test_having_no_clue_oneself_is_not_the_essays_companies_with_no_clue(engine: Engine) -> None:
+    (own,) = ask(engine, "I have no clue where to start with ML, what should I learn first?")
+    assert own.intent != "company_maturity", own.text
+    (theirs,) = ask(engine, "companies with no clue about ML, should I join one?")
+    assert theirs.intent == "company_maturity", theirs.text
