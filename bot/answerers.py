@@ -160,7 +160,12 @@ class Answerers:
         if ref is None:
             return self._named_item(turn)
         found = (
-            references.target(ref, turn.state, self.name_entities)
+            references.target(
+                ref,
+                turn.state,
+                self.name_entities,
+                references.listed(turn.u.tokens, ref, turn.state.part_lists),
+            )
             if ref and turn.depth < MAX_DEPTH
             else None
         )

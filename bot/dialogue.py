@@ -17,6 +17,7 @@ from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .policy import Policy, Terms
 from .profile import ProfileReader, profile_rows
+from .references import list_items
 from .render import Renderer
 from .reply import Reply
 from .retrieval import PassageIndex
@@ -128,9 +129,18 @@ class Dialogue:
         notice = None
         if len(text) > READ_TEXT:
             text, notice = text[:READ_TEXT], self.texts["truncated"].format(limit=READ_TEXT)
+        last = (state.intent, list(state.items))
         reply = self._split(text, state) if needs_splitting(text) else None
         if reply is None:
             reply = self._whole(text, state)
+        if reply.parts:  # each part's list, for "step 3" of the one it names
+            state.part_lists = [
+                [part.text.split("\n", 1)[0], *items]
+                for part in reply.parts
+                if len(items := list_items(part.text)) >= 2
+            ]
+        elif (state.intent, state.items) != last:  # a new answer; not "step 3" quoted from it
+            state.part_lists = []
         return replace(reply, notice=notice) if notice else reply
 
     def _whole(self, text: str, state: Session) -> Reply:

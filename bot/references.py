@@ -78,15 +78,29 @@ def _span(tokens: Sequence[str], index: int, start: int, end: int) -> Reference:
     return Reference(index, start, end)
 
 
+def listed(tokens: Sequence[str], ref: Reference, lists: Sequence[Sequence[str]]) -> list[str]:
+    """The items of the list, of a last answer in parts, whose heading names what the reference
+    counts ("step 3" after the eight steps and the industries: the steps), or none."""
+    nouns = [t for t in tokens[ref.start : ref.end] if t in _NUMBERED and t != "number"]
+    for noun in nouns:
+        for heading, *items in lists:
+            if re.search(rf"\b{noun}s?\b", heading.lower()):
+                return list(items)
+    return []
+
+
 def target(
-    ref: Reference, state: Session, name_entities: Callable[[str], tuple[str, ...]]
+    ref: Reference,
+    state: Session,
+    name_entities: Callable[[str], tuple[str, ...]],
+    items: Sequence[str] = (),
 ) -> tuple[str, str | None] | None:
     """(the item's text, the entity it names as "type:id" or None), or None when out of range.
 
-    The items of the last answer are counted, unless they name more entities than there are
-    items ("Major employers: Google, Amazon, ..."): then the entities are.
+    The items of the last answer (or those given) are counted, unless they name more entities
+    than there are items ("Major employers: Google, Amazon, ..."): then the entities are.
     """
-    items = state.items
+    items = list(items) or state.items
     named = name_entities("\n".join(items)) if items else ()
     if len(items) >= 2 and len(items) >= len(named):
         index = len(items) if ref.index == -1 else ref.index

@@ -60,6 +60,9 @@ class Session:
     turns: int = 0
     # a company the guides do not cover, just declined: what "how do they hire?" asks of next
     unknown_company: str | None = None
+    # the lists of each part of a last answer in parts, each its heading then its items: "step
+    # 3" after the eight steps and the industries answered together is the third step
+    part_lists: list[list[str]] = field(default_factory=list)
     profile: Profile = field(default_factory=Profile)
 
     def copy(self) -> Session:
@@ -195,6 +198,10 @@ def _texts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+def _lists(value: Any) -> bool:
+    return isinstance(value, list) and all(_texts(v) for v in value)
+
+
 def _text_map(value: Any) -> bool:
     return isinstance(value, dict) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -224,6 +231,7 @@ _CHECKS: dict[str, Any] = {
     "recent": _texts,
     "turns": _whole,
     "unknown_company": _optional_text,
+    "part_lists": _lists,
     # the profile's fields
     "level": _optional_text,
     "years": _optional_whole,

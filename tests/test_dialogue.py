@@ -593,3 +593,18 @@ def test_numbers_asked_of_an_answer_stating_them_in_words_quote_its_topics(
 def test_and_how_many_at_another_company_follows_the_count_up(engine: Engine) -> None:
     _, meta = chat(engine, "many", "Tesla: ML jobs open, how many?", "and how many at Meta?")
     assert meta.intent == "company_open_roles" and "~450+" in meta.text, meta.text
+
+
+def test_a_numbered_step_after_an_answer_in_parts_is_of_the_list_of_steps(engine: Engine) -> None:
+    """The industries came last, but "step 2" counts the steps, and goes on counting them."""
+    multi, two, eight = chat(
+        engine,
+        "parts",
+        "I design bridges. What are the steps to become an ML engineer? And which industries use"
+        " ML the most?",
+        "what is step 2 about?",
+        "and step 8?",
+    )
+    assert multi.kind == "multi"
+    assert "Earn a bachelor's degree" in two.text, two.text
+    assert "Job application and interviews" in eight.text, eight.text

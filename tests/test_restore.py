@@ -192,3 +192,12 @@ def test_an_answered_clarifying_question_leaves_nothing_to_warn_about(
         assert engine.reply("1", session=SESSION).intent == "company_hiring"
         engine.reply("and at google?", session=SESSION)
     assert caplog.text == ""
+
+
+def test_the_lists_of_an_answer_in_parts_are_lists_of_texts(engine: Engine, restore: Any) -> None:
+    log = restore({"part_lists": [["Steps:", "one", 2]]})
+    assert "part_lists" in log and engine.session(SESSION).part_lists == []
+    kept = [["The eight steps:", "Complete high school", "Earn a bachelor's degree"]]
+    assert restore({"part_lists": kept}) == ""
+    assert engine.session(SESSION).part_lists == kept
+    _works(engine, "what is step 2?")
