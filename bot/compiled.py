@@ -143,7 +143,9 @@ def build(
             known += [alias for e in knowledge.all_entities() for alias in (e.name, *e.aliases)]
         # a place named in how people ask for a passage ("pay in London?" for the Bay Area's)
         # is still a place the guides lack
-        places = Places.from_gazetteer(known, speller.vocabulary - asked)
+        places = Places.from_gazetteer(
+            known, speller.vocabulary - asked, intents.gaps.place_aliases
+        )
         speller.keep(places.major)
     return Compiled(
         intents,

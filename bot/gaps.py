@@ -84,7 +84,11 @@ class Gaps(Struct, frozen=True):
     company_words: tuple[str, ...] = ()  # phrases: normalised words joined by spaces
     market_words: tuple[str, ...] = ()  # "job market", "demand": asked of a place (`place_jobs`)
     self_words: tuple[str, ...] = ()
+    # "how much would I make?": pay asked of the person's own case, where they live counts
+    own_words: frozenset[str] = frozenset()
     place_exclusions: tuple[str, ...] = ()
+    # short names the gazetteer lacks ("UK", "England") -> the place they name
+    place_aliases: Mapping[str, str] = field(default_factory=dict)
     file: str = ""
     lines: Mapping[str, int] = field(default_factory=dict)
     # the topics' patterns (numbered in order), each under the beginnings (START characters) a
@@ -124,6 +128,8 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         "place_exclusions",
         "market_words",
         "spending_words",
+        "own_words",
+        "place_aliases",
         "topics",
         "place_pay",
         "place_jobs",
@@ -133,7 +139,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         "company_detail",
     )
     c.unknown_fields(raw, allowed, ("gaps",))
-    words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:6]}
+    words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:7]}
     topics: list[Gap] = []
     for i, entry in enumerate(raw.get("topics") or ()):
         gap = _gap(entry, ("gaps", "topics", i), c, needs_id=True)
@@ -143,7 +149,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
             topics.append(gap)
     singles = {
         key: _gap(raw.get(key), ("gaps", key), c, key) if raw.get(key) else None
-        for key in allowed[7:]
+        for key in allowed[9:]
     }
     by_start: dict[str, list[int]] = {}
     always: list[int] = []
@@ -163,6 +169,8 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         place_exclusions=tuple(words["place_exclusions"]),
         market_words=tuple(" ".join(w.split()) for w in words["market_words"]),
         spending_words=tuple(" ".join(w.split()) for w in words["spending_words"]),
+        own_words=frozenset(words["own_words"]),
+        place_aliases=_aliases(raw.get("place_aliases"), ("gaps", "place_aliases"), c),
         place_pay=singles["place_pay"],
         place_jobs=singles["place_jobs"],
         entity_pay=singles["entity_pay"],
@@ -171,6 +179,18 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         company_detail=singles["company_detail"],
         file=c.label,
     )
+
+
+def _aliases(raw: Any, keys: tuple[Any, ...], c: Report) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip()
+        for k, v in raw.items()
+    ):
+        c.add(keys, "must map each short name to the place it names (UK: United Kingdom)")
+        return {}
+    return {k.strip().lower(): v.strip() for k, v in raw.items()}
 
 
 def _words(raw: Any, keys: tuple[Any, ...], c: Report) -> list[str]:
@@ -328,9 +348,10 @@ class GapFinder:
         self, u: Understanding, elsewhere: str | None = None, pay_asked: bool = False
     ) -> Found | None:
         """The gap the message falls into; `elsewhere` is where the person said they live, when
-        the content has no such place (pay questions naming no place are about it, unless they
-        rank places: "what's the highest paying state?"); `pay_asked` when the message asks
-        pay without saying so ("boston?" after the pay in the Bay Area)."""
+        the content has no such place (pay questions naming no place, asked of the person's own
+        case, are about it: "how much would I make?", not "what's entry pay like?" nor "what's the
+        highest paying state?"); `pay_asked` when the message asks pay without saying so
+        ("boston?" after the pay in the Bay Area)."""
         text = " ".join(u.tokens)
         candidates = set(self.gaps.always)
         windows = self._windows
@@ -364,7 +385,8 @@ class GapFinder:
             names_place = any(e.type in PLACE_TYPES for m in u.mentions for e in m.entities)
             if not place and not names_place:
                 ranks = not self.ranking_words.isdisjoint(u.tokens)
-                place = self._misspelt_place(u) or (None if ranks else elsewhere)
+                own = not self.gaps.own_words.isdisjoint(u.tokens)
+                place = self._misspelt_place(u) or (elsewhere if own and not ranks else None)
             if place:
                 return Found(self.gaps.place_pay, place)
         if not asks_pay and self.gaps.place_jobs and holds_phrase(u.tokens, self.gaps.market_words):

