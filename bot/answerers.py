@@ -489,6 +489,9 @@ class Answerers:
             each = self._each(turn, intent)  # "and how do California and Massachusetts compare?"
             if each:
                 return self._for_each(turn, intent, *each, carry=True)
+            both = self._both_parts(turn, intent)
+            if both is not None:
+                return both
             return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=True)
         intent = self.policy.ranking(turn.u, turn.state)  # "fewest of all?": for every entity
         if intent is not None and self.composer.ranks(intent):
@@ -497,6 +500,23 @@ class Answerers:
         if intent is not None:
             return self.composer.answer(intent, turn.u, turn.state, turn.score, carry=True)
         return self._extreme(turn)
+
+    def _both_parts(self, turn: Turn, intent: Intent) -> Reply | None:
+        """ "And Google?" after NVIDIA's open roles and focus areas, answered in two parts: a
+        terse turn naming an entity that the other parts' intents take too asks each of them."""
+        named = {e.type for m in turn.u.mentions for e in m.entities[:1]}
+        others = [
+            self.intents.get(name)
+            for name in turn.state.part_intents
+            if name in self.intents and name != intent.name
+        ]
+        fitting = [o for o in others if named & set(o.slots.values())]
+        if not fitting or not self.policy.is_terse(turn.u):
+            return None
+        asked = [*fitting, intent]
+        parts = [self.composer.answer(i, turn.u, turn.state, turn.score, carry=True) for i in asked]
+        turn.state.part_intents = [o.name for o in fitting]  # for the next entity too
+        return combine([f"{n}. {i.title}" for n, i in enumerate(asked, 1)], parts, intent.name)
 
     def _extreme(self, turn: Turn) -> Reply | None:
         """ "And the lowest?" after a list of figures (the highest paying industries): the item

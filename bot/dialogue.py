@@ -173,8 +173,10 @@ class Dialogue:
         signed_off = self._signing_off(text, u)
         if signed_off is not None:  # "thanks, have a good weekend"
             u = signed_off
+        kept = state.part_intents
         reply = self._trimmed(text, self.respond(u, state), state)
-        state.part_intents = []  # after the reply: a follow-up may have used them
+        if state.part_intents is kept:  # after the reply, which may have used them (unless it
+            state.part_intents = []  # set them anew: "and Google?" asked of both parts)
         if reply.kind != "decline" or before is None:
             return reply
         declined = state.copy()

@@ -180,6 +180,7 @@ _PAIR_AFTER = frozenset(
     )
 )
 _ARTICLES = frozenset(("the", "a", "an"))
+_DASHES = frozenset(("-", "–", "—"))
 _PAIR_ASKS = frozenset(("what", "whats", "which", "how"))
 PAIR_WORDS = 3  # at most this many words on each side of "and"
 
@@ -190,13 +191,17 @@ def paired(text: str) -> list[str]:
     process there), or none."""
     words = text.strip().rstrip("?!. ").split()
     low = [w.lower().strip(",;:") for w in words]
-    if low.count("and") != 1 or low[0] not in _PAIR_ASKS:
+    if low.count("and") != 1:
         return []
     at = low.index("and")
+    # tersely, what is asked of after a dash or colon: "nvidia - open roles and focus?"
+    sep = next((k + 1 for k in range(at) if low[k] in _DASHES or words[k].endswith(":")), 0)
+    if low[0] not in _PAIR_ASKS and not sep:
+        return []
     if at + 1 < len(low) and low[at + 1] in _PAIR_ASKS | _PAIR_AFTER:
         return []  # "... and what do they do?", "... and do they": two clauses (`_clauses`)
     end = next((j for j in range(at + 1, len(low)) if low[j] in _PAIR_AFTER), len(low))
-    start = next((k + 1 for k in range(at - 1, -1, -1) if low[k] in _PAIR_BEFORE), 0)
+    start = sep or next((k + 1 for k in range(at - 1, -1, -1) if low[k] in _PAIR_BEFORE), 0)
     second = words[at + 1 : end]
     while second and second[0].lower() in _ARTICLES:
         second = second[1:]

@@ -917,6 +917,9 @@ def test_an_answer_showing_only_a_label_gets_what_the_label_stands_for(engine: E
             "what are the perks and the pay for seniors",
             ["what are the perks for seniors", "what are the pay for seniors"],
         ),
+        # tersely, after a dash or a colon
+        ("IBM - hiring and projects?", ["IBM - hiring?", "IBM - projects?"]),
+        ("apple openings and projects", []),
         ("how much do they make and what do they do", []),  # two clauses, split elsewhere
         ("is python and sql enough", []),
         ("what is the difference between data science and machine learning engineering", []),

@@ -608,3 +608,11 @@ def test_a_numbered_step_after_an_answer_in_parts_is_of_the_list_of_steps(engine
     assert multi.kind == "multi"
     assert "Earn a bachelor's degree" in two.text, two.text
     assert "Job application and interviews" in eight.text, eight.text
+
+
+def test_a_terse_pair_is_two_questions_and_a_new_company_asks_both_again(engine: Engine) -> None:
+    """ "Apple: open roles and projects?" is two questions of Apple; "and Meta?" asks both of
+    Meta, not only the last."""
+    pair, meta = chat(engine, "pair", "Apple: open roles and projects?", "and Meta?")
+    assert pair.kind == "multi" and "~300+" in pair.text, pair.text
+    assert meta.kind == "multi" and "~450+" in meta.text and "Content" in meta.text, meta.text
