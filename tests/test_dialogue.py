@@ -616,3 +616,9 @@ def test_a_terse_pair_is_two_questions_and_a_new_company_asks_both_again(engine:
     pair, meta = chat(engine, "pair", "Apple: open roles and projects?", "and Meta?")
     assert pair.kind == "multi" and "~300+" in pair.text, pair.text
     assert meta.kind == "multi" and "~450+" in meta.text and "Content" in meta.text, meta.text
+
+
+def test_a_product_named_is_not_read_as_the_kind_of_model_it_resembles(engine: Engine) -> None:
+    """DALL-E is OpenAI's text-to-image project, not "language models" in general."""
+    _, dalle = chat(engine, "dalle", "tell me about OpenAI's projects", "DALL-E is what exactly?")
+    assert "Text-to-image generation" in dalle.text, dalle.text
