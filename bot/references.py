@@ -18,6 +18,7 @@ from .text import normalise
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+(.+?)\s*$")
 _CITED = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing "(Guide, section)"
 MAX_ITEMS = 20
+NAMES_AN_ITEM = 3  # entities an item names on average, above which the items are lists of names
 _NUMBERED = frozenset(("number", "item", "option", "step", "stage", "point"))  # "step 3"
 _STEPS = ("step", "stage")
 
@@ -97,12 +98,13 @@ def target(
 ) -> tuple[str, str | None] | None:
     """(the item's text, the entity it names as "type:id" or None), or None when out of range.
 
-    The items of the last answer (or those given) are counted, unless they name more entities
-    than there are items ("Major employers: Google, Amazon, ..."): then the entities are.
+    The items of the last answer (or those given) are counted, unless they are lists of names
+    themselves, naming more than NAMES_AN_ITEM entities each ("Major employers: Google, Amazon,
+    ..."): then the entities are. Interview stages naming a skill or two each are items.
     """
     items = list(items) or state.items
     named = name_entities("\n".join(items)) if items else ()
-    if len(items) >= 2 and len(items) >= len(named):
+    if len(items) >= 2 and len(named) <= NAMES_AN_ITEM * len(items):
         index = len(items) if ref.index == -1 else ref.index
         if 1 <= index <= len(items):
             first = name_entities(items[index - 1])

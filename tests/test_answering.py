@@ -655,6 +655,9 @@ def test_how_exact_a_figure_is_comes_from_how_the_guide_states_it(engine: Engine
 def test_the_second_one_asks_of_that_item(engine: Engine) -> None:
     _, second = ask(engine, "what are the interview stages?", "what happens in the second one?")
     assert "System Design" in second.text
+    # items naming a skill or two each are counted as items, not the skills they name
+    _, third = ask(engine, "what are the interview stages?", "the third one?")
+    assert "Behavioral Round" in third.text, third.text
 
 
 def test_one_question_of_several_entities_is_answered_for_each(engine: Engine) -> None:
