@@ -579,6 +579,11 @@ class Answerers:
             return self._for_each(turn, turn.intent, *each, carry)
         asks = self._asks_which(turn.u.tokens) if self.kb is not None else None
         kind = asks[1] if asks else None  # "which companies...": the session kept, to list them
+        if asks is not None and kind is None:
+            # "which of those do self-driving?": of the last list, whatever else it resembles
+            among = self.which(turn)
+            if among is not None:
+                return among
         before = turn.state.copy() if kind else None
         earlier = [(c["source"], c["section"]) for c in turn.state.citations]
         reply = self.composer.answer(

@@ -622,3 +622,14 @@ def test_a_product_named_is_not_read_as_the_kind_of_model_it_resembles(engine: E
     """DALL-E is OpenAI's text-to-image project, not "language models" in general."""
     _, dalle = chat(engine, "dalle", "tell me about OpenAI's projects", "DALL-E is what exactly?")
     assert "Text-to-image generation" in dalle.text, dalle.text
+
+
+def test_which_of_those_keeps_to_the_last_list_whatever_else_it_resembles(
+    engine: Engine,
+) -> None:
+    """ "Driverless" reads as the automotive industry, but "which of those" asks of the
+    companies just listed."""
+    _, cars = chat(
+        engine, "ofthose", "which companies do robotics?", "which of those do driverless?"
+    )
+    assert "Tesla" in cars.text and "industries" not in cars.text.lower(), cars.text
