@@ -65,6 +65,8 @@ def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None
             # "what's a good first step?": a start, not the first of the steps listed
             if tokens[ref.end - 1] in _STEPS and ref.start == i and i > 0:
                 continue
+            if tokens[ref.end : ref.end + 1] in (("thing",), ("things",)):
+                continue  # "the first thing I should do": what to do first, not an item
             # "the second", "second one", or the ordinal alone; not "last month", "first job"
             if ref.end - ref.start > 1 or len(tokens) == 1:
                 return ref

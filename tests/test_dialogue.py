@@ -232,6 +232,11 @@ def test_one_day_is_a_time_not_an_item_of_the_last_answer(engine: Engine) -> Non
         engine, "oneday", "what comes after senior ML engineer?", "could that lead to CTO one day?"
     )
     assert "chief technology officer" in later.text, later.text
+    # "the first thing I should learn" is what to learn first, not the last answer's first item
+    _, first = chat(
+        engine, "thing", "what are the interview stages?", "the first thing I should learn?"
+    )
+    assert "From my last answer" not in first.text and "Item 1" not in first.text, first.text
 
 
 def test_which_of_the_two_compares_the_last_two_entities_of_a_kind(engine: Engine) -> None:
