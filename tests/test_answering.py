@@ -447,6 +447,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("would my company pay for a masters in AI?", "how to pay for them"),
         ("any way to get funding for an AI certificate?", "how to pay for them"),
         ("is the databricks lakehouse certification any good", "only"),
+        ("does the Oracle Cloud Infrastructure AI credential carry weight?", "only"),
         (
             "are Amazon's ML engineers expected to do weekend work?",
             "work hours at Amazon in particular",
