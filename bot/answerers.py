@@ -322,6 +322,15 @@ class Answerers:
         read = turn.intent or (self.intents.get(turn.top.intent) if turn.top else None)
         if found is None and read is not None:
             found = self.gaps.of_company(turn.u, read.name)
+        if found is None and turn.intent is None and turn.top is not None:
+            # unsure, a runner-up as sure as the top may answer in the end ("...let you work
+            # fully remote?", ranked after the major employers only as they know Google)
+            for other in turn.ranked[1:2]:
+                if other.score < turn.top.score:
+                    break
+                if (found := self.gaps.of_company(turn.u, other.intent)) is not None:
+                    read = self.intents.get(other.intent)
+                    break
         state.unknown_company = None
         if found is None:
             return None

@@ -1406,3 +1406,23 @@ def test_having_no_clue_oneself_is_not_the_essays_companies_with_no_clue(engine:
     assert own.intent != "company_maturity", own.text
     (theirs,) = ask(engine, "companies with no clue about ML, should I join one?")
     assert theirs.intent == "company_maturity", theirs.text
+
+
+def test_a_runner_up_as_sure_as_the_top_is_checked_for_a_companys_detail(engine: Engine) -> None:
+    """Unsure of both, the policy put the major employers first only because they know Google;
+    the work environment, ranked second though as sure, may answer in the end: asked of Google,
+    it is the detail the guides give only in general."""
+    from bot.answerers import Turn
+    from bot.matching import Candidate
+    from bot.session import Session
+
+    answerers = engine._dialogue.answerers[0].__self__  # type: ignore[attr-defined]
+    u = engine.understand("could somebody in ML at Google just stay home to work")
+    ranked = (
+        Candidate("major_employers", 0.13, "", 0.13),
+        Candidate("work_environment", 0.16, "", 0.16),
+    )
+    reply = answerers.gap(Turn(u, Session(), ranked, None))
+    assert reply is not None and "at Google in particular" in reply.text, reply
+    lower = (ranked[0], Candidate("work_environment", 0.10, "", 0.10))
+    assert answerers.gap(Turn(u, Session(), lower, None)) is None
