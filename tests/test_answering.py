@@ -1426,3 +1426,8 @@ def test_a_runner_up_as_sure_as_the_top_is_checked_for_a_companys_detail(engine:
     assert reply is not None and "at Google in particular" in reply.text, reply
     lower = (ranked[0], Candidate("work_environment", 0.10, "", 0.10))
     assert answerers.gap(Turn(u, Session(), lower, None)) is None
+
+
+def test_who_an_ml_engineer_works_with_is_the_work_environment(engine: Engine) -> None:
+    (reply,) = ask(engine, "who does an ML engineer work with?")
+    assert reply.intent == "work_environment" and "data scientists" in reply.text, reply.text
