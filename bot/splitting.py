@@ -194,7 +194,7 @@ def paired(text: str) -> list[str]:
     if low.count("and") != 1:
         return []
     at = low.index("and")
-    # tersely, what is asked of after a dash or colon: "nvidia - open roles and focus?"
+    # tersely, what is asked of after a dash or colon: "Tesla - roles and focus?"
     sep = next((k + 1 for k in range(at) if low[k] in _DASHES or words[k].endswith(":")), 0)
     if low[0] not in _PAIR_ASKS and not sep:
         return []
