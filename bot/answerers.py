@@ -589,7 +589,7 @@ class Answerers:
         asks = self._asks_which(turn.u.tokens) if self.kb is not None else None
         kind = asks[1] if asks else None  # "which companies...": the session kept, to list them
         if asks is not None and kind is None:
-            # "which of those do self-driving?": of the last list, whatever else it resembles
+            # "which of those build driverless cars?": of the last list, whatever it resembles
             among = self.which(turn)
             if among is not None:
                 return among

@@ -66,7 +66,7 @@ def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None
             if tokens[ref.end - 1] in _STEPS and ref.start == i and i > 0:
                 continue
             if tokens[ref.end : ref.end + 1] in (("thing",), ("things",)):
-                continue  # "the first thing I should do": what to do first, not an item
+                continue  # "the first thing to try": what to do first, not an item
             # "the second", "second one", or the ordinal alone; not "last month", "first job"
             if ref.end - ref.start > 1 or len(tokens) == 1:
                 return ref

@@ -237,7 +237,7 @@ def test_one_day_is_a_time_not_an_item_of_the_last_answer(engine: Engine) -> Non
         engine,
         "thing",
         "which languages matter for ML?",
-        "what's the first thing I should learn then?",
+        "ok, and the first thing to learn, which is it?",
     )
     assert "Python comes up" not in first.text, first.text
 
