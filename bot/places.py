@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -13,6 +14,12 @@ MAX_WORDS = 4
 SPELT_ALIKE = 70  # an alternate this similar to the city's name (rapidfuzz ratio) is a respelling
 MISSPELT_LENGTH = 5  # an unknown word this long, one typo (two from LONG_WORD letters) from a
 LONG_WORD = 8  # one-word place name, is that place misspelt; shorter words are too often alike
+
+# countries named with "the": "(the) United Kingdom", "(the) Netherlands", "(the) Cayman Islands"
+_THE = re.compile(
+    r"^(?:United |Czech Republic|Dominican Republic|Central African Republic)|"
+    r"(?:Islands|Emirates)$|^(?:Netherlands|Philippines|Bahamas|Maldives|Gambia|Comoros|Seychelles)$"
+)
 
 
 class Places:
@@ -92,7 +99,7 @@ class Places:
             if city["population"] >= ALTERNATE_NAMES_FROM:
                 raw += [(alt, city["name"]) for alt in city["alternatenames"] if _exonym(alt, city)]
                 major.add(city["name"])
-        wide += [(c["name"], c["name"]) for c in cache.get_countries().values()]
+        wide += [(c["name"], _with_article(c["name"])) for c in cache.get_countries().values()]
         wide += [(c["asciiName"], c["asciiName"]) for c in cache.get_continents().values()]
         raw += [(s["name"], s["name"]) for s in cache.get_us_states().values()]
         skip = {tuple(normalise(e)) for e in exclude}
@@ -109,8 +116,8 @@ class Places:
                 continue
             names.setdefault(" ".join(key), display)
         for alias, display in (aliases or {}).items():  # the content's own: short names too
-            names[" ".join(normalise(alias))] = display
-            major.add(display)
+            names[" ".join(normalise(alias))] = _with_article(display)
+            major.add(_with_article(display))
         places = cls(names, {c: s for c, s in states.items() if c in names.values()})
         major.update(name for _, name in wide)
         major.update(s["name"] for s in us_states.values())
@@ -141,6 +148,13 @@ class Places:
                     found = n
                     break
             i += found
+
+
+def _with_article(country: str) -> str:
+    """A country's name as a sentence says it: "the United Kingdom", "the Netherlands"."""
+    if country.startswith("The "):  # the gazetteer's "The Netherlands", in a sentence
+        return "t" + country[1:]
+    return f"the {country}" if _THE.search(country) else country
 
 
 def _exonym(alternate: str, city: dict[str, Any]) -> bool:
