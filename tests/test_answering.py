@@ -1405,7 +1405,7 @@ def test_a_request_wrapped_around_a_question_weighs_nothing(engine: Engine) -> N
 def test_having_no_clue_oneself_is_not_the_essays_companies_with_no_clue(engine: Engine) -> None:
     (own,) = ask(engine, "I have no clue where to start with ML, what should I learn first?")
     assert own.intent != "company_maturity", own.text
-    (alone,) = ask(engine, "honestly I have no clue where to begin with ML")
+    (alone,) = ask(engine, "I have no clue where to start with ML")
     assert "no clue about ML" not in alone.text, alone.text
     (theirs,) = ask(engine, "companies with no clue about ML, should I join one?")
     assert theirs.intent == "company_maturity", theirs.text
