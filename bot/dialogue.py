@@ -39,6 +39,12 @@ _ADJUNCT = re.compile(
     r"instead of|without|or should|or do|or is|"
     r"or are|or would|or will|or can|or does|or did)\b"
 )
+# ... or before it, choosing among what was said: "and of the companies you have figures for, which
+# has the fewest?"
+_AMONG = re.compile(
+    r"(?i)^\s*(?:and |so |ok |okay |but )*(?:of|among|out of|from|between) "
+    r"(?:the|those|these|them|all)\b[^,?]*,\s*(?=(?:which|what|who|how)\b)"
+)
 # what follows thanks asks something: "..., but what about visas" (not "..., have a nice day")
 _ASKING = re.compile(
     r"(?i)\s*(?:and |but |so |also |oh |ok |okay )*(?:what|whats|how|which|who|where|when|why|"
@@ -294,15 +300,20 @@ class Dialogue:
 
     def _trimmed(self, question: str, reply: Reply, state: Session) -> Reply:
         """A question declined for want of anything to answer, read again without what it adds
-        after its point ("which cloud should I learn, since my team is moving to one?"); a decline
-        naming what the guides lack stands."""
+        after its point ("which cloud should I learn, since my team is moving to one?") or before
+        it ("of those, which..."); a decline naming what the guides lack stands."""
         if reply.kind != "decline" or not reply.text.startswith(self.texts["fallback"]):
             return reply
         found = _ADJUNCT.search(question)
-        if found is None or len(question[: found.start()].split()) < TRIMMED_WORDS:
+        among = _AMONG.match(question)
+        if among is not None:
+            kept = question[among.end() :]
+        elif found is not None and len(question[: found.start()].split()) >= TRIMMED_WORDS:
+            kept = question[: found.start()]
+        else:
             return reply
         before = state.copy()
-        trimmed = self.respond(self.read(question[: found.start()]), state)
+        trimmed = self.respond(self.read(kept), state)
         if trimmed.kind != "decline":
             return trimmed
         state.put_back(before)

@@ -69,9 +69,11 @@ _TOLD = re.compile(r"\b(?:i'm|i am|im|i've|ive|i have|i work|i live|my)\b")
 # two questions in one sentence: "how much would I make in Toronto, and does Java help?"
 _CLAUSE = (
     r"(?i),\s*(?:and|but|or|also|plus)\s+(?=(?:what|whats|how|which|where|when|why|who|is|are|"
-    r"do|does|did|can|could|should|would|will)\b)"
+    r"do|does|did|can|could|should|would|will|if)\b)"
     r"|\s+and\s+(?=(?:what|whats|how|which|where|when|why|who)\b)"
 )
+# ... and before the last of a list of questions, a comma alone
+_LISTED = r"(?i),\s*(?=(?:what|whats|how|which|where|when|why|who)\b)"
 #: a clause shorter than this is not a question of its own ("what and how to learn")
 CLAUSE_WORDS = 4
 #: ... but after a comma ending what the person tells of themselves, this is ("what's mid pay?")
@@ -160,8 +162,12 @@ def _told_then_asked(sentence: str, patterns: _Patterns) -> tuple[str, str] | No
 
 
 def _clauses(question: str, patterns: _Patterns) -> list[str]:
-    """A question sentence as the questions it joins, when each is long enough to stand alone."""
+    """A question sentence as the questions it joins, when each is long enough to stand alone;
+    a list of them ends with "and": "which industries use it, what does one do, and how...?"."""
     clauses = [c.strip(" ,;") for c in patterns.clause.split(question)]
+    if len(clauses) > 1:
+        listed = [c.strip(" ,;") for c in _pattern(_LISTED).split(clauses[0])]
+        clauses = [*listed, *clauses[1:]] if len(listed) > 1 else clauses
     if len(clauses) > 1 and all(len(c.split()) >= CLAUSE_WORDS for c in clauses):
         return clauses
     return [question]

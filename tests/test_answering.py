@@ -268,6 +268,27 @@ def test_a_short_question_after_another_finishes_it() -> None:
         ),
         ("what and how should I study first?", ["what and how should I study first?"]),
         ("Is it hard, and why?", ["Is it hard, and why?"]),
+        # a list of questions, the last after "and"; one of them may begin with "if"
+        (
+            (
+                "Please say which firms build robots, what a staff engineer earns, and how many"
+                " rounds Meta's interview has?"
+            ),
+            [
+                "Please say which firms build robots",
+                "what a staff engineer earns",
+                "how many rounds Meta's interview has?",
+            ],
+        ),
+        (
+            "what does Apple pay seniors, and if I move to Texas, how much less is it?",
+            ["what does Apple pay seniors", "if I move to Texas, how much less is it?"],
+        ),
+        # no "and" before the last: one question, whatever its commas
+        (
+            "I wonder, what should I learn first for this role?",
+            ["I wonder, what should I learn first for this role?"],
+        ),
     ],
 )
 def test_two_questions_joined_in_one_sentence_are_two(text: str, questions: list[str]) -> None:
@@ -342,6 +363,20 @@ def test_what_a_sentence_tells_before_its_question_is_remembered(engine: Engine)
     (pay,) = ask(engine, "with 3 yrs im probably mid level, what's mid pay?")
     assert pay.intent == "salary" and "150,000" in pay.text
     assert engine.session("answering").profile.years == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("which statistics topics should I brush up on?", "technical_skills"),
+        ("what do ML engineers find hardest about the work?", "challenges"),
+        ("what does nvidia concentrate on?", "company_focus"),
+    ],
+)
+def test_a_phrase_of_a_concept_reads_as_the_concept(engine: Engine, text: str, intent: str) -> None:
+    """ "brush up on" is learning, "find hardest" the challenges, "concentrate on" a focus."""
+    (reply,) = ask(engine, text)
+    assert reply.intent == intent, reply.text
 
 
 def test_what_a_question_sets_aside_is_not_asked(engine: Engine) -> None:
@@ -433,6 +468,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("any tips for an ICML paper deadline?", "publishing"),
         ("won't AI automate our jobs soon?", "replace"),
         ("could these models end up doing our work for us one day?", "replace"),
+        ("will robots put us out of work one day?", "replace"),
+        ("could a 15 year old get hired at 15 as an ML intern?", "too late"),
         ("is there much demand for ML engineers in Europe?", "job market in Europe"),
         ("how do I negotiate my ML engineer offer up?", "negotiat"),
         ("what's the cost of living like in Seattle on an ML salary?", "cost of living"),
@@ -485,6 +522,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "which professional associations beat going to meetups?",
         "any tech publications I should read to stay current on ML?",
         "what ML does the shop that sold books before everything else use today?",
+        "I started coding at 15, what should I learn next for ML?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:

@@ -547,6 +547,20 @@ def test_a_question_declined_whole_is_read_again_without_its_trailing_aside(
     assert visa.kind == "decline" and "visa" in visa.text.lower(), visa.text
 
 
+def test_a_question_declined_whole_is_read_again_without_whom_it_chooses_among(
+    engine: Engine,
+) -> None:
+    """ "Of all the ones you track, which has the fewest?" after the openings asks which has
+    the fewest openings."""
+    *_, fewest = chat(
+        engine,
+        "among",
+        "how many openings does google have?",
+        "of all the ones you track, which has the fewest?",
+    )
+    assert fewest.intent == "company_open_roles" and "IBM" in fewest.text, fewest.text
+
+
 def test_a_turn_naming_an_entity_in_words_another_intent_needs_asks_that_intent(
     engine: Engine,
 ) -> None:
