@@ -370,7 +370,7 @@ def test_what_a_sentence_tells_before_its_question_is_remembered(engine: Engine)
     [
         ("which statistics topics should I brush up on?", "technical_skills"),
         ("what do ML engineers find hardest about the work?", "challenges"),
-        ("what does nvidia concentrate on?", "company_focus"),
+        ("which areas does IBM concentrate its ML work on?", "company_focus"),
     ],
 )
 def test_a_phrase_of_a_concept_reads_as_the_concept(engine: Engine, text: str, intent: str) -> None:

@@ -555,7 +555,7 @@ def test_a_question_declined_whole_is_read_again_without_whom_it_chooses_among(
     *_, fewest = chat(
         engine,
         "among",
-        "how many openings does google have?",
+        "Google is hiring for how many ML jobs?",
         "of all the ones you track, which has the fewest?",
     )
     assert fewest.intent == "company_open_roles" and "IBM" in fewest.text, fewest.text
