@@ -469,6 +469,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("won't AI automate our jobs soon?", "replace"),
         ("could these models end up doing our work for us one day?", "replace"),
         ("will robots put us out of work one day?", "replace"),
+        ("should my CV run to two pages?", "resumes"),
+        ("will my university credits transfer toward an AI master's?", "credits"),
         ("could a 15 year old get hired at 15 as an ML intern?", "too late"),
         ("is there much demand for ML engineers in Europe?", "job market in Europe"),
         ("how do I negotiate my ML engineer offer up?", "negotiat"),
