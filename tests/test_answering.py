@@ -1355,6 +1355,15 @@ def test_plain_words_reach_the_guides_own_terms(engine: Engine, text: str, says:
     assert reply.kind != "decline" and says in reply.text, reply.text
 
 
+def test_a_step_of_the_career_path_is_compared_by_what_each_step_does(engine: Engine) -> None:
+    """The blog's table of related roles lacks ML architects, but its career path says what each
+    step does: that, not the table of other roles."""
+    (reply,) = ask(engine, "is an ML architect's job different from a plain ML engineer's?")
+    assert reply.intent == "related_roles", reply.text
+    assert "overarching frameworks" in reply.text and "Leads projects" in reply.text, reply.text
+    assert "Jupyter" not in reply.text, reply.text
+
+
 def test_what_each_item_of_the_last_answer_says_of_something(engine: Engine) -> None:
     roles, tools = ask(
         engine,
