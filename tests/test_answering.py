@@ -680,6 +680,11 @@ def test_a_place_the_person_lives_in_makes_pay_an_honest_decline(engine: Engine)
     # ... unless the talk has since been about places the guides cover
     *_, moved = ask(engine, "I live in Berlin", "what about Washington state?", "what's mid pay?")
     assert moved.kind == "answer" and "150,000" in moved.text, moved.text
+    # making a move asks no pay
+    _, switch = ask(
+        engine, "I live in Berlin", "if I make the switch, what could I move on to later?"
+    )
+    assert "Berlin" not in switch.text, switch.text
 
 
 # -- the last answer ------------------------------------------------------------------------
