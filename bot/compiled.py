@@ -17,14 +17,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from msgspec import Struct
+from msgspec import Struct, field
 
 from .entities import EntityIndex
 from .errors import ContentError, Problem
 from .intents import IntentSet
 from .knowledge import KnowledgeBase
 from .lexicon import Lexicon
-from .matching import IntentExamples, Matcher
+from .matching import Candidate, IntentExamples, Matcher
 from .needs import needs
 from .passages import passages
 from .places import Places
@@ -63,6 +63,8 @@ class Compiled(Struct, frozen=True):
     # the words only how people ask for passages uses ("Jira", "London"): no word of the content
     # for the checks of what it does not cover (places, names it does not know)
     asked_words: frozenset[str] = frozenset()
+    # what a `whole` intent answers: its examples, normalised, as the matcher's candidate
+    whole: dict[str, Candidate] = field(default_factory=dict)
 
 
 def build(
@@ -85,7 +87,14 @@ def build(
     examples = []
     vocabulary: list[str] = [*entities.vocabulary, *lexicon.words]
     example_words: Counter[str] = Counter()
+    whole: dict[str, Candidate] = {}  # an example of a `whole` intent, said whole -> it
     for intent in intents.intents:
+        if intent.whole:
+            for example in intent.examples:
+                said = normalise(example, abbreviations)
+                vocabulary.extend(said)
+                whole.setdefault(" ".join(said), Candidate(intent.name, 1.0, example))
+            continue
         token_lists = []
         for example in intent.examples:
             tokens = normalise(example, abbreviations)
@@ -161,6 +170,7 @@ def build(
         lexicon,
         "\n" + "\n".join(sorted(w for w, n in _english().items() if n >= ENGLISH_WORD)) + "\n",
         frozenset(asked),
+        whole,
     )
 
 

@@ -62,6 +62,8 @@ class Engine:
             compiled.matcher,
             compiled.lexicon,
             {i.name: needs(i.needs) for i in compiled.intents.intents if i.needs},
+            compiled.whole,
+            frozenset(self.settings.filler_words),
         )
         self._renderer = Renderer(self.knowledge, compiled.templates)
         # ... and the abbreviations people write ("MLEs"), known words too

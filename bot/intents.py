@@ -30,6 +30,7 @@ _INTENT_FIELDS = (
     "suggestions",
     "why",
     "remember",
+    "whole",
     "requires",
     "needs",
     "followups",
@@ -53,6 +54,9 @@ class Intent(msgspec.Struct, frozen=True):
         None  # template answering "why?" after this intent, if the guides give a reason
     )
     remember: bool = False  # what the user names in this question goes into their profile
+    # answers only a message that says one of its examples whole, save filler words ("lol ok"),
+    # and is kept out of the matcher, so that its examples weigh on no other intent
+    whole: bool = False
     requires: tuple[
         str, ...
     ] = ()  # slots the question itself must fill for this intent to be chosen
@@ -222,6 +226,9 @@ def _read_intent(
     remember = raw.get("remember", False)
     if not isinstance(remember, bool):
         c.add(keys + ("remember",), f"'remember' must be true or false, got {remember!r}")
+    whole = raw.get("whole", False)
+    if not isinstance(whole, bool):
+        c.add(keys + ("whole",), f"'whole' must be true or false, got {whole!r}")
     examples = _strings(raw.get("examples"), "examples", keys, c, MIN_EXAMPLES)
     keywords = _strings(raw.get("keywords"), "keywords", keys, c)
     suggestions = _strings(raw.get("suggestions"), "suggestions", keys, c)
@@ -273,6 +280,7 @@ def _read_intent(
         suggestions=suggestions,
         why=why,
         remember=remember is True,
+        whole=whole is True,
         requires=requires,
         needs=needs,
         followups=followups,

@@ -94,6 +94,9 @@ class Settings(Struct, frozen=True):
     # "what if I moved to New York instead?": with one of these, the person's own words
     # (`person_words`) may surround a follow-up too; without, "I moved to Austin" tells about them
     hypothetical_words: tuple[str, ...] = ()
+    filler_words: tuple[
+        str, ...
+    ] = ()  # said around an acknowledgement ("lol ok"): see Intent.whole
     person_words: tuple[str, ...] = ()
     # "fewest of all ten?" after the open roles at Apple: the last answer's intent for every entity
     superlative_words: tuple[str, ...] = ()

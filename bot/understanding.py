@@ -45,17 +45,24 @@ class Reader:
         matcher: Matcher,
         lexicon: Lexicon | None = None,
         needs: Mapping[str, Needs] | None = None,
+        whole: Mapping[str, Candidate] | None = None,
+        fillers: frozenset[str] = frozenset(),
     ) -> None:
         self.abbreviations, self.speller, self.entities = abbreviations, speller, entities
         self.matcher, self.lexicon = matcher, lexicon or Lexicon(())
         self.needs = needs or {}  # intent -> the words it needs (`Intent.needs`)
+        # what `whole` intents answer ("ok"), and the words that may come with it ("lol")
+        self.whole, self.fillers = whole or {}, fillers
 
     def __call__(self, text: str, limit: int = 3) -> Understanding:
         tokens = self.speller.correct(normalise(text, self.abbreviations))
         mentions = self.entities.find(tokens)
         matched = EntityIndex.replace(tokens, mentions)
         candidates: list[Candidate] = []
-        if limit > 0:  # 0: only the words and names are wanted
+        said = self.whole.get(" ".join(t for t in tokens if t not in self.fillers))
+        if said is not None and limit > 0:
+            candidates = [said]
+        elif limit > 0:  # 0: only the words and names are wanted
             matched = self.lexicon.apply(matched)
             candidates = self.matcher.rank(matched, limit, self._lacks(text, tokens, matched))
         # "which industries besides tech": an entity set aside is not what the question is about

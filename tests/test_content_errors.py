@@ -269,6 +269,12 @@ def test_a_gap_of_an_intent_that_does_not_exist_is_reported(content_copy: Path) 
     assert any("gaps.company_detail.intents: unknown intent 'work_hour'" in t for t in texts), texts
 
 
+def test_whole_must_be_true_or_false(content_copy: Path) -> None:
+    _edit(content_copy / "intents" / "smalltalk.yaml", "    whole: true", "    whole: yes please")
+    texts = [str(p) for p in validate(content_copy)[1]]
+    assert any("'whole' must be true or false" in t for t in texts), texts
+
+
 def test_a_place_alias_must_name_a_place(content_copy: Path) -> None:
     _edit(
         content_copy / "intents" / "gaps.yaml",

@@ -508,6 +508,18 @@ def test_thanks_with_a_pleasantry_is_small_talk_but_thanks_with_a_question_is_no
     assert asked.kind == "decline" and "visa" in asked.text.lower(), asked.text
 
 
+def test_an_acknowledgement_is_small_talk_and_leaves_the_talk_where_it_was(
+    engine: Engine,
+) -> None:
+    """ "hmm ok" takes the last answer in: small talk, not "I don't know that"; "ok, and in
+    Texas?" still asks, of the last answer's topic."""
+    pay, ack, texas = chat(
+        engine, "ack", "what do senior ML engineers earn?", "hmm ok", "ok, and in Texas?"
+    )
+    assert ack.kind == "smalltalk" and ack.intent == "acknowledge", ack.text
+    assert texas.intent == pay.intent == "salary" and "Texas" in texas.text, texas.text
+
+
 def test_why_an_item_the_last_answer_named_quotes_what_it_says_of_it(engine: Engine) -> None:
     _, why = chat(engine, "why-item", "which languages and frameworks should I know?", "why R?")
     assert why.text.startswith(engine.settings.texts["named_items"]), why.text
