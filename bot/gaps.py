@@ -41,6 +41,13 @@ MARKET_PREPOSITIONS = frozenset({"in", "near", "around", "across"})  # a market 
 NAME_LETTERS = 4  # a capitalised unknown word this long is a name ("PharmD"; "QA" may not be)
 TITLE_CASE = 0.75  # of a sentence's longer words capitalised: a title ("Is Software A Shortcut?")
 _CAPITALISED = re.compile(r"(?<![\w'])([A-Z][A-Za-z0-9&+-]*[A-Za-z0-9+])")
+# a firm named as firms are ("The Weather Company", "Acme Labs"), all its words capitalised
+_ORGANISATION = re.compile(
+    r"(?<![\w'])((?:[A-Z][\w&.-]*\s+){1,3}(?:Company|Corporation|Corp|Inc|Labs|Technologies|"
+    r"Group|Systems|Partners|Analytics|Motors|Airlines|Pharmaceuticals|Holdings))\b"
+)
+# ... but not the one the person is at ("I work for Acme Labs")
+_THEIR_OWN = re.compile(r"(?i)\b(?:i|we|i'm|im)\b[^.?!]{0,24}\b(?:at|for|with)\s+$")
 COMPANY_BEFORE = frozenset(
     {"at", "for", "with", "join", "joining", "from", "about", "like", "to", "is", "does", "than"}
 )
@@ -405,6 +412,10 @@ class GapFinder:
             name = self._unknown_name(u, capitalised=not worded)
             if name:
                 return Found(self.gaps.unknown_company, name)
+        if self.gaps.unknown_company and not names_company:
+            named = _ORGANISATION.search(u.text)
+            if named and not _THEIR_OWN.search(u.text[: named.start()]):
+                return Found(self.gaps.unknown_company, named.group(1).removeprefix("The "))
         if self.gaps.unknown_name:
             name = self._unknown_named(u)
             if name:

@@ -379,6 +379,11 @@ def test_a_phrase_of_a_concept_reads_as_the_concept(engine: Engine, text: str, i
     assert reply.intent == intent, reply.text
 
 
+def test_getting_past_the_challenges_asks_how_to_overcome_them(engine: Engine) -> None:
+    _, past = ask(engine, "what's hard about being an ML engineer?", "how do people get past them?")
+    assert past.kind != "decline" and "professional development" in past.text, past.text
+
+
 def test_what_a_question_sets_aside_is_not_asked(engine: Engine) -> None:
     lexicon = Lexicon((), excepting=["besides", "other than"])
     tokens = ["what", "does", "ibm", "do", "other", "than", "watson", "ads", "today", "besides"]
@@ -470,6 +475,11 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("could these models end up doing our work for us one day?", "replace"),
         ("will robots put us out of work one day?", "replace"),
         ("should my CV run to two pages?", "resumes"),
+        ("what would Initech Systems pay a senior ML engineer?", "don't cover Initech Systems"),
+        (
+            "is the Boston Consulting Group a good first ML job?",
+            "don't cover Boston Consulting Group",
+        ),
         ("will my university credits transfer toward an AI master's?", "credits"),
         ("could a 15 year old get hired at 15 as an ML intern?", "too late"),
         ("is there much demand for ML engineers in Europe?", "job market in Europe"),
@@ -525,6 +535,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "any tech publications I should read to stay current on ML?",
         "what ML does the shop that sold books before everything else use today?",
         "I started coding at 15, what should I learn next for ML?",
+        "I work for Initech Systems. How do I become an ML engineer?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
