@@ -48,6 +48,7 @@ _ORGANISATION = re.compile(
 )
 # ... but not the one the person is at ("I work for Acme Labs")
 _THEIR_OWN = re.compile(r"(?i)\b(?:i|we|i'm|im)\b[^.?!]{0,24}\b(?:at|for|with)\s+$")
+_ASKING = frozenset({"how", "what", "whats", "which", "who", "where", "when", "why"})
 COMPANY_BEFORE = frozenset(
     {"at", "for", "with", "join", "joining", "from", "about", "like", "to", "is", "does", "than"}
 )
@@ -572,7 +573,12 @@ class GapFinder:
             if word[0].isupper():
                 placed = before in COMPANY_BEFORE or possessive or terse or followed
             else:
-                placed = terse or before in SURELY_BEFORE or (before in COMPANY_BEFORE and followed)
+                # ... though not just after a question word: "how meny openings" is a typo
+                placed = (
+                    (terse and before not in _ASKING)
+                    or before in SURELY_BEFORE
+                    or (before in COMPANY_BEFORE and followed)
+                )
             if placed:
                 if word[0].isupper():
                     return name

@@ -476,6 +476,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("will robots put us out of work one day?", "replace"),
         ("should my CV run to two pages?", "resumes"),
         ("what would Initech Systems pay a senior ML engineer?", "don't cover Initech Systems"),
+        ("Initrode ML engineer openings", "don't cover Initrode"),
+        ("what do ML engineers earn at Initrode?", "don't cover"),
         (
             "is the Boston Consulting Group a good first ML job?",
             "don't cover Boston Consulting Group",
@@ -536,6 +538,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "what ML does the shop that sold books before everything else use today?",
         "I started coding at 15, what should I learn next for ML?",
         "I work for Initech Systems. How do I become an ML engineer?",
+        "how meny openings does apple have",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
