@@ -1446,6 +1446,10 @@ def test_an_entity_the_intent_has_nothing_on_gets_the_passages_naming_it(engine:
     did = engine.reply("what did pfizer do", session="pfizer")
     assert did.kind == "retrieved" and "COVID-19" in did.text, did.text
     engine.reset("pfizer")
+    # asking for an example asks nothing more than what it did
+    example = engine.reply("any pfizer AI examples?", session="pfizer")
+    assert example.kind != "decline" and "COVID-19" in example.text, example.text
+    engine.reset("pfizer")
     hires = engine.reply("how does pfizer hire?", session="pfizer")
     assert hires.kind == "decline" and "COVID" not in hires.text, hires.text
 
