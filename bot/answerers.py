@@ -988,13 +988,26 @@ class Answerers:
         ]
         if not candidates or self.passages is None:
             return None
-        topics = {f.passage.topic for f in self._search(turn, AGREE_COVERAGE)}
+        found = self._search(turn, AGREE_COVERAGE)
+        if found and self._names_its_label(turn, found[0]):
+            return None  # "what is Project Debater?": that item, not every company's projects
+        topics = {f.passage.topic for f in found}
         for candidate in candidates:
             intent = self.intents.get(candidate.intent)
             if intent.category == "career" and self.composer.topics(intent) & topics:
                 reply = self.composer.answer(intent, turn.u, turn.state, candidate.score)
                 return self._sharpen(turn, reply)
         return None
+
+    def _names_its_label(self, turn: Turn, found: Found) -> bool:
+        """Whether a passage is an item whose label the question names in its own words ("explain
+        Project Debater"); a label of one word, only when the passage holds all that is asked."""
+        assert self.passages is not None
+        label = found.passage.label
+        terms = set(self.passages.terms(normalise(label)))
+        if not terms or not terms <= set(found.own):
+            return False
+        return len(terms) > 1 or (found.coverage >= 1.0 and len(found.own) == len(found.held))
 
     def about_me(self, turn: Turn) -> Reply | None:
         """ "I moved to Austin", "I'm not a student any more": noted in the profile, and said so

@@ -1439,6 +1439,15 @@ def test_how_many_of_something_other_than_jobs_is_no_count_of_open_roles(engine:
     assert roles.intent == "company_open_roles" and "~300+" in roles.text
 
 
+def test_an_item_named_by_its_label_is_answered_by_that_item(engine: Engine) -> None:
+    """ "Explain Project Debater" names one project: what the guides say of it, not every
+    company's projects; and "they" is then IBM."""
+    debater, hiring = ask(engine, "explain Project Debater to me", "how do they hire?")
+    assert debater.kind == "retrieved" and "reasoning on complex topics" in debater.text
+    assert "AlphaFold" not in debater.text, debater.text
+    assert hiring.slots == {"company": "ibm"}, hiring.text
+
+
 def test_an_entity_the_intent_has_nothing_on_gets_the_passages_naming_it(engine: Engine) -> None:
     """Pfizer has no projects listed, but the guides say what it did with ML elsewhere; how it
     hires they don't say anywhere, and the honest decline stands."""
