@@ -1439,6 +1439,14 @@ def test_how_many_of_something_other_than_jobs_is_no_count_of_open_roles(engine:
     assert roles.intent == "company_open_roles" and "~300+" in roles.text
 
 
+def test_which_other_companies_leaves_out_the_one_just_talked_about(engine: Engine) -> None:
+    _, others = ask(
+        engine, "what is Tesla doing in ML?", "which other firms work on autonomous driving?"
+    )
+    assert others.kind == "retrieved" and "NVIDIA" in others.text, others.text
+    assert "Tesla" not in others.text, others.text
+
+
 def test_an_item_named_by_its_label_is_answered_by_that_item(engine: Engine) -> None:
     """ "Explain Project Debater" names one project: what the guides say of it, not every
     company's projects; and "they" is then IBM."""
