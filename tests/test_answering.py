@@ -477,6 +477,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("should my CV run to two pages?", "resumes"),
         ("what would Initech Systems pay a senior ML engineer?", "don't cover Initech Systems"),
         ("Initrode ML engineer openings", "don't cover Initrode"),
+        ("is Microsoft's speech lab located in Dublin?", "offices"),
+        ("how big is the NVIDIA robotics team?", "how big its teams are"),
         ("what do ML engineers earn at Initrode?", "don't cover"),
         (
             "is the Boston Consulting Group a good first ML job?",
@@ -539,6 +541,8 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "I started coding at 15, what should I learn next for ML?",
         "I work for Initech Systems. How do I become an ML engineer?",
         "how meny openings does apple have",
+        "are ML jobs based in California mostly?",
+        "do ML engineers work from an office?",
     ],
 )
 def test_what_only_resembles_a_gap_is_not_declined_as_one(engine: Engine, text: str) -> None:
