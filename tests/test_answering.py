@@ -369,6 +369,7 @@ def test_what_a_sentence_tells_before_its_question_is_remembered(engine: Engine)
     ("text", "intent"),
     [
         ("which statistics topics should I brush up on?", "technical_skills"),
+        ("what kind of equipment do ML engineers get to use at work?", "work_environment"),
         ("what do ML engineers find hardest about the work?", "challenges"),
         ("which areas does IBM concentrate its ML work on?", "company_focus"),
     ],
