@@ -165,7 +165,7 @@ class Dialogue:
         if before is None and (pair := self._pair(text, u)):
             # "what ML roles and focus areas does Tesla have?": both, when each is clear alone
             saved = state.copy()
-            split = self._parts(pair, {}, state)
+            split, _ = self._parts(pair, {}, state)
             if split.kind != "decline":  # one of them may be what the guides lack
                 return split
             state.put_back(saved)
@@ -262,25 +262,51 @@ class Dialogue:
             if reply.kind == "decline":
                 return None  # the question alone was not enough: try the whole message
             return replace(reply, notice=note) if note else reply
-        reply = self._parts(questions, context, state)
-        if len(questions) > MAX_PARTS:
+        reply, read = self._parts(questions, context, state)
+        if len(questions) > read:
             more = self.texts["more_questions"].format(limit=MAX_PARTS)
             reply = replace(reply, text=reply.text + "\n\n" + more)
         return replace(reply, notice=note) if note else reply
 
-    def _parts(self, questions: list[str], context: dict[str, str], state: Session) -> Reply:
-        """The first MAX_PARTS questions answered in order, each a part under its heading."""
-        parts, asked = [], []
-        for question in questions[:MAX_PARTS]:
-            parts.append(self._question(question, context.get(question), state))
+    def _parts(
+        self, questions: list[str], context: dict[str, str], state: Session
+    ) -> tuple[Reply, int]:
+        """Up to MAX_PARTS questions answered in order, each a part under its heading, and how
+        many questions were read. A question nothing in the guides answers (a title, "I want to
+        know where I stand") takes no part while others are answered: it is named at the end."""
+        parts: list[Reply] = []
+        kept: list[str] = []
+        unfound: list[tuple[str, Reply]] = []
+        asked: list[str] = []
+        read = 0
+        for question in questions:
+            if len(parts) == MAX_PARTS:
+                break
+            read += 1
+            before = state.copy()
+            reply = self._question(question, context.get(question), state)
+            if reply.kind == "decline" and reply.text.startswith(self.texts["fallback"]):
+                unfound.append((question, reply))
+                state.put_back(before)
+                continue
+            parts.append(reply)
+            kept.append(question)
             if state.intent and state.intent not in asked:
                 asked.append(state.intent)
+        if not parts:  # nothing answered: each declined, as asked
+            kept, parts = [q for q, _ in unfound], [r for _, r in unfound]
+            unfound = []
         state.part_intents = [name for name in asked if name != state.intent]
         headings = [
-            self.texts["part_heading"].format(number=i, question=q)
-            for i, q in enumerate(questions, 1)
+            self.texts["part_heading"].format(number=i, question=q) for i, q in enumerate(kept, 1)
         ]
-        return combine(headings, parts)
+        reply = combine(headings, parts)
+        if unfound:
+            named = "; ".join(f'"{q}"' for q, _ in unfound)
+            reply = replace(
+                reply, text=reply.text + "\n\n" + self.texts["unfound"].format(questions=named)
+            )
+        return reply, read
 
     def _pair(self, text: str, whole: Understanding) -> list[str]:
         """The two questions a question joining two things by "and" asks (`paired`), when the

@@ -32,6 +32,7 @@ DEFAULT_TEXTS: Mapping[str, str] = {
     "place_within": "The guides give no ML engineer pay for {place} itself; it is in {state}, for "
     "which they give:",
     "more_questions": "(I answered your first {limit} questions; ask me the others on their own.)",
+    "unfound": "(Nothing in the guides answers: {questions}.)",
     "profile_noted": "(Noted about you: {values}.)",
     "item": "Item {number} of my last answer:\n- {item}",
     "named_items": "From my last answer:",

@@ -201,6 +201,22 @@ def test_a_long_post_gets_each_question_answered_in_parts(engine: Engine) -> Non
     assert [p["kind"] for p in data["parts"]] == [p.kind for p in reply.parts]
 
 
+def test_a_question_nothing_answers_takes_no_part_while_others_are_answered(
+    engine: Engine,
+) -> None:
+    """A title nothing answers does not use up one of the three parts: the next three
+    questions are answered, and the title is named at the end."""
+    (reply,) = ask(
+        engine,
+        "Why does my aunt keep calling it wizardry?\n\nI'm 30 and curious. How many openings does"
+        " Apple have? What do ML engineers earn in Texas? And what is DeepMind working on?",
+    )
+    assert reply.kind == "multi" and len(reply.parts) == 3, reply.text
+    assert [p.intent for p in reply.parts] == ["company_open_roles", "salary", "company_focus"]
+    assert reply.text.endswith('"Why does my aunt keep calling it wizardry?".)'), reply.text
+    assert "first 3 questions" not in reply.text
+
+
 def test_a_question_that_leans_on_the_sentence_before_it_is_read_with_it(engine: Engine) -> None:
     text = (
         "I have spent four years writing Go microservices for a logistics firm. My plan is to "
