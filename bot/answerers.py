@@ -909,8 +909,8 @@ class Answerers:
         found = self.passages.shares(kind, asked, self.coverage)
         order = among if among is not None else list(entities)
         # "which other companies...?": not the one just talked about
-        said = set(turn.state.slots.values()) if "other" in tokens else set()
-        held = [i for i in order if i in found and i in entities and i not in said]
+        last = set(turn.state.slots.values()) if "other" in tokens else set()
+        held = [i for i in order if i in found and i in entities and i not in last]
         ranked = sorted(held, key=lambda i: -found[i][0])
         if not ranked:
             return None
