@@ -43,9 +43,9 @@ _ABOUT_ME_ROLE = (
 )
 # a question inside a sentence: "I'm in high school, what should I do"; read in lower case
 # ("..., and why we can't have it all" tells, in a statement's word order, and "..., which
-# makes it hard" or "..., who use ML" of what came before: no question)
+# makes it hard", "..., which surprised me" or "..., who use ML" of what came before: no question)
 _ASKS = (
-    r"[,;:-]\s*(?:and |so |but )?(?:(?!which (?:is|was|are|were|makes|made|means|has|had)\b)"
+    r"[,;:-]\s*(?:and |so |but )?(?:(?!which (?:is|was|are|were|makes|made|means|has|had|\w+ed)\b)"
     # "the support desk, who run our scripts": who, then a verb of its own, tells of them
     r"(?!who (?!(?:should|shall|can|could|do|does|did|would|will|is|are|was|were|to|else)\b))"
     r"(?:what|how|which|where|when|why|who)\b(?! (?:we|you|they|he|she|it|a|an|the|my)\b)"

@@ -338,6 +338,7 @@ def test_what_a_sentence_tells_before_a_comma_and_a_question_is_told(
             ["statement"],
         ),
         ("I have two kids, which means little free time.", ["about_me"]),
+        ("I moved to Texas last year, which surprised my parents.", ["about_me"]),
         # ... and so does a relative "who" with a verb of its own; "who should I" still asks
         ("Our data team, who run the forecasts, wants to grow.", ["statement"]),
         # a greeting to someone before it does not hide what the person tells
