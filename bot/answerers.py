@@ -52,6 +52,7 @@ class Turn(Struct):
 
 
 Answerer = Callable[[Turn], Reply | None]
+EXACT = "exact"  # the act giving the last answer's figures as the guides state them
 MAX_PARTS = 3  # questions (or entities) of one message answered in parts
 RETRIEVAL_SPREAD = 0.1  # passages this close in coverage to the best one are shown with it
 BARE_WORDS = 3  # a passage of this many words at most is a name ("Model Evaluation")
@@ -100,6 +101,7 @@ class Answerers:
         self.act_words = acted | frozenset(
             (*settings.followup_words, *settings.common_words, *settings.anaphora_words)
         )
+        self.amount_words = frozenset(settings.amount_words)
         self.entity_intents = settings.entity_intents
         # the words that make a message an act ("tell me more", "why"), less those that point
         # at the conversation ("their"): what is left of "tell me more about their projects"
@@ -451,6 +453,11 @@ class Answerers:
     def act(self, turn: Turn) -> Reply | None:
         """ "tell me more", "source?", "why?" about the last answer; not "tell me more about their
         projects", which asks of a topic the act's own words do not name."""
+        if turn.intent is None and self._asks_amount(turn):
+            # "how much is that?" after an answer with figures: those figures
+            return self.acts.perform(
+                self.intents.get(EXACT), Candidate(EXACT, 1.0, ""), turn.state, []
+            )
         if turn.intent is None or turn.intent.category != "dialogue" or turn.top is None:
             return None
         rest = [t for t in turn.u.tokens if t not in self.act_words and not t.startswith("@")]
@@ -467,6 +474,17 @@ class Answerers:
                 return self._ask(found[0].name, state, turn.depth + 1)
         # "personal projects, does that count?": judged against what the last answer said
         return self._perform(turn, rest)
+
+    def _asks_amount(self, turn: Turn) -> bool:
+        """Whether a turn asks only how much or how many of the last answer, which gave figures
+        ("how much is that?", "and how many?")."""
+        tokens = set(turn.u.tokens)
+        return (
+            EXACT in self.intents
+            and bool(tokens & self.amount_words)
+            and tokens <= self.act_words
+            and bool(self.acts.figures(turn.state))
+        )
 
     def _perform(self, turn: Turn, words: list[str]) -> Reply | None:
         """The act on the last answer; "any hard numbers?" after an answer whose figures are in

@@ -95,6 +95,8 @@ class Settings(Struct, frozen=True):
     # "what if I moved to New York instead?": with one of these, the person's own words
     # (`person_words`) may surround a follow-up too; without, "I moved to Austin" tells about them
     hypothetical_words: tuple[str, ...] = ()
+    # "how much is that?" asks the last answer's figures (the act `exact`)
+    amount_words: tuple[str, ...] = ()
     filler_words: tuple[
         str, ...
     ] = ()  # said around an acknowledgement ("lol ok"): see Intent.whole

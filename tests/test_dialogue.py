@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot import Engine
 from bot.session import Session
 
@@ -518,6 +520,23 @@ def test_an_acknowledgement_is_small_talk_and_leaves_the_talk_where_it_was(
     )
     assert ack.kind == "smalltalk" and ack.intent == "acknowledge", ack.text
     assert texas.intent == pay.intent == "salary" and "Texas" in texas.text, texas.text
+
+
+def test_how_much_of_the_last_answer_gives_its_figures(engine: Engine) -> None:
+    """ "and how much is it?" after the top states gives their figures; after an answer with
+    none it is declined."""
+    _, much = chat(engine, "much", "which states pay ML engineers best?", "and how much is it?")
+    assert much.kind == "act" and "$139,620" in much.text, much.text
+    _, none = chat(engine, "much2", "what does an ML engineer do?", "and how much is it?")
+    assert none.kind == "decline", none.text
+
+
+@pytest.mark.parametrize("text", ["neat", "hmm, fine", "arigato", "gracias"])
+def test_an_acknowledgement_or_thanks_in_a_few_words_is_small_talk(
+    engine: Engine, text: str
+) -> None:
+    _, reply = chat(engine, f"ack-{text}", "what does an ML engineer do?", text)
+    assert reply.kind == "smalltalk", reply.text
 
 
 def test_why_an_item_the_last_answer_named_quotes_what_it_says_of_it(engine: Engine) -> None:
