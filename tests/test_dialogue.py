@@ -531,6 +531,15 @@ def test_how_much_of_the_last_answer_gives_its_figures(engine: Engine) -> None:
     assert none.kind == "decline", none.text
 
 
+def test_what_to_ask_other_people_is_no_request_for_help(engine: Engine) -> None:
+    """ "What can I ask?" asks the bot for help; "what should I ask recruiters at a meetup?"
+    asks something else."""
+    (help_,) = chat(engine, "help1", "what sort of things can I ask?")
+    assert help_.intent == "help", help_.text
+    (other,) = chat(engine, "help2", "what should I ask recruiters at a meetup?")
+    assert other.intent != "help", other.text
+
+
 @pytest.mark.parametrize("text", ["neat", "hmm, fine", "arigato", "gracias"])
 def test_an_acknowledgement_or_thanks_in_a_few_words_is_small_talk(
     engine: Engine, text: str
