@@ -532,11 +532,11 @@ def test_how_much_of_the_last_answer_gives_its_figures(engine: Engine) -> None:
 
 
 def test_what_to_ask_other_people_is_no_request_for_help(engine: Engine) -> None:
-    """ "What can I ask?" asks the bot for help; "what should I ask recruiters at a meetup?"
+    """ "What can I ask?" asks the bot for help; "what should I ask the hiring manager?"
     asks something else."""
     (help_,) = chat(engine, "help1", "what sort of things can I ask?")
     assert help_.intent == "help", help_.text
-    (other,) = chat(engine, "help2", "what should I ask recruiters at a meetup?")
+    (other,) = chat(engine, "help2", "what should I ask the hiring manager?")
     assert other.intent != "help", other.text
 
 
