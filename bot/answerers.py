@@ -183,7 +183,7 @@ class Answerers:
             return self._ask(question, turn.state, turn.depth + 1)
         if entity is not None and not item:
             return self._ask(entity.name, turn.state, turn.depth + 1)
-        number = ref.index if ref.index > 0 else len(turn.state.items)
+        number = references.position(ref.index, len(turn.state.items))
         shown = self.texts["item"].format(number=number, item=self._whole(item))
         detail = self._label_detail(item)
         if detail:  # "what's step 3 about?": what the step's label stands for

@@ -24,7 +24,8 @@ _STEPS = ("step", "stage")
 
 
 class Reference(Struct, frozen=True):
-    """Tokens [start, end) of a message point at item `index` (1-based; -1 is the last)."""
+    """Tokens [start, end) of a message point at item `index` (1-based; -1 is the last, -2 the
+    middle one)."""
 
     index: int
     start: int
@@ -50,6 +51,9 @@ def named_entities(
         entity = mention.entities[0]
         found.setdefault(f"{entity.type}:{entity.id}", None)
     return tuple(found)
+
+
+LAST, MIDDLE = -1, -2  # the index of "the last one", "the middle one"
 
 
 def find(tokens: Sequence[str], ordinals: Mapping[str, int]) -> Reference | None:
@@ -107,12 +111,22 @@ def target(
     items = list(items) or state.items
     named = name_entities("\n".join(items)) if items else ()
     if len(items) >= 2 and len(named) <= NAMES_AN_ITEM * len(items):
-        index = len(items) if ref.index == -1 else ref.index
+        index = position(ref.index, len(items))
         if 1 <= index <= len(items):
             first = name_entities(items[index - 1])
             return items[index - 1], first[0] if first else None
     if len(named) >= 2:
-        index = len(named) if ref.index == -1 else ref.index
+        index = position(ref.index, len(named))
         if 1 <= index <= len(named):
             return "", named[index - 1]
     return None
+
+
+def position(index: int, count: int) -> int:
+    """The 1-based position a reference's index means among `count` items: -1 is the last, -2
+    the middle one (of an odd count only; 0, none, else)."""
+    if index == LAST:
+        return count
+    if index == MIDDLE:
+        return (count + 1) // 2 if count % 2 else 0
+    return index

@@ -62,6 +62,7 @@ DEFAULT_ORDINAL_WORDS: Mapping[str, int] = {
     "ninth": 9,
     "tenth": 10,
     "last": -1,
+    "middle": -2,
     "former": 1,
     "latter": 2,
 }

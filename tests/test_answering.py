@@ -741,6 +741,9 @@ def test_the_second_one_asks_of_that_item(engine: Engine) -> None:
     # items naming a skill or two each are counted as items, not the skills they name
     _, third = ask(engine, "which interview stages are there?", "the third one please")
     assert "Behavioral Round" in third.text, third.text
+    # the middle one of three is the second
+    _, middle = ask(engine, "which interview stages are there?", "and the middle one?")
+    assert middle.text.startswith("Item 2 ") and "System Design" in middle.text, middle.text
 
 
 def test_one_question_of_several_entities_is_answered_for_each(engine: Engine) -> None:
