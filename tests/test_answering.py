@@ -397,6 +397,13 @@ def test_a_phrase_of_a_concept_reads_as_the_concept(engine: Engine, text: str, i
     assert reply.intent == intent, reply.text
 
 
+def test_plugging_the_gaps_asks_how_to_close_them(engine: Engine) -> None:
+    _, plug = ask(
+        engine, "which skills do career changers often lack?", "how can I plug those holes?"
+    )
+    assert plug.kind != "decline" and "end to end project" in plug.text, plug.text
+
+
 def test_getting_past_the_challenges_asks_how_to_overcome_them(engine: Engine) -> None:
     _, past = ask(engine, "what's hard about being an ML engineer?", "how do people get past them?")
     assert past.kind != "decline" and "professional development" in past.text, past.text
