@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from msgspec import Struct
 
+from .domain import COMPANY
 from .domain import ENTITY_PRIORITY as PRIORITY
 from .knowledge import Entity
 from .text import normalise
@@ -70,14 +71,21 @@ class EntityIndex:
                 i += 1
                 continue
             end, found = 0, dict[str, Entity]()
+            inside: set[str] = set()  # types found only by a shorter alias
             for n in lengths:
                 if i + n > size:
                     continue
                 for entity in table.get(tuple(tokens[i : i + n]), ()):
                     end = end or i + n
+                    if entity.type not in found and i + n < end:
+                        inside.add(entity.type)
                     found.setdefault(entity.type, entity)
             if found:
                 ordered = sorted(found.values(), key=_priority)
+                # a company named inside a longer name ("Google's ML Crash Course") is not what
+                # the mention names first
+                if COMPANY in inside:
+                    ordered.sort(key=lambda e: e.type == COMPANY)
                 mentions.append(Mention(i, end, tuple(ordered)))
                 i = end
             else:

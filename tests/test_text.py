@@ -253,6 +253,25 @@ def test_entities_are_found_in_the_singular_and_the_plural() -> None:
     assert found("the red panda") == []  # one word alone is too often a name to singularise
 
 
+def test_a_company_named_inside_a_longer_name_comes_after_what_that_name_names() -> None:
+    index = EntityIndex(
+        [
+            Entity("company", "google", "Google"),
+            Entity("certification", "crash", "Google's ML Crash Course", ("google crash course",)),
+            Entity("level", "senior", "Senior", ("senior",)),
+            Entity("role", "senior_mle", "Senior ML Engineer", ("senior ml engineer",)),
+        ]
+    )
+
+    def found(text: str) -> list[list[str]]:
+        return [[e.id for e in m.entities] for m in index.find(normalise(text))]
+
+    assert found("is the google crash course good") == [["crash", "google"]]
+    assert found("google interviews") == [["google"]]
+    # other types keep their order: a level before a role
+    assert found("senior ml engineer pay") == [["senior", "senior_mle"]]
+
+
 def test_an_abbreviation_of_two_words_overrides_the_second_alone() -> None:
     abbreviations = {"cv": "computer vision", "my cv": "my resume", "ml": "machine learning"}
     assert normalise("how do I make my CV stand out?", abbreviations) == [
