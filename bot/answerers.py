@@ -572,9 +572,12 @@ class Answerers:
         if not self._needs_entity(turn):
             return None
         intent = self.policy.entity_intent(turn.u)
-        return (
-            None if intent is None else self.composer.answer(intent, turn.u, turn.state, turn.score)
-        )
+        if intent is None:
+            return None
+        each = self._each(turn, intent)  # "compare Austin with the Bay Area"
+        if each:
+            return self._for_each(turn, intent, *each, carry=False)
+        return self.composer.answer(intent, turn.u, turn.state, turn.score)
 
     def intent(self, turn: Turn) -> Reply | None:
         """The confident intent's answer, or a clarifying question when two are close."""

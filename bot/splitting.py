@@ -73,7 +73,10 @@ _CLAUSE = (
     r"|\s+and\s+(?=(?:what|whats|how|which|where|when|why|who)\b)"
 )
 # ... and before the last of a list of questions, a comma alone
-_LISTED = r"(?i),\s*(?=(?:what|whats|how|which|where|when|why|who)\b)"
+_LISTED = (
+    r"(?i),\s*(?=(?:what|whats|how|which|where|when|why|who|is|are|do|does|can|could|should|"
+    r"would|will)\b)"
+)
 #: a clause shorter than this is not a question of its own ("what and how to learn")
 CLAUSE_WORDS = 4
 #: ... but after a comma ending what the person tells of themselves, this is ("what's mid pay?")

@@ -297,6 +297,10 @@ def test_a_short_question_after_another_finishes_it() -> None:
             ],
         ),
         (
+            "What do seniors earn in Ohio, is Boston a big hub, and which firms hire most?",
+            ["What do seniors earn in Ohio", "is Boston a big hub", "which firms hire most?"],
+        ),
+        (
             "what does Apple pay seniors, and if I move to Texas, how much less is it?",
             ["what does Apple pay seniors", "if I move to Texas, how much less is it?"],
         ),
@@ -1469,6 +1473,12 @@ def test_how_many_of_something_other_than_jobs_is_no_count_of_open_roles(engine:
     assert kinds.intent == "specialisations", kinds.text
     (roles,) = ask(engine, "how many ml positions does apple have")
     assert roles.intent == "company_open_roles" and "~300+" in roles.text
+
+
+def test_two_places_named_to_compare_get_the_pay_of_each(engine: Engine) -> None:
+    (reply,) = ask(engine, "compare seattle with new york city")
+    assert reply.kind == "multi" and [p.intent for p in reply.parts] == ["salary", "salary"]
+    assert "Seattle" in reply.parts[0].text and "New York" in reply.parts[1].text, reply.text
 
 
 def test_which_other_companies_leaves_out_the_one_just_talked_about(engine: Engine) -> None:
