@@ -504,6 +504,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("could these models end up doing our work for us one day?", "replace"),
         ("will robots put us out of work one day?", "replace"),
         ("should my CV run to two pages?", "resumes"),
+        ("is the Lakeside University data science degree any good?", "university"),
         ("what would Initech Systems pay a senior ML engineer?", "don't cover Initech Systems"),
         ("Initrode ML engineer openings", "don't cover Initrode"),
         ("is Microsoft's speech lab located in Dublin?", "offices"),
@@ -571,6 +572,7 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "I work for Initech Systems. How do I become an ML engineer?",
         "how meny openings does apple have",
         "are ML jobs based in California mostly?",
+        "is a university degree worth it for ML?",
         "do ML engineers work from an office?",
     ],
 )
