@@ -1412,6 +1412,13 @@ def test_plain_words_reach_the_guides_own_terms(engine: Engine, text: str, says:
     assert reply.kind != "decline" and says in reply.text, reply.text
 
 
+def test_a_move_sideways_asked_as_progression_gets_what_the_guides_say_of_it(
+    engine: Engine,
+) -> None:
+    (reply,) = ask(engine, "where can the product manager route lead an ML engineer?")
+    assert reply.intent == "career_progression" and "hands-on coding" in reply.text, reply.text
+
+
 def test_a_step_of_the_career_path_is_compared_by_what_each_step_does(engine: Engine) -> None:
     """The blog's table of related roles lacks ML architects, but its career path says what each
     step does: that, not the table of other roles."""
