@@ -23,7 +23,7 @@ from ..reply import Reply
 
 HALVES = ("dev", "sealed")
 #: question sets reported on their own, not added to the persona sets
-SEPARATE = ("forum", "forum2", "forum3", "nearmiss", "longposts", "longposts2")
+SEPARATE = ("forum", "forum2", "forum3", "nearmiss", "nearmiss2", "longposts", "longposts2")
 ANSWERING = ("answer", "retrieved", "multi", "act")
 _DASHES = re.compile("[\u2010-\u2015\u2212-]+")
 _SPACE = re.compile(r"\s+")
