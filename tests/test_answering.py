@@ -1419,6 +1419,13 @@ def test_plain_words_reach_the_guides_own_terms(engine: Engine, text: str, says:
     assert reply.kind != "decline" and says in reply.text, reply.text
 
 
+def test_the_hours_say_that_incident_response_is_a_duty(engine: Engine) -> None:
+    """Urgent issues out of hours: the card counts incident response among the duties."""
+    (reply,) = ask(engine, "are ML engineers ever on call for outages?")
+    assert reply.intent == "work_hours" and "Support incident response" in reply.text, reply.text
+    assert {c.source for c in reply.citations} == {"guide", "card"}
+
+
 def test_a_move_sideways_asked_as_progression_gets_what_the_guides_say_of_it(
     engine: Engine,
 ) -> None:
