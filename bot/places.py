@@ -121,8 +121,9 @@ class Places:
         places = cls(names, {c: s for c, s in states.items() if c in names.values()})
         major.update(name for _, name in wide)
         major.update(s["name"] for s in us_states.values())
-        # their one-word names, never respelt into a word of the content ("Spain" is no "span")
-        places.major = frozenset(k for k, v in names.items() if v in major and " " not in k)
+        # the words of their names, never respelt into a word of the content ("Spain" is no
+        # "span", the "Paulo" of São Paulo no "Palo")
+        places.major = frozenset(w for k, v in names.items() if v in major for w in k.split())
         return places
 
     def find(self, tokens: Sequence[str], taken: Sequence[tuple[int, int]] = ()) -> str | None:
