@@ -241,7 +241,9 @@ class Dialogue:
         }
         before = profile_rows(state.profile, self.knowledge)
         told = [p.text for p in pieces if p.kind in ("about_me", "statement")]
-        if told:  # "I'm applying to NVIDIA and Tesla. What do their processes emphasize?"
+        # "I'm applying to NVIDIA and Tesla. What do their processes emphasize?": what "their"
+        # may point at; what names nothing ("The card says to build a project.") is no list
+        if told and self.read("\n".join(told), 0).mentions:
             state.items, state.slots = told, {}
         about_me = [p.text for p in pieces if p.kind == "about_me"]
         if (

@@ -522,6 +522,15 @@ def test_an_acknowledgement_is_small_talk_and_leaves_the_talk_where_it_was(
     assert texas.intent == pay.intent == "salary" and "Texas" in texas.text, texas.text
 
 
+def test_what_the_person_says_is_never_quoted_back_as_the_bots_last_answer(engine: Engine) -> None:
+    (reply,) = chat(
+        engine,
+        "told",
+        "A friend told me to build one big project. What exactly should that project do?",
+    )
+    assert "From my last answer" not in reply.text and "A friend" not in reply.text, reply.text
+
+
 def test_how_much_of_the_last_answer_gives_its_figures(engine: Engine) -> None:
     """ "and how much is it?" after the top states gives their figures; after an answer with
     none it is declined."""
