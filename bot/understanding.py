@@ -60,6 +60,7 @@ class Reader:
         matched = EntityIndex.replace(tokens, mentions)
         candidates: list[Candidate] = []
         said = self.whole.get(" ".join(t for t in tokens if t not in self.fillers))
+        said = said or self.whole.get(" ".join(tokens))  # "hmm": a filler said alone
         if said is not None and limit > 0:
             candidates = [said]
         elif limit > 0:  # 0: only the words and names are wanted

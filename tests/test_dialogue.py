@@ -531,6 +531,16 @@ def test_what_the_person_says_is_never_quoted_back_as_the_bots_last_answer(engin
     assert "From my last answer" not in reply.text and "A friend" not in reply.text, reply.text
 
 
+def test_a_follow_up_may_name_the_figure_and_the_guide_it_wants(engine: Engine) -> None:
+    _, austin = chat(
+        engine,
+        "figure",
+        "what do ML engineers earn in Washington?",
+        "what about the Austin number from the blog?",
+    )
+    assert austin.intent == "salary" and "$140,000" in austin.text, austin.text
+
+
 def test_how_much_of_the_last_answer_gives_its_figures(engine: Engine) -> None:
     """ "and how much is it?" after the top states gives their figures; after an answer with
     none it is declined."""
@@ -549,7 +559,7 @@ def test_what_to_ask_other_people_is_no_request_for_help(engine: Engine) -> None
     assert other.intent != "help", other.text
 
 
-@pytest.mark.parametrize("text", ["neat", "hmm, fine", "arigato", "gracias"])
+@pytest.mark.parametrize("text", ["neat", "hmm, fine", "hmm", "arigato", "gracias", "asante"])
 def test_an_acknowledgement_or_thanks_in_a_few_words_is_small_talk(
     engine: Engine, text: str
 ) -> None:
