@@ -1120,7 +1120,11 @@ def test_gaps_are_found_as_a_search_of_every_pattern_would(engine: Engine) -> No
         u = engine.understand(text)
         joined = " ".join(u.tokens)
         slow = next(
-            (g for g in finder.gaps.topics if any(re.search(p, joined) for p in g.patterns)),
+            (
+                g
+                for g in finder.gaps.topics
+                if any(re.search(p, joined) for p in g.patterns) and g.unless.isdisjoint(u.tokens)
+            ),
             None,
         )
         found = finder.find(u)
