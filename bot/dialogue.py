@@ -38,6 +38,8 @@ _ADJUNCT = re.compile(
     r"given|especially|particularly|considering|even though|although|though|while|whereas|"
     r"instead of|without|or should|or do|or is|"
     r"or are|or would|or will|or can|or does|or did)\b"
+    # ... or, with no comma, a reason the person gives of themselves ("... since I can't...")
+    r"|\s+(?:since|because|as) (?:i|im|i'm|we|my|our)\b"
 )
 # ... or before it, choosing among what was said: "and of the companies you have figures for, which
 # has the fewest?"
@@ -327,10 +329,11 @@ class Dialogue:
         return pair if len(names) == 2 and whole.top.intent in names else []
 
     def _trimmed(self, question: str, reply: Reply, state: Session) -> Reply:
-        """A question declined for want of anything to answer, read again without what it adds
-        after its point ("which cloud should I learn, since my team is moving to one?") or before
-        it ("of those, which..."); a decline naming what the guides lack stands."""
-        if reply.kind != "decline" or not reply.text.startswith(self.texts["fallback"]):
+        """A declined question read again without what it adds after its point ("which cloud
+        should I learn, since my team is moving to one?", "can courses add credibility since I
+        can't afford a masters?": what the guides lack is only in the aside) or before it ("of
+        those, which..."); a decline the point itself gets stands."""
+        if reply.kind != "decline":
             return reply
         found = _ADJUNCT.search(question)
         among = _AMONG.match(question)

@@ -604,6 +604,11 @@ def test_a_question_declined_whole_is_read_again_without_its_trailing_aside(
     # a decline naming what the guides lack stands
     (visa,) = chat(engine, "aside2", "can I get an H-1B visa, since I studied in Ohio?")
     assert visa.kind == "decline" and "visa" in visa.text.lower(), visa.text
+    # ... unless what they lack is only in the aside
+    (courses,) = chat(
+        engine, "aside3", "do online courses add any credibility since I can't afford a masters?"
+    )
+    assert courses.kind == "answer" and "credibility" in courses.text, courses.text
 
 
 def test_a_question_declined_whole_is_read_again_without_whom_it_chooses_among(
