@@ -1294,7 +1294,7 @@ def test_suggestions_are_questions_as_people_type_them(engine: Engine) -> None:
 
 def test_a_judgement_asked_of_passages_gets_what_they_said(engine: Engine) -> None:
     said, judged = ask(
-        engine, "do ML engineers get pulled in when deployed models break?", "would that help me?"
+        engine, "do ML engineers keep track of model and data versions?", "would that help me?"
     )
     assert said.kind == "retrieved" and judged.kind == "act"
     first = said.text.split("\n- ", 1)[1].split(" (")[0]
