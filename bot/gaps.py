@@ -48,6 +48,11 @@ _ORGANISATION = re.compile(
 )
 # ... but not the one the person is at ("I work for Acme Labs")
 _THEIR_OWN = re.compile(r"(?i)\b(?:i|we|i'm|im)\b[^.?!]{0,24}\b(?:at|for|with)\s+$")
+_INDUSTRY_WORDS = frozenset({"industry", "industries", "sector", "sectors"})
+# what may stand before "industry" without naming one ("this industry", "which sector")
+_NOT_INDUSTRY = frozenset(
+    {"the", "a", "an", "this", "that", "these", "those", "what", "which", "any", "every", "each"}
+)
 _ASKING = frozenset({"how", "what", "whats", "which", "who", "where", "when", "why"})
 COMPANY_BEFORE = frozenset(
     {"at", "for", "with", "join", "joining", "from", "about", "like", "to", "is", "does", "than"}
@@ -86,6 +91,7 @@ class Gaps(Struct, frozen=True):
     unknown_company: Gap | None = None
     unknown_name: Gap | None = None
     company_detail: Gap | None = None
+    unknown_industry: Gap | None = None
     pay_words: frozenset[str] = frozenset()
     # phrases whose pay word asks no pay: "is the car industry putting money into ML?"
     spending_words: tuple[str, ...] = ()
@@ -113,6 +119,7 @@ class Gaps(Struct, frozen=True):
             self.unknown_company,
             self.unknown_name,
             self.company_detail,
+            self.unknown_industry,
         )
         yield from (g for g in singles if g)
 
@@ -145,6 +152,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         "unknown_company",
         "unknown_name",
         "company_detail",
+        "unknown_industry",
     )
     c.unknown_fields(raw, allowed, ("gaps",))
     words = {key: _words(raw.get(key), ("gaps", key), c) for key in allowed[:7]}
@@ -185,6 +193,7 @@ def read_gaps(raw: Any, c: Report) -> Gaps:
         unknown_company=singles["unknown_company"],
         unknown_name=singles["unknown_name"],
         company_detail=singles["company_detail"],
+        unknown_industry=singles["unknown_industry"],
         file=c.label,
     )
 
@@ -421,6 +430,29 @@ class GapFinder:
             name = self._unknown_named(u)
             if name:
                 return Found(self.gaps.unknown_name, name)
+        if self.gaps.unknown_industry:
+            name = self._unknown_industry(u)
+            if name:
+                return Found(self.gaps.unknown_industry, name)
+        return None
+
+    def _unknown_industry(self, u: Understanding) -> str | None:
+        """An industry no content knows, named just before "industry" or "sector" ("the Scotch
+        whisky industry", "is sports betting an industry"): its last word is no word of the
+        content."""
+        tokens = u.tokens
+        for i, token in enumerate(tokens):
+            if token not in _INDUSTRY_WORDS or not i:
+                continue
+            if any(m.start <= i < m.end or m.end == i for m in u.mentions):
+                continue  # "the finance industry", "the energy sector": the guides' own
+            # "the X industry", or "is X an industry"
+            end = i - 1 if tokens[i - 1] in ("a", "an") else i
+            words = list(tokens[max(0, end - 2) : end])
+            while words and (words[0] in _NOT_INDUSTRY or words[0] in self.vocabulary):
+                words = words[1:]
+            if words and words[-1] not in self.vocabulary:
+                return " ".join(words)
         return None
 
     def _starting(self, begins: str) -> tuple[int, ...]:

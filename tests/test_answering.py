@@ -507,6 +507,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("will robots put us out of work one day?", "replace"),
         ("should my CV run to two pages?", "resumes"),
         ("will my accent count against me in ML interviews?", "spoken languages"),
+        ("do ML engineers get hired in the lumberjacking industry?", "lumberjacking industry"),
         ("what coding questions does Apple ask in its ML interviews?", "interview questions"),
         ("how do I ace the Meta ML system design round?", "interview details"),
         ("ML engineer layoffs 2023 at big tech", "layoff"),
@@ -583,6 +584,8 @@ def test_what_the_guides_lack_is_declined_naming_what_they_cover(
         "how meny openings does apple have",
         "are ML jobs based in California mostly?",
         "is a university degree worth it for ML?",
+        "does the gaming industry hire ML engineers?",
+        "which industry pays ML engineers the most?",
         "do ML engineers work from an office?",
     ],
 )
