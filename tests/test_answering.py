@@ -507,6 +507,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("will robots put us out of work one day?", "replace"),
         ("should my CV run to two pages?", "resumes"),
         ("will my accent count against me in ML interviews?", "spoken languages"),
+        ("would Apple take fresh graduates for ML roles?", "new graduates"),
         ("do ML engineers get hired in the lumberjacking industry?", "lumberjacking industry"),
         ("what coding questions does Apple ask in its ML interviews?", "interview questions"),
         ("how do I ace the Meta ML system design round?", "interview details"),
