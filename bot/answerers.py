@@ -293,6 +293,12 @@ class Answerers:
         return self.kb.entity(type_, id_)
 
     def out_of_scope_term(self, turn: Turn) -> Reply | None:
+        if (
+            turn.intent is not None
+            and turn.intent.category == "smalltalk"
+            and "?" not in turn.u.text
+        ):
+            return None  # "Thank you for your patience with an old geologist."
         term = self.policy.out_of_scope_term(turn.u)
         if term is None:
             return None

@@ -32,6 +32,7 @@ LEANING_WORDS = 15
 TRIMMED_WORDS = 4  # a question trimmed of its adjunct keeps at least this many words
 CLEARER = 0.15  # a question alone this much surer than the whole message is read alone
 _CLAUSE_END = re.compile(r"[,.;!]")
+ACKNOWLEDGE = "acknowledge"  # the small talk of a bare "ok": after thanks or goodbye
 # what a question adds after its point: "..., compared with R?", "..., since my team is moving"
 _ADJUNCT = re.compile(
     r"(?i),\s*(?:so|so that|compared (?:with|to)|as opposed to|rather than|because|since|as|"
@@ -183,6 +184,10 @@ class Dialogue:
             u = signed_off
         kept = state.part_intents
         reply = self._trimmed(text, self.respond(u, state), state)
+        if reply.kind == "decline" and reply.text.startswith(self.texts["fallback"]):
+            pleasant = self._pleasantry(text, u)  # "I see. Thank you for your patience!"
+            if pleasant is not None:
+                reply = self.respond(pleasant, state)
         if state.part_intents is kept:  # after the reply, which may have used them (unless it
             state.part_intents = []  # set them anew: "and Google?" asked of both parts)
         if reply.kind != "decline" or before is None:
@@ -211,6 +216,28 @@ class Dialogue:
         alone = self.read(first)
         sure = alone.top is not None and alone.top.score >= threshold
         return alone if sure and alone.top and alone.top.intent == top.intent else None
+
+    def _pleasantry(self, text: str, whole: Understanding) -> Understanding | None:
+        """A message asking nothing, read as nothing surely, one of whose clauses is surely
+        small talk ("I understand. Thank you for your patience.", "OK, I will check elsewhere.
+        Bonne journée"): that clause."""
+        threshold = self.policy.settings.threshold
+        if "?" in text or (whole.top is not None and whole.top.score >= threshold):
+            return None
+        pieces = sentences(text)
+        if not pieces or any(p.kind == "question" for p in pieces):
+            return None
+        found: list[Understanding] = []
+        for piece in pieces:
+            for clause in filter(str.strip, _CLAUSE_END.split(piece.text)):
+                alone = self.read(clause)
+                top = alone.top
+                smalltalk = top is not None and self.intents.get(top.intent).category == "smalltalk"
+                if smalltalk and top is not None and top.score >= threshold:
+                    found.append(alone)
+        # thanks or goodbye before a bare "ok"
+        found.sort(key=lambda a: a.top is not None and a.top.intent == ACKNOWLEDGE)
+        return found[0] if found else None
 
     def _clearer_alone(self, text: str, whole: Understanding) -> bool:
         """Whether the one question of a message whose other sentences only tell or chat is read

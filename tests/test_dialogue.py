@@ -550,6 +550,23 @@ def test_how_much_of_the_last_answer_gives_its_figures(engine: Engine) -> None:
     assert none.kind == "decline", none.text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I see. Thank you for your patience with a retired sailor.",
+        "Fine, I will look elsewhere. Au revoir",
+        "Thanks a million, my friend.",
+    ],
+)
+def test_a_message_asking_nothing_with_thanks_or_goodbye_in_it_is_small_talk(
+    engine: Engine, text: str
+) -> None:
+    """Thanks or a goodbye among words the bot reads as nothing surely is small talk, even
+    beside another job's name ("sailor")."""
+    _, reply = chat(engine, f"pleasant{len(text)}", "what does an ML engineer do?", text)
+    assert reply.kind == "smalltalk" and reply.intent in ("thanks", "goodbye"), reply.text
+
+
 def test_what_to_ask_other_people_is_no_request_for_help(engine: Engine) -> None:
     """ "What can I ask?" asks the bot for help; "what should I ask the hiring manager?"
     asks something else."""
