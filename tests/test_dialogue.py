@@ -567,6 +567,11 @@ def test_a_message_asking_nothing_with_thanks_or_goodbye_in_it_is_small_talk(
     assert reply.kind == "smalltalk" and reply.intent in ("thanks", "goodbye"), reply.text
 
 
+def test_a_polite_form_of_address_says_nothing_of_the_question(engine: Engine) -> None:
+    _, hire = chat(engine, "sir", "what does Amazon do with ML?", "and how do they hire, sir?")
+    assert hire.intent == "company_hiring" and hire.slots == {"company": "amazon"}, hire.text
+
+
 def test_what_to_ask_other_people_is_no_request_for_help(engine: Engine) -> None:
     """ "What can I ask?" asks the bot for help; "what should I ask the hiring manager?"
     asks something else."""
