@@ -510,6 +510,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("would Apple take fresh graduates for ML roles?", "new graduates"),
         ("any Berlin startups worth applying to for ML?", "particular startups"),
         ("should I go to CVPR or ICLR next spring?", "particular conferences"),
+        ("which universities in Peru offer an AI masters?", "university"),
         ("do ML engineers get hired in the lumberjacking industry?", "lumberjacking industry"),
         ("what coding questions does Apple ask in its ML interviews?", "interview questions"),
         ("how do I ace the Meta ML system design round?", "interview details"),

@@ -570,6 +570,8 @@ def test_a_message_asking_nothing_with_thanks_or_goodbye_in_it_is_small_talk(
 def test_a_polite_form_of_address_says_nothing_of_the_question(engine: Engine) -> None:
     _, hire = chat(engine, "sir", "what does Amazon do with ML?", "and how do they hire, sir?")
     assert hire.intent == "company_hiring" and hire.slots == {"company": "amazon"}, hire.text
+    (docker,) = chat(engine, "bru", "bru do i really need to learn docker?")
+    assert docker.kind != "decline" and "Docker" in docker.text, docker.text
 
 
 def test_what_to_ask_other_people_is_no_request_for_help(engine: Engine) -> None:
