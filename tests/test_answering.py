@@ -391,6 +391,8 @@ def test_what_a_sentence_tells_before_its_question_is_remembered(engine: Engine)
     [
         ("which statistics topics should I brush up on?", "technical_skills"),
         ("what kind of equipment do ML engineers get to use at work?", "work_environment"),
+        # the guide named as where something is said asks nothing of its own
+        ("How does the blog post describe an ML engineer's role?", "role_overview"),
         ("how does one go about meeting people in the field?", "associations"),
         ("what do ML engineers find hardest about the work?", "challenges"),
         ("which areas does IBM concentrate its ML work on?", "company_focus"),
