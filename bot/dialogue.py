@@ -33,6 +33,7 @@ TRIMMED_WORDS = 4  # a question trimmed of its adjunct keeps at least this many 
 CLEARER = 0.15  # a question alone this much surer than the whole message is read alone
 _CLAUSE_END = re.compile(r"[,.;!]")
 ACKNOWLEDGE = "acknowledge"  # the small talk of a bare "ok": after thanks or goodbye
+PLEASANTRY_WORDS = 3  # a message this short may be thanks in one of its words ("valeu mano")
 # what a question adds after its point: "..., compared with R?", "..., since my team is moving"
 _ADJUNCT = re.compile(
     r"(?i),\s*(?:so|so that|compared (?:with|to)|as opposed to|rather than|because|since|as|"
@@ -229,7 +230,10 @@ class Dialogue:
             return None
         found: list[Understanding] = []
         for piece in pieces:
-            for clause in filter(str.strip, _CLAUSE_END.split(piece.text)):
+            clauses = list(filter(str.strip, _CLAUSE_END.split(piece.text)))
+            if len(piece.text.split()) <= PLEASANTRY_WORDS:  # "valeu mano", "ok dziekuje"
+                clauses += piece.text.split()
+            for clause in clauses:
                 alone = self.read(clause)
                 top = alone.top
                 smalltalk = top is not None and self.intents.get(top.intent).category == "smalltalk"

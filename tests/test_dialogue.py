@@ -556,6 +556,8 @@ def test_how_much_of_the_last_answer_gives_its_figures(engine: Engine) -> None:
         "I see. Thank you for your patience with a retired sailor.",
         "Fine, I will look elsewhere. Au revoir",
         "Thanks a million, my friend.",
+        "ok spasibo",
+        "grazie mille amico",
     ],
 )
 def test_a_message_asking_nothing_with_thanks_or_goodbye_in_it_is_small_talk(
