@@ -497,6 +497,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("is there a meetup for ML people in Leeds?", "meetups"),
         ("do ML engineers earn more in the UK?", "pay in the United Kingdom"),
         ("ML engineer pay in Sao Paulo", "pay in São Paulo"),
+        ("what's the going rate for ML engineers in Ireland?", "pay in Ireland"),
         ("what do ML engineers make in the netherlands", "pay in the Netherlands"),
         ("what's a typical ML salary in England", "pay in England"),
         ("will recruiters care that I have no publications?", "publishing"),
