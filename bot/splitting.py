@@ -205,6 +205,8 @@ def paired(text: str) -> list[str]:
     at = low.index("and")
     # tersely, what is asked of after a dash or colon: "Tesla - roles and focus?"
     sep = next((k + 1 for k in range(at) if low[k] in _DASHES or words[k].endswith(":")), 0)
+    if not sep and low[0].endswith(("'s", "’s")):  # "Google's open roles and focus areas?"
+        sep = 1
     if low[0] not in _PAIR_ASKS and not sep:
         return []
     if at + 1 < len(low) and low[at + 1] in _PAIR_ASKS | _PAIR_AFTER:

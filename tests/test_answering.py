@@ -1042,6 +1042,9 @@ def test_an_answer_showing_only_a_label_gets_what_the_label_stands_for(engine: E
         ),
         # tersely, after a dash or a colon
         ("Meta: focus and perks?", ["Meta: focus?", "Meta: perks?"]),
+        # ... or after a possessive
+        ("Apple's open roles and perks?", ["Apple's open roles?", "Apple's perks?"]),
+        ("my friend's cat and dog", []),
         ("apple openings and projects", []),
         ("how much do they make and what do they do", []),  # two clauses, split elsewhere
         ("is python and sql enough", []),
