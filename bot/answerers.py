@@ -1243,7 +1243,12 @@ _NUMBERS = {
 # around an existential "there" ("are there jobs in finance?")
 _EXISTS = frozenset(("is", "are", "was", "were", "s", "will", "be"))
 _WHY_WORDS = frozenset(("why", "specifically", "exactly", "in", "particular", "though", "tho"))
-_NAMING_WORDS = frozenset(("and", "the", "what", "about", "how", "so", "ok", "then", "a", "an"))
+_NAMING_WORDS = frozenset(
+    (
+        *("and", "the", "what", "about", "how", "so", "ok", "then", "a", "an"),
+        *("is", "it", "that", "this", "whats", "thats", "exactly"),
+    )  # "what is it about?"
+)
 _TIME_WORDS = frozenset(("day", "days", "time", "point", "year", "month", "week", "morning"))
 
 

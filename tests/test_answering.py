@@ -775,6 +775,11 @@ def test_the_second_one_asks_of_that_item(engine: Engine) -> None:
     # items naming a skill or two each are counted as items, not the skills they name
     _, third = ask(engine, "which interview stages are there?", "the third one please")
     assert "Behavioral Round" in third.text, third.text
+    # an item named with "what is it about?" around it is still that item
+    _, design = ask(
+        engine, "which interview stages are there?", "and system design, what is it about?"
+    )
+    assert "Optimizing an ML pipeline" in design.text and "Often Missing" not in design.text
     # the middle one of three is the second
     _, middle = ask(engine, "which interview stages are there?", "and the middle one?")
     assert middle.text.startswith("Item 2 ") and "System Design" in middle.text, middle.text
