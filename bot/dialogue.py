@@ -275,8 +275,9 @@ class Dialogue:
         before = profile_rows(state.profile, self.knowledge)
         told = [p.text for p in pieces if p.kind in ("about_me", "statement")]
         # "I'm applying to NVIDIA and Tesla. What do their processes emphasize?": what "their"
-        # may point at; what names nothing ("The card says to build a project.") is no list
-        if told and self.read("\n".join(told), 0).mentions:
+        # points at; never quoted back as the bot's own last answer when nothing points at it
+        refers = {w.strip("?,.!;:").lower() for q in questions for w in q.split()}
+        if told and not self.policy.anaphora_words.isdisjoint(refers):
             state.items, state.slots = told, {}
         about_me = [p.text for p in pieces if p.kind == "about_me"]
         if (
@@ -318,11 +319,9 @@ class Dialogue:
             if len(parts) == MAX_PARTS:
                 break
             read += 1
-            before = state.copy()
             reply = self._question(question, context.get(question), state)
             if reply.kind == "decline" and reply.text.startswith(self.texts["fallback"]):
-                unfound.append((question, reply))
-                state.put_back(before)
+                unfound.append((question, reply))  # (a decline leaves the talk's topic alone)
                 continue
             parts.append(reply)
             kept.append(question)

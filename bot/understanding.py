@@ -16,6 +16,7 @@ from .spelling import Speller
 from .text import normalise
 
 BARE_WORDS = 3  # an entity named with at most this many other words is asked of its kind's intent
+WHOLE_TOKENS = 8  # a message this short may be a `whole` intent's example said with fillers
 
 
 class Understanding(Struct, frozen=True):
@@ -59,8 +60,10 @@ class Reader:
         mentions = self.entities.find(tokens)
         matched = EntityIndex.replace(tokens, mentions)
         candidates: list[Candidate] = []
-        said = self.whole.get(" ".join(t for t in tokens if t not in self.fillers))
-        said = said or self.whole.get(" ".join(tokens))  # "hmm": a filler said alone
+        said = None
+        if len(tokens) <= WHOLE_TOKENS:  # "ok", "lol ok", "hmm, got it": short, never a post
+            said = self.whole.get(" ".join(t for t in tokens if t not in self.fillers))
+            said = said or self.whole.get(" ".join(tokens))  # "hmm": a filler said alone
         if said is not None and limit > 0:
             candidates = [said]
         elif limit > 0:  # 0: only the words and names are wanted
