@@ -225,6 +225,8 @@ class Dialogue:
         threshold = self.policy.settings.threshold
         if "?" in text or (whole.top is not None and whole.top.score >= threshold):
             return None
+        if not any(self.intents.get(c.intent).category == "smalltalk" for c in whole.candidates):
+            return None  # no reading of the whole is small talk: no clause of it surely is
         pieces = sentences(text)
         if not pieces or any(p.kind == "question" for p in pieces):
             return None
