@@ -43,8 +43,8 @@ _ADJUNCT = re.compile(
     # ... or, with no comma, a reason the person gives of themselves ("... since I can't...")
     r"|\s+(?:since|because|as) (?:i|im|i'm|we|my|our)\b"
 )
-# ... or before it, choosing among what was said: "and of the companies you have figures for, which
-# has the fewest?"
+# ... or before it, choosing among what was said: "of all the ones you track, which has the
+# fewest?"
 _AMONG = re.compile(
     r"(?i)^\s*(?:and |so |ok |okay |but )*(?:of|among|out of|from|between) "
     r"(?:the|those|these|them|all)\b[^,?]*,\s*(?=(?:which|what|who|how)\b)"
