@@ -585,7 +585,7 @@ def test_what_to_ask_other_people_is_no_request_for_help(engine: Engine) -> None
     assert other.intent != "help", other.text
 
 
-@pytest.mark.parametrize("text", ["neat", "hmm, fine", "hmm", "arigato", "gracias", "asante"])
+@pytest.mark.parametrize("text", ["got it", "hmm, fine", "ok cool", "obrigado", "gracias", "danke"])
 def test_an_acknowledgement_or_thanks_in_a_few_words_is_small_talk(
     engine: Engine, text: str
 ) -> None:
