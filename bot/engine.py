@@ -79,7 +79,6 @@ class Engine:
             compiled.english,
             compiled.asked_words,
         )
-        self._fit = SessionCheck(compiled.intents, compiled.knowledge)
         self._dialogue = Dialogue(
             self.intents,
             self.knowledge,
@@ -98,6 +97,10 @@ class Engine:
                     abbreviations=compiled.intents.abbreviations,
                 )
             ),
+        )
+        # what sessions may hold: the questions replies suggest among them
+        self._fit = SessionCheck(
+            compiled.intents, compiled.knowledge, self._dialogue.composer.question
         )
 
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .domain import CITY, STATE
@@ -39,13 +39,28 @@ MAX_DETAIL = 100  # "tell me more" levels; past the first, every one answers "no
 class SessionCheck:
     """Makes a session fit the content: `fit(session)` drops, in place, whatever it cannot use."""
 
-    def __init__(self, intents: IntentSet, knowledge: KnowledgeBase | None) -> None:
+    def __init__(
+        self,
+        intents: IntentSet,
+        knowledge: KnowledgeBase | None,
+        question: Callable[[str], str] | None = None,
+    ) -> None:
+        """`question`: the question suggesting an intent, as replies offer it (`Composer`)."""
         self.intents, self.kb = intents, knowledge
         settings = intents.settings
-        self.suggestions = frozenset(
+        self._offered = set(
             [s for i in intents.intents for s in (*i.suggestions, *i.examples)]
             + list(settings.starter_questions)
         )
+        self._question = question
+
+    @property
+    def suggestions(self) -> set[str]:
+        """What a reply may offer as a suggestion; the intents' questions added on first use."""
+        if self._question is not None:
+            question, self._question = self._question, None
+            self._offered.update(question(i.name) for i in self.intents.intents if i.examples)
+        return self._offered
 
     def restored(self, state: Session | Mapping[str, Any] | Any, label: str = "") -> Session:
         """A session from a saved state of any shape: types checked by `Session.from_dict`, then
@@ -140,7 +155,8 @@ class SessionCheck:
         s.pending_slots = self._slots(s.pending_slots, first, "pending_slots", dropped)
         # A number picks a suggestion and asks it: one that is not the content's own could be
         # anything, a bare number even, which would pick itself again and again.
-        suggestions = [q for q in s.suggestions if q in self.suggestions]
+        offered = self.suggestions if s.suggestions else set()
+        suggestions = [q for q in s.suggestions if q in offered]
         if suggestions != s.suggestions:
             dropped.append(f"{len(s.suggestions) - len(suggestions)} unknown suggestions")
             s.suggestions = suggestions

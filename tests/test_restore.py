@@ -201,3 +201,36 @@ def test_the_lists_of_an_answer_in_parts_are_lists_of_texts(engine: Engine, rest
     assert restore({"part_lists": kept}) == ""
     assert engine.session(SESSION).part_lists == kept
     _works(engine, "what is step 2?")
+
+
+def test_the_engine_keeps_every_suggestion_it_offers(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A session the engine wrote fits its own content: the suggestions a reply numbers (some
+    are an intent's question written as a user would type it, "Where can I apply to Google?")
+    are still there at the next turn, so "1" asks the first one shown."""
+    from bot.devtools.evaluate import load_questions
+
+    offered = 0
+    for row in load_questions(None):
+        engine.reset(SESSION)
+        reply = engine.reply(row["text"], session=SESSION)
+        if not reply.suggestions:
+            continue
+        offered += 1
+        with caplog.at_level(logging.INFO, logger="bot.restore"):
+            caplog.clear()
+            state = engine.session(SESSION)
+            engine.restore(SESSION, state)
+        assert caplog.text == "", row["text"]
+        assert engine.session(SESSION).suggestions[:3] == list(reply.suggestions)
+    assert offered > 100
+
+
+def test_one_asks_the_first_suggestion_shown(engine: Engine) -> None:
+    engine.reset(SESSION)
+    first = engine.reply("Tesla for machine learning careers?", session=SESSION).suggestions[0]
+    picked = engine.reply("1", session=SESSION)
+    engine.reset("direct")
+    asked = engine.reply(first, session="direct")
+    assert (picked.intent, picked.text) == (asked.intent, asked.text)
