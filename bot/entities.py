@@ -63,13 +63,13 @@ class EntityIndex:
     def find(self, tokens: Sequence[str]) -> list[Mention]:
         """Longest alias match at each position; shorter aliases starting there add their other
         types ("senior ml engineer" is a role and also says the level "senior")."""
-        mentions, i, size = [], 0, len(tokens)
+        mentions, size = [], len(tokens)
         starts, table = self._starts, self._table
-        while i < size:
-            lengths = starts.get(tokens[i])
-            if not lengths:  # most words start no alias
-                i += 1
+        after = 0  # the end of the last mention
+        for i in [i for i, token in enumerate(tokens) if token in starts]:  # most start none
+            if i < after:
                 continue
+            lengths = starts[tokens[i]]
             end, found = 0, dict[str, Entity]()
             inside: set[str] = set()  # types found only by a shorter alias
             for n in lengths:
@@ -87,9 +87,7 @@ class EntityIndex:
                 if COMPANY in inside:
                     ordered.sort(key=lambda e: e.type == COMPANY)
                 mentions.append(Mention(i, end, tuple(ordered)))
-                i = end
-            else:
-                i += 1
+                after = end
         return mentions
 
     @staticmethod

@@ -143,7 +143,7 @@ class _Postings:
         self.held = array("q", [0])
         self.holder_intent = array("q")
         self.holder_example = array("q")
-        self._rows: dict[int, tuple[dict[int, float], dict[int, float]]] = {}
+        self._rows: dict[int, dict[int, tuple[float, float]]] = {}
         self._examples: dict[int, dict[int, tuple[int, ...]]] = {}
 
     def add(self, feature: str, weight: float, coverage: float) -> None:
@@ -166,19 +166,21 @@ class _Postings:
             self.holder_example.append(example)
         self.held.append(len(self.holder_intent))
 
-    def rows(self, p: int) -> tuple[dict[int, float], dict[int, float]]:
-        """Intent -> evidence, and intent -> evidence of lacking it, for feature p; made into dicts
-        on first use, so a long-running process reads them as fast as if they were loaded so."""
-        rows = self._rows.get(p)
-        if rows is None:
+    def row(self, p: int) -> dict[int, tuple[float, float]]:
+        """Intent -> (evidence, evidence of lacking it) for feature p; made into a dict on first
+        use, so a long-running process reads it as fast as if it were loaded so."""
+        row = self._rows.get(p)
+        if row is None:
             start, end = self.start[p], self.start[p + 1]
-            intents = self.intent[start:end]
-            rows = (
-                dict(zip(intents, self.evidence[start:end], strict=True)),
-                dict(zip(intents, self.lacking[start:end], strict=True)),
+            row = dict(
+                zip(
+                    self.intent[start:end],
+                    zip(self.evidence[start:end], self.lacking[start:end], strict=True),
+                    strict=True,
+                )
             )
-            self._rows[p] = rows
-        return rows
+            self._rows[p] = row
+        return row
 
     def examples(self, p: int) -> dict[int, tuple[int, ...]]:
         """Intent -> its examples holding feature p, made into a dict on first use."""
@@ -287,7 +289,6 @@ class Matcher:
         keys = [_key(token) for token in tokens]
         postings = self._postings
         found: list[int] = []  # the message's features that some intent has
-        known: dict[int, float] = {}  # their weights
         unknown = 0.0
         for feature in _features(keys):
             p = postings.ids.get(feature)
@@ -295,23 +296,20 @@ class Matcher:
                 unknown += self._unknown_weight(feature)
             else:
                 found.append(p)
-                known[p] = postings.weight[p]
         if not found:
             return []
-        rows = [postings.rows(p) for p in found]
+        rows = [postings.row(p) for p in found]
         scores = [0.0] * n
+        lacking = list(self._lacking)
         weight = 0.0
-        for p, (evidence, _) in zip(found, rows):
+        for p, row in zip(found, rows):
             weight += postings.weight[p]
-            for index, value in evidence.items():
-                scores[index] += value
+            for index, (evidence, missing) in row.items():
+                scores[index] += evidence
+                lacking[index] -= missing  # the message has it after all
         scores = [score + base * weight for score, base in zip(scores, self._base)]
         ranking = scores
         if len(set(keys)) > 1:  # one word lacks nearly everything: ranked by what it has
-            lacking = list(self._lacking)
-            for _, lacks in rows:
-                for index, missing in lacks.items():
-                    lacking[index] -= missing  # the message has it after all
             ranking = [score + missing for score, missing in zip(scores, lacking)]
         order = sorted(range(n), key=ranking.__getitem__, reverse=True)  # stable: ties by index
         if skip:
@@ -320,15 +318,20 @@ class Matcher:
         z = sum(math.exp((scores[i] - top) / TEMPERATURE) for i in order[:TOP_K])
         informative = unknown + sum(postings.coverage[p] for p in found)
         query = " ".join(sorted(" ".join(tokens).split()))
+        # what the candidates are compared on: each feature's examples and weight, and each word
+        # once, with its feature's row if any
+        holders = [(postings.examples(p), postings.weight[p]) for p in found]
+        words = {key: position for position, key in reversed(list(enumerate(keys)))}
+        firsts = [(position, key, postings.ids.get(key)) for key, position in words.items()]
         result: list[Candidate] = []
         ceiling = 1.0
         for index in order[:limit]:
-            held = sum(postings.coverage[p] for p, (has, _) in zip(found, rows) if index in has)
-            held += self._slot_credit(index, keys)
+            held = sum(postings.coverage[p] for p, row in zip(found, rows) if index in row)
+            held += self._slot_credit(index, keys, firsts)
             posterior = math.exp((scores[index] - top) / TEMPERATURE) / z
             coverage = held / informative if informative > 0.0 else 1.0
             example, similarity = self._example(index, query)
-            share = self._example_share(index, known, weight)
+            share = self._example_share(index, holders, weight)
             own = calibrate(coverage**2 * posterior * similarity * share)
             ceiling = min(ceiling, own)
             result.append(Candidate(self.names[index], ceiling, example, own))
@@ -339,27 +342,28 @@ class Matcher:
         weight = min(COMMON_UNKNOWN if word in self._common else self._unknown for word in words)
         return weight * (BIGRAM_COVERAGE if len(words) > 1 else 1.0)
 
-    def _slot_credit(self, index: int, keys: list[str]) -> float:
+    def _slot_credit(
+        self, index: int, keys: list[str], firsts: list[tuple[int, str, int | None]]
+    ) -> float:
         """Coverage regained by words the intent has not seen, in positions where it takes any word.
 
         "call aj please": "aj" is unknown, but in the intent's examples "call" is mostly followed
         by names seen once or twice, so "aj" is a slot filler, not evidence of another topic.
+        `firsts`: (position, key, feature number or None) of each word's first occurrence.
         """
         credit = 0.0
-        seen: set[str] = set()
-        for position, key in enumerate(keys):
-            if key in seen:
-                continue
-            seen.add(key)
-            p = self._postings.ids.get(key)
-            if p is not None and index in self._postings.rows(p)[0]:
+        postings = self._postings
+        for position, _, p in firsts:
+            if p is not None and index in postings.row(p):
                 continue
             openness = self._slots.openness(index, keys, position)
             if openness:
-                credit += openness * (self._unknown if p is None else self._postings.coverage[p])
+                credit += openness * (self._unknown if p is None else postings.coverage[p])
         return credit
 
-    def _example_share(self, index: int, known: dict[int, float], size: float) -> float:
+    def _example_share(
+        self, index: int, holders: list[tuple[dict[int, tuple[int, ...]], float]], size: float
+    ) -> float:
         """The largest share (by evidence weight) of one
         example or keyword that the message restates.
 
@@ -369,15 +373,16 @@ class Matcher:
         "when was the last time ...", but little else of any one example. A short message
         (`size`: the weight of its known features) is not expected to restate more than
         EXAMPLE_REACH times its own weight, so "salary?" restates "salary at each level" fairly
-        well.
+        well. `holders`: for each feature of the message, the examples holding it by intent, and
+        its weight.
         """
         totals = self._example_totals[index]
         if not totals or size <= 0.0:
             return 1.0  # nothing to compare: neutral
         reach = EXAMPLE_REACH * size
         shared = [0.0] * len(totals)
-        for p, weight in known.items():
-            for example in self._postings.examples(p).get(index, ()):
+        for examples, weight in holders:
+            for example in examples.get(index, ()):
                 shared[example] += weight
         # value / min(total, reach) is the larger of value / total and value / reach
         return min(1.0, max(max(map(truediv, shared, totals)), max(shared) / reach))

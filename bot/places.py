@@ -135,20 +135,20 @@ class Places:
     ) -> Iterator[str]:
         """The places named in the tokens outside the `taken` spans, in order."""
         blocked = {i for start, end in taken for i in range(start, end)}
-        i = 0
-        while i < len(tokens):
-            lengths = self.starts.get(tokens[i], 0)
-            found = 1
-            for n in range(MAX_WORDS, 0, -1) if lengths and i not in blocked else ():
-                # the longest name first
+        starts = self.starts
+        after = 0  # the end of the last name found
+        for i in [i for i, token in enumerate(tokens) if token in starts]:  # most start none
+            if i < after or i in blocked:
+                continue
+            lengths = starts[tokens[i]]
+            for n in range(MAX_WORDS, 0, -1):  # the longest name first
                 if not lengths >> n & 1 or i + n > len(tokens) or blocked & set(range(i, i + n)):
                     continue
                 name = self.names.get(" ".join(tokens[i : i + n]))
                 if name:
                     yield name
-                    found = n
+                    after = i + n
                     break
-            i += found
 
 
 def _with_article(country: str) -> str:

@@ -55,10 +55,12 @@ class ProfileReader:
     def subject_role(self, tokens: Sequence[str]) -> str | None:
         """The domain's own role, when the person says they work in it ("I'm an ML engineer",
         "I've been an MLE for 3 years"); not "I want to be an ML engineer"."""
-        for i, token in enumerate(tokens):
-            for words in self.insider_words.get(token, ()):
+        tokens = tuple(tokens)
+        insider = self.insider_words
+        for i in [i for i, token in enumerate(tokens) if token in insider]:
+            for words in insider[tokens[i]]:
                 end = i + len(words)
-                if tuple(tokens[i:end]) != words or self._negated(tuple(tokens), i, end):
+                if tokens[i:end] != words or self._negated(tokens, i, end):
                     continue
                 for role, names in self.subject_roles.items():
                     if any(tuple(tokens[end : end + len(n)]) == n for n in names):
@@ -138,12 +140,13 @@ class ProfileReader:
         )
         if place and not any(e.type in (CITY, STATE) for m in u.mentions for e in m.entities):
             profile.elsewhere, profile.region, profile.state = place, None, None
-        for i, token in enumerate(tokens[:-1]):  # "5 years": one or two digits, then the word
-            if len(token) <= 2 and token.isdecimal() and tokens[i + 1] in self.years_words:
+        years, student = self.years_words, self.student_words
+        for i in [i for i, token in enumerate(tokens[1:], 1) if token in years]:
+            token = tokens[i - 1]  # "5 years": one or two digits, then the word
+            if len(token) <= 2 and token.isdecimal():
                 profile.years = int(token)
-        for i, token in enumerate(tokens):
-            if token in self.student_words:
-                profile.student = not self._negated(tokens, i, i + 1)
+        for i in [i for i, token in enumerate(tokens) if token in student]:
+            profile.student = not self._negated(tokens, i, i + 1)
 
     @staticmethod
     def _forget(entities: tuple[Entity, ...], profile: Profile) -> None:
