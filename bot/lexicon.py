@@ -49,8 +49,8 @@ class Lexicon:
         """Positions of what a question sets aside: "besides", "other than"... and the few words
         after ("what does Google do with ML besides search" asks about Google, not search)."""
         found: set[int] = set()
-        for i, token in enumerate(tokens):
-            for phrase in self._except.get(token, ()):
+        for i in [i for i, token in enumerate(tokens) if token in self._except]:
+            for phrase in self._except[tokens[i]]:
                 if tuple(tokens[i : i + len(phrase)]) == phrase:
                     found.update(range(i, i + len(phrase) + EXCEPT_SPAN))
         return found

@@ -60,11 +60,13 @@ class ProfileReader:
         for i in [i for i, token in enumerate(tokens) if token in insider]:
             for words in insider[tokens[i]]:
                 end = i + len(words)
-                if tokens[i:end] != words or self._negated(tokens, i, end):
+                if tokens[i:end] != words:
                     continue
                 for role, names in self.subject_roles.items():
-                    if any(tuple(tokens[end : end + len(n)]) == n for n in names):
-                        return role
+                    if any(tokens[end : end + len(n)] == n for n in names):
+                        if not self._negated(tokens, i, end):
+                            return role
+                        break  # "I'm not an ML engineer"
         return None
 
     def is_insider(self, u: Understanding, profile: Profile) -> bool:

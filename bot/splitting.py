@@ -64,6 +64,7 @@ _ASKS_WORDS = (
     *("should i", "can i", "could i", "do i", "is it", "is there", "are there", "would i"),
     *("will i", "any tips", "any advice"),
 )
+_ASKS_ANY = "|".join(map(re.escape, _ASKS_WORDS))  # any of them, as a substring
 # telling of oneself inside a sentence that does not begin so: "with 3 yrs im probably mid level"
 _TOLD = re.compile(r"\b(?:i'm|i am|im|i've|ive|i have|i work|i live|my)\b")
 # two questions in one sentence: "how much would I make in Toronto, and does Java help?"
@@ -228,7 +229,7 @@ def _kind(piece: str, patterns: _Patterns) -> str:
         return "question"
     # an aside in brackets asks nothing of the bot ("(half wondering whether I could...)")
     lower = _ASIDE.sub("", piece.lower())
-    if any(word in lower for word in _ASKS_WORDS) and patterns.asks.search(lower):
+    if _pattern(_ASKS_ANY).search(lower) and patterns.asks.search(lower):
         return "question"
     if patterns.about_me.match(piece) or patterns.about_me_role.match(piece):
         return "about_me"
