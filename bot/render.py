@@ -188,6 +188,7 @@ class Renderer:
         # the same intent with the same slots and profile renders the same answer: kept, the
         # oldest dropped first, so a long-running bot renders each answer once
         self._rendered: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
+        self._names: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
     def compile(self, key: str, source: str) -> Any:
         template = self._compiled.get(key)
@@ -228,7 +229,11 @@ class Renderer:
 
     def render(self, key: str, source: str, values: Mapping[str, Any], detail: int = 0) -> Rendered:
         """Render a template; user text only ever arrives as values, never as template code."""
-        memo = (key, source, detail, _frozen(values))
+        # the answer depends on the values the template names (it includes no other template),
+        # and on which entities fill slots: not on a profile it never reads
+        slot_ids = frozenset(v.id for v in values.values() if isinstance(v, Entity))
+        used = {name: values[name] for name in self._named(source, tuple(values))}
+        memo = (key, source, detail, slot_ids, _frozen(used))
         try:
             hash(memo)
         except TypeError:  # a value that may change (not an entity, a mapping or a list)
@@ -244,6 +249,16 @@ class Renderer:
             if len(self._rendered) > RENDERED:
                 self._rendered.popitem(last=False)
         return rendered
+
+    def _named(self, source: str, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Those of the names a template's source holds as a word."""
+        memo = (source, names)
+        named = self._names.get(memo)
+        if named is None:
+            named = tuple(n for n in names if re.search(rf"\b{re.escape(n)}\b", source))
+            with self._lock:
+                self._names[memo] = named
+        return named
 
     def _render(self, key: str, source: str, values: Mapping[str, Any], detail: int) -> Rendered:
         use = _Use(self.kb, detail)

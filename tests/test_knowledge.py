@@ -187,3 +187,16 @@ def test_an_answer_is_rendered_once_for_the_same_template_and_values(engine: Eng
     # a value that is not frozen is rendered every time, never kept
     fact = engine.knowledge.facts("industry_sectors")[0]
     assert renderer.render("f", "{{ f.section }}", {"f": fact}).text == fact.section
+
+
+def test_a_value_the_template_never_names_does_not_make_another_answer(engine: Engine) -> None:
+    renderer = Renderer(engine.knowledge)
+    source = "{{ level.name }}{% if 'profiles' in level.name %}{% endif %}"
+    senior, junior = (engine.knowledge.entity("level", i) for i in ("senior", "entry"))
+    assert senior is not None and junior is not None
+    first = renderer.render("u", source, {"level": senior, "profile": {"years": 3}})
+    # another profile, which the template never reads (a word holding it is not its name)
+    assert renderer.render("u", source, {"level": senior, "profile": {"years": 9}}) is first
+    # an entity filling a slot counts though unnamed: helpers ask which entities fill slots
+    other = renderer.render("u", source, {"level": senior, "profile": {}, "x": junior})
+    assert other is not first and other.text == first.text
