@@ -125,7 +125,8 @@ class Speller:
 
     def correct(self, tokens: Sequence[str]) -> list[str]:
         """The tokens with each repairable misspelling replaced by its correction."""
-        return [self.correct_token(token) for token in tokens]
+        known = self._known  # most words are known: no call for them
+        return [token if token in known else self.correct_token(token) for token in tokens]
 
     def correct_token(self, token: str) -> str:
         """One token, repaired if it is an unknown word

@@ -228,7 +228,7 @@ def _kind(piece: str, patterns: _Patterns) -> str:
     if piece.endswith("?"):
         return "question"
     # an aside in brackets asks nothing of the bot ("(half wondering whether I could...)")
-    lower = _ASIDE.sub("", piece.lower())
+    lower = _ASIDE.sub("", piece.lower()) if "(" in piece else piece.lower()
     if _pattern(_ASKS_ANY).search(lower) and patterns.asks.search(lower):
         return "question"
     if patterns.about_me.match(piece) or patterns.about_me_role.match(piece):
