@@ -131,10 +131,24 @@ def normalise(text: str, abbreviations: Mapping[str, str] | None = None) -> list
     return expanded
 
 
+PHRASE_LISTS = 64  # word lists whose pattern is kept (a content has a handful)
+_PHRASES: dict[int, tuple[object, re.Pattern[str]]] = {}  # by the id of a content's word list
+
+
 def holds_phrase(tokens: Sequence[str], phrases: Iterable[str]) -> bool:
     """Whether the tokens hold any of the phrases (each normalised words joined by spaces)."""
-    text = " " + " ".join(tokens) + " "
-    return any(f" {phrase} " in text for phrase in phrases)
+    if not phrases:
+        return False
+    if not isinstance(phrases, tuple | frozenset):  # not a content's list: no pattern kept
+        text = " " + " ".join(tokens) + " "
+        return any(f" {phrase} " in text for phrase in phrases)
+    known = _PHRASES.get(id(phrases))
+    if known is None or known[0] is not phrases:
+        if len(_PHRASES) >= PHRASE_LISTS:
+            _PHRASES.clear()
+        words = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        known = _PHRASES[id(phrases)] = (phrases, re.compile(rf"(?<![^ ])(?:{words})(?![^ ])"))
+    return known[1].search(" ".join(tokens)) is not None
 
 
 _VOWELS = frozenset("aeiouy")

@@ -11,7 +11,7 @@ from bot import Engine
 from bot.entities import EntityIndex
 from bot.knowledge import Entity
 from bot.spelling import Speller
-from bot.text import MAX_CHARS, normalise, stem
+from bot.text import MAX_CHARS, holds_phrase, normalise, stem
 
 
 def test_normalise_lowercases_and_splits_on_punctuation() -> None:
@@ -287,3 +287,20 @@ def test_an_abbreviation_of_two_words_overrides_the_second_alone() -> None:
 
 def test_a_contraction_with_would_reads_as_would(engine: Engine) -> None:
     assert engine.understand("any stats i'd need?").tokens[:4] == ("any", "stats", "i", "would")
+
+
+@given(
+    st.lists(
+        st.sampled_from(["i", "m", "a", "nurse", "in", "new", "york", "c++", "."]), max_size=8
+    ),
+    st.lists(
+        st.lists(st.sampled_from(["i", "m", "a", "nurse", "new", "york", "c++", "."]), max_size=3),
+        max_size=4,
+    ),
+)
+def test_holds_phrase_finds_whole_words_as_a_plain_search_would(
+    tokens: list[str], phrases: list[list[str]]
+) -> None:
+    joined = tuple(" ".join(p) for p in phrases if p)
+    text = " " + " ".join(tokens) + " "
+    assert holds_phrase(tokens, joined) == any(f" {p} " in text for p in joined)
