@@ -341,6 +341,9 @@ class GapFinder:
         asked_words: frozenset[str] = frozenset(),
     ) -> None:
         self.gaps, self.places, self.vocabulary = gaps, places, vocabulary
+        # names of places the gazetteer leaves out: the guides' own country ("USA"), and words
+        # that are more often words than places ("Reading")
+        self.home = frozenset(w for name in gaps.place_exclusions for w in name.split())
         # words only how people ask for passages uses: no names the content knows ("Jira")
         self.names = vocabulary - asked_words
         self.english = english  # general English, a word a line (`Compiled.english`)
@@ -503,8 +506,8 @@ class GapFinder:
                 continue
             if not inside and f"\n{low}\n" in self.english:
                 continue  # a word capitalised for weight ("Embedded SWE"), not a name
-            if self.places.find(tokens):
-                continue
+            if self.places.find(tokens) or self.home.issuperset(tokens):
+                continue  # a place, or the guides' own country ("pay in the USA")
             if asked is None:
                 asked = [s.text for s in sentences(u.text) if s.kind == "question"]
             sentence = next((s for s in asked if match.group(1) in s), None)
@@ -585,7 +588,7 @@ class GapFinder:
             low = word.lower()
             if low in self.vocabulary or len(low) < 3 or (capitalised and not word[0].isupper()):
                 continue
-            if self.places.find([low]):
+            if self.places.find([low]) or low in self.home:
                 continue  # "a manufacturing company in Stuttgart": a place, not a company
             index = next((i for i, t in enumerate(tokens) if t in (low, low + "s")), None)
             if index is None or index in named:

@@ -1096,6 +1096,12 @@ def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine
     assert "don't cover Stuttgart" not in reply.text, reply.text
 
 
+@pytest.mark.parametrize("text", ["mid level pay in the USA?", "senior ML salary USA"])
+def test_the_guides_own_country_is_not_an_unknown_name(engine: Engine, text: str) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.kind == "answer" and reply.intent == "salary", reply.text
+
+
 def test_ranking_places_is_not_about_the_place_you_live(engine: Engine) -> None:
     _, yours, ranked = ask(
         engine, "I live in Chicago", "so what would I make?", "what's the highest paying state?"
