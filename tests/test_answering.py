@@ -950,6 +950,15 @@ def test_one_word_of_the_guides_is_enough_in_a_question_about_the_domain(engine:
     assert time.kind == "decline", time.text
 
 
+def test_this_job_or_these_engineers_name_the_domain(engine: Engine) -> None:
+    """Asked of this bot, "these engineers" are ML engineers: one word of the guides is enough,
+    as for "ML engineers"; with nothing naming the domain it is not."""
+    (named,) = ask(engine, "do these engineers have to think about cost?")
+    assert named.kind == "retrieved" and "cost" in named.text, named.text
+    (bare,) = ask(engine, "do I have to think about cost?", session="bare")
+    assert bare.kind == "decline", bare.text
+
+
 def test_a_passage_is_found_by_how_people_ask_for_it(content_copy: Path) -> None:
     """`asked` lines in the knowledge folder are searched with their passage, never shown."""
     question = "who does the zorble quibbets?"
