@@ -82,7 +82,21 @@ def _of_fact(
     if fact.count is not None:
         yield make(f"{fact.name or title}: {fact.count}", title)
     if fact.text:  # labelled by its name, unless its items are (they say it in short)
-        yield make(fact.text, label="" if fact.items else fact.name or "")
+        # about each entity of the kind it is tagged with that its items are ("... a senior or
+        # principal ML engineer or even architect", tagged with the senior ML engineer and listing
+        # "Principal ML engineer"), as well as that one
+        listed = [e for item in fact.items if (e := named.get(str(item).lower())) is not None]
+        kinds = {tag for tag, _ in tagged}
+        extra = [e for e in listed if e.type in kinds and f"{e.type}:{e.id}" not in tags]
+        yield Passage(
+            fact.text.strip(),
+            heading,
+            citation,
+            topic_id,
+            (*tags, *dict.fromkeys(f"{e.type}:{e.id}" for e in extra)),
+            " ".join((names, *(" ".join((e.name, *e.aliases)) for e in extra))).strip(),
+            label="" if fact.items else fact.name or "",
+        )
     items_head = f"{heading}: {fact.text}" if fact.text and len(fact.text) < 80 else heading
     for item in fact.items:
         # an item headed by an entity's name ("Finance: banks use ML for fraud detection") is

@@ -1629,3 +1629,19 @@ def test_a_runner_up_as_sure_as_the_top_is_checked_for_a_companys_detail(engine:
 def test_who_an_ml_engineer_works_with_is_the_work_environment(engine: Engine) -> None:
     (reply,) = ask(engine, "who does an ML engineer work with?")
     assert reply.intent == "work_environment" and "data scientists" in reply.text, reply.text
+
+
+def test_a_text_listing_others_of_its_kind_is_about_them_too(engine: Engine) -> None:
+    """The guides' "... a senior or principal ML engineer or even architect", tagged with the
+    senior ML engineer and listing "Principal ML engineer", is about the principal too: a question
+    naming the principal may find it (another role's passage is left out)."""
+    assert engine.knowledge is not None
+    texts = [
+        p
+        for p in passages(engine.knowledge)
+        if "principal ML engineer" in p.text and "role:senior_ml_engineer" in p.tags
+    ]
+    assert texts and all("role:principal_ml_engineer" in p.tags for p in texts)
+    # not the entities of another kind its items name
+    focus = [p for p in passages(engine.knowledge) if p.tags == ("company:amazon",)]
+    assert focus, "Amazon's own passages are tagged with Amazon alone"
