@@ -34,6 +34,9 @@ UNMET_NEEDS = 0.25  # ... and by one holding none of the words its intent needs 
 Terms = tuple[tuple[str, ...], ...]
 
 
+_POSSESSIVES = frozenset(("my", "his", "her", "their", "our", "your"))
+
+
 class Policy:
     """Ranks and picks intents for a message in a conversation; never writes the session."""
 
@@ -264,7 +267,10 @@ class Policy:
         # a one-word term may stand in the plural ("dentists")
         keys = {k for t in u.tokens for k in (t, t[:-1], t[:-2]) if k}
         terms = [t for key in keys for t in self._by_first.get(key, ())]
-        return next((found for term in terms if (found := occurrence(u.tokens, term))), None)
+        # "his teacher told him...": someone in the person's life, not what is asked about
+        return next(
+            (found for term in terms if (found := occurrence(u.tokens, term, _POSSESSIVES))), None
+        )
 
     def ordinal(self, tokens: Sequence[str], count: int) -> int | None:
         """A number or "the second one" in a short message, as a position from 1 to `count`."""

@@ -53,8 +53,8 @@ _ASKS = (
     r"|should i|can i|"
     r"could i|do i|is it|is there|are there|would i|will i|any tips|any advice)\b"
     r"|\b(?:what|how) (?:should|can|do|would)\b"
-    r"|\b(?:wondering|wonder|curious|(?:want|like|need|love) to (?:know|understand|figure out)|"
-    r"not sure|unsure) (?:what|how|which|where|when|why|who|if|whether)\b"
+    r"|\b(?:wondering|wonder|curious|(?:want|wants|wanted|like|need|love) to (?:know|understand|"
+    r"figure out)|not sure|unsure|asks) (?:what|how|which|where|when|why|who|if|whether)\b"
 )
 _ASIDE = re.compile(r"\([^()]*\)")
 # _ASKS can match only text holding one of these: checked first, as most statements hold none

@@ -229,9 +229,22 @@ def test_a_question_that_leans_on_the_sentence_before_it_is_read_with_it(engine:
     assert reply.kind != "decline" and reply.citations
 
 
-def test_a_question_asked_as_wondering_is_a_question() -> None:
-    (sentence,) = sentences("I was basically wondering which certificates are worth it")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was basically wondering which certificates are worth it",
+        "My nephew asks which certificates are worth it.",  # asked for someone else
+        "She wants to know how much ML engineers earn.",
+    ],
+)
+def test_a_question_asked_as_wondering_is_a_question(text: str) -> None:
+    (sentence,) = sentences(text)
     assert sentence.kind == "question"
+
+
+def test_what_someone_asked_for_is_not_a_question() -> None:
+    (sentence,) = sentences("He asked for a raise.")
+    assert sentence.kind != "question"
 
 
 @pytest.mark.parametrize(
@@ -1645,3 +1658,14 @@ def test_a_text_listing_others_of_its_kind_is_about_them_too(engine: Engine) -> 
     # not the entities of another kind its items name
     focus = [p for p in passages(engine.knowledge) if p.tags == ("company:amazon",)]
     assert focus, "Amazon's own passages are tagged with Amazon alone"
+
+
+def test_someone_in_the_persons_life_is_not_the_topic(engine: Engine) -> None:
+    """An occupation the guides do not cover, named as someone the person knows ("her teacher
+    told her..."), is not what is asked about; asked about, it is declined."""
+    (told,) = ask(
+        engine, "her teacher told her soft skills matter too, which ones do top companies want?"
+    )
+    assert told.intent == "soft_skills", told.text
+    (asked,) = ask(engine, "how much does a teacher earn?", session="asked")
+    assert asked.kind == "decline" and "teacher" in asked.text, asked.text
