@@ -49,6 +49,10 @@ _AMONG = re.compile(
     r"(?i)^\s*(?:and |so |ok |okay |but )*(?:of|among|out of|from|between) "
     r"(?:the|those|these|them|all)\b[^,?]*,\s*(?=(?:which|what|who|how)\b)"
 )
+# ... or a reason told before it: "Python is slow, so which language do they use for speed?"
+_SO_ASKED = re.compile(
+    r"(?i),\s*(?:and )?so\s+(?=(?:which|what|who|how|where|when|why|is|are|do|does|can|should)\b)"
+)
 # what follows thanks asks something: "..., but what about visas" (not "..., have a nice day")
 _ASKING = re.compile(
     r"(?i)\s*(?:and |but |so |also |oh |ok |okay )*(?:what|whats|how|which|who|where|when|why|"
@@ -364,11 +368,12 @@ class Dialogue:
         """A declined question read again without what it adds after its point ("which cloud
         should I learn, since my team is moving to one?", "can courses add credibility since I
         can't afford a masters?": what the guides lack is only in the aside) or before it ("of
-        those, which..."); a decline the point itself gets stands."""
+        those, which...", "Python is slow, so which..."); a decline the point itself gets
+        stands."""
         if reply.kind != "decline":
             return reply
         found = _ADJUNCT.search(question)
-        among = _AMONG.match(question)
+        among = _AMONG.match(question) or _SO_ASKED.search(question)
         if among is not None:
             kept = question[among.end() :]
         elif found is not None and len(question[: found.start()].split()) >= TRIMMED_WORDS:

@@ -1669,3 +1669,11 @@ def test_someone_in_the_persons_life_is_not_the_topic(engine: Engine) -> None:
     assert told.intent == "soft_skills", told.text
     (asked,) = ask(engine, "how much does a teacher earn?", session="asked")
     assert asked.kind == "decline" and "teacher" in asked.text, asked.text
+
+
+def test_a_reason_told_before_so_does_not_hide_the_question(engine: Engine) -> None:
+    """ "<something heard>, so how do...?": the question is what follows "so"."""
+    (reply,) = ask(
+        engine, "a blog said notebooks are toys, so how do ML engineers get models to production?"
+    )
+    assert reply.kind != "decline" and "production" in reply.text, reply.text
