@@ -67,6 +67,10 @@ _ASKS_WORDS = (
 _ASKS_ANY = "|".join(map(re.escape, _ASKS_WORDS))  # any of them, as a substring
 # telling of oneself inside a sentence that does not begin so: "with 3 yrs im probably mid level"
 _TOLD = re.compile(r"\b(?:i'm|i am|im|i've|ive|i have|i work|i live|my)\b")
+# ... but a phrase opening with a preposition tells only with a verb of its own: "with 3 yrs im
+# probably mid level" tells, "at my age" does not
+_PHRASE = re.compile(r"(?i)^(?:at|in|on|for|with|as|by|from|given|to)\b")
+_TOLD_VERB = re.compile(r"\b(?:i'm|i am|im|i've|ive|i have|i work|i live)\b")
 # two questions in one sentence: "how much would I make in Toronto, and does Java help?"
 _CLAUSE = (
     r"(?i),\s*(?:and|but|or|also|plus)\s+(?=(?:what|whats|how|which|where|when|why|who|is|are|"
@@ -159,7 +163,8 @@ def _told_then_asked(sentence: str, patterns: _Patterns) -> tuple[str, str] | No
         return None
     told, _, asked = sentence.partition(",")
     told, asked = told.strip(), asked.strip()
-    about = patterns.about_me.match(told) or _TOLD.search(told.lower())
+    telling = _TOLD_VERB if _PHRASE.match(told) else _TOLD
+    about = patterns.about_me.match(told) or telling.search(told.lower())
     if about and len(asked.split()) >= TOLD_ASKED_WORDS and patterns.question_start.match(asked):
         return told, asked
     return None

@@ -242,6 +242,15 @@ def test_a_question_asked_as_wondering_is_a_question(text: str) -> None:
     assert sentence.kind == "question"
 
 
+def test_a_phrase_with_my_tells_nothing_without_a_verb() -> None:
+    """ "with 3 yrs im probably mid level, what's mid pay?" tells, then asks; "At my age, can I
+    still switch?" is one question (and the age in it is what the guides lack)."""
+    told, asked = sentences("with 3 yrs im probably mid level, what's mid pay?")
+    assert (told.kind, asked.kind) == ("about_me", "question")
+    (whole,) = sentences("In my situation, is it realistic to retrain as an ML engineer?")
+    assert whole.kind == "question"
+
+
 def test_what_someone_asked_for_is_not_a_question() -> None:
     (sentence,) = sentences("He asked for a raise.")
     assert sentence.kind != "question"
