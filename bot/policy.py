@@ -34,7 +34,12 @@ UNMET_NEEDS = 0.25  # ... and by one holding none of the words its intent needs 
 Terms = tuple[tuple[str, ...], ...]
 
 
-_POSSESSIVES = frozenset(("my", "his", "her", "their", "our", "your"))
+# before an occupation, words saying it is the person's own or someone's they know: "as a former
+# actuary, ...", "I'm an accountant, ...", "her teacher told her..."
+_NOT_ASKED_OF = frozenset(
+    ("my", "his", "her", "their", "our", "your", "former", "retired", "ex", "as a", "as an")
+    + ("im a", "im an", "m a", "m an", "am a", "am an")
+)
 
 
 class Policy:
@@ -267,9 +272,9 @@ class Policy:
         # a one-word term may stand in the plural ("dentists")
         keys = {k for t in u.tokens for k in (t, t[:-1], t[:-2]) if k}
         terms = [t for key in keys for t in self._by_first.get(key, ())]
-        # "his teacher told him...": someone in the person's life, not what is asked about
+        # "his teacher told him...", "as an accountant, ...": who they are, not what is asked
         return next(
-            (found for term in terms if (found := occurrence(u.tokens, term, _POSSESSIVES))), None
+            (found for term in terms if (found := occurrence(u.tokens, term, _NOT_ASKED_OF))), None
         )
 
     def ordinal(self, tokens: Sequence[str], count: int) -> int | None:

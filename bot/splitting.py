@@ -47,14 +47,15 @@ _ABOUT_ME_ROLE = (
 _ASKS = (
     r"[,;:-]\s*(?:and |so |but )?(?:(?!which (?:is|was|are|were|makes|made|means|has|had|\w+ed)\b)"
     # "the support desk, who run our scripts": who, then a verb of its own, tells of them
-    r"(?!who (?!(?:should|shall|can|could|do|does|did|would|will|is|are|was|were|to|else)\b))"
+    r"(?!who (?!(?:should|shall|can|could|do|does|did|would|will|to|else)\b))"
     r"(?:what|how|which|where|when|why|who)\b(?! (?:we|you|they|he|she|it|a|an|the|my)\b)"
     r"(?! i (?!can|could|should|would|will|need|must)\b)"  # "how i can start" still asks
     r"|should i|can i|"
     r"could i|do i|is it|is there|are there|would i|will i|any tips|any advice)\b"
     r"|\b(?:what|how) (?:should|can|do|would)\b"
     r"|\b(?:wondering|wonder|curious|(?:want|wants|wanted|like|need|love) to (?:know|understand|"
-    r"figure out)|not sure|unsure|asks) (?:what|how|which|where|when|why|who|if|whether)\b"
+    r"figure out)|not sure|unsure|asks)(?:,[^,.?]{1,40},)? (?:what|how|which|where|when|why|who|if|"
+    r"whether)\b"
 )
 _ASIDE = re.compile(r"\([^()]*\)")
 # _ASKS can match only text holding one of these: checked first, as most statements hold none

@@ -217,11 +217,11 @@ def occurrence(
     tokens: Sequence[str], term: Sequence[str], not_after: frozenset[str] = frozenset()
 ) -> str | None:
     """Where the term's tokens occur in a row (its last word also as a plural), as typed; not
-    right after a word of `not_after`."""
+    right after a word or two-word phrase of `not_after`."""
     n = len(term)
     plurals = (term[-1], term[-1] + "s", term[-1] + "es")
     for i in range(len(tokens) - n + 1):
-        if i and tokens[i - 1] in not_after:
+        if i and (tokens[i - 1] in not_after or " ".join(tokens[max(0, i - 2) : i]) in not_after):
             continue
         window = tokens[i : i + n]
         if tuple(window[:-1]) == tuple(term[:-1]) and window[-1] in plurals:

@@ -1671,11 +1671,14 @@ def test_a_text_listing_others_of_its_kind_is_about_them_too(engine: Engine) -> 
 
 def test_someone_in_the_persons_life_is_not_the_topic(engine: Engine) -> None:
     """An occupation the guides do not cover, named as someone the person knows ("her teacher
-    told her..."), is not what is asked about; asked about, it is declined."""
+    told her...") or as what they are ("as a former actuary"), is not what is asked about; asked
+    about, it is declined."""
     (told,) = ask(
         engine, "her teacher told her soft skills matter too, which ones do top companies want?"
     )
     assert told.intent == "soft_skills", told.text
+    (former,) = ask(engine, "as a former actuary, is math really important?", session="former")
+    assert former.intent == "skill_info" and "linear algebra" in former.text, former.text
     (asked,) = ask(engine, "how much does a teacher earn?", session="asked")
     assert asked.kind == "decline" and "teacher" in asked.text, asked.text
 
