@@ -235,6 +235,7 @@ def test_a_question_that_leans_on_the_sentence_before_it_is_read_with_it(engine:
         "I was basically wondering which certificates are worth it",
         "My nephew asks which certificates are worth it.",  # asked for someone else
         "She wants to know how much ML engineers earn.",
+        "I'd like to know, as a nurse, whether the math matters.",  # an aside before it
     ],
 )
 def test_a_question_asked_as_wondering_is_a_question(text: str) -> None:
@@ -251,8 +252,11 @@ def test_a_phrase_with_my_tells_nothing_without_a_verb() -> None:
     assert whole.kind == "question"
 
 
-def test_what_someone_asked_for_is_not_a_question() -> None:
-    (sentence,) = sentences("He asked for a raise.")
+@pytest.mark.parametrize(
+    "text", ["He asked for a raise.", "I write for my grandson, who is 17 and loves robots."]
+)
+def test_what_someone_asked_for_or_who_someone_is_is_not_a_question(text: str) -> None:
+    (sentence,) = sentences(text)
     assert sentence.kind != "question"
 
 
