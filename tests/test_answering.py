@@ -235,7 +235,7 @@ def test_a_question_that_leans_on_the_sentence_before_it_is_read_with_it(engine:
         "I was basically wondering which certificates are worth it",
         "My nephew asks which certificates are worth it.",  # asked for someone else
         "She wants to know how much ML engineers earn.",
-        "I'd like to know, as a nurse, whether the math matters.",  # an aside before it
+        "Her aunt would like to know, as a nurse, whether the math matters.",  # with an aside
     ],
 )
 def test_a_question_asked_as_wondering_is_a_question(text: str) -> None:
