@@ -1693,3 +1693,10 @@ def test_a_reason_told_before_so_does_not_hide_the_question(engine: Engine) -> N
         engine, "a blog said notebooks are toys, so how do ML engineers get models to production?"
     )
     assert reply.kind != "decline" and "production" in reply.text, reply.text
+
+
+def test_a_company_found_by_its_name_alone_gets_what_the_guides_say_of_it(engine: Engine) -> None:
+    """ "What is Amazon doing with ML?" holds no term but the name: not the lists naming Amazon
+    among others, but what the guides say of Amazon."""
+    (reply,) = ask(engine, "what is Amazon doing with ML?")
+    assert reply.kind == "answer" and "Alexa" in reply.text, reply.text
