@@ -1129,7 +1129,7 @@ class Answerers:
         of its words held, as it cannot be about something else."""
         anchored = self.policy.about_domain(turn.u)
         found = self._search(turn, self.coverage * (ANCHORED if anchored else 1.0), anchored)
-        if not found:
+        if not found or self.passages is None:
             return None
         # a bare name ("Model Evaluation", an item of a list of skills) says little of what was
         # asked: the passages shown with it are those close to the best that says something
