@@ -298,7 +298,7 @@ class Answerers:
             and turn.intent.category == "smalltalk"
             and "?" not in turn.u.text
         ):
-            return None  # "Thank you for your patience with an old geologist."
+            return None  # "Thanks for bearing with a retired plumber."
         term = self.policy.out_of_scope_term(turn.u)
         if term is None:
             return None

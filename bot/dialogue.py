@@ -33,7 +33,7 @@ TRIMMED_WORDS = 4  # a question trimmed of its adjunct keeps at least this many 
 CLEARER = 0.15  # a question alone this much surer than the whole message is read alone
 _CLAUSE_END = re.compile(r"[,.;!]")
 ACKNOWLEDGE = "acknowledge"  # the small talk of a bare "ok": after thanks or goodbye
-PLEASANTRY_WORDS = 3  # a message this short may be thanks in one of its words ("valeu mano")
+PLEASANTRY_WORDS = 3  # a message this short may be thanks in one of its words ("cheers mate")
 # what a question adds after its point: "..., compared with R?", "..., since my team is moving"
 _ADJUNCT = re.compile(
     r"(?i),\s*(?:so|so that|compared (?:with|to)|as opposed to|rather than|because|since|as|"
@@ -237,7 +237,7 @@ class Dialogue:
         found: list[Understanding] = []
         for piece in pieces:
             clauses = list(filter(str.strip, _CLAUSE_END.split(piece.text)))
-            if len(piece.text.split()) <= PLEASANTRY_WORDS:  # "valeu mano", "ok dziekuje"
+            if len(piece.text.split()) <= PLEASANTRY_WORDS:  # "cheers mate", "ok merci"
                 clauses += piece.text.split()
             for clause in clauses:
                 alone = self.read(clause)
