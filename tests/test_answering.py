@@ -244,9 +244,9 @@ def test_a_question_asked_as_wondering_is_a_question(text: str) -> None:
 
 
 def test_a_phrase_with_my_tells_nothing_without_a_verb() -> None:
-    """ "with 3 yrs im probably mid level, what's mid pay?" tells, then asks; "At my age, can I
-    still switch?" is one question (and the age in it is what the guides lack)."""
-    told, asked = sentences("with 3 yrs im probably mid level, what's mid pay?")
+    """ "with 4 years im a mid level dev, what does mid level pay?" tells, then asks; "In my
+    situation, is it realistic...?" is one question."""
+    told, asked = sentences("with 4 years im a mid level dev, what does mid level pay?")
     assert (told.kind, asked.kind) == ("about_me", "question")
     (whole,) = sentences("In my situation, is it realistic to retrain as an ML engineer?")
     assert whole.kind == "question"
@@ -1131,7 +1131,9 @@ def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine
     assert "don't cover Stuttgart" not in reply.text, reply.text
 
 
-@pytest.mark.parametrize("text", ["mid level pay in the USA?", "senior ML salary USA"])
+@pytest.mark.parametrize(
+    "text", ["USA salary for a senior machine learning engineer", "entry level salary, USA"]
+)
 def test_the_guides_own_country_is_not_an_unknown_name(engine: Engine, text: str) -> None:
     (reply,) = ask(engine, text)
     assert reply.kind == "answer" and reply.intent == "salary", reply.text
@@ -1696,7 +1698,7 @@ def test_a_reason_told_before_so_does_not_hide_the_question(engine: Engine) -> N
 
 
 def test_a_company_found_by_its_name_alone_gets_what_the_guides_say_of_it(engine: Engine) -> None:
-    """ "What is Amazon doing with ML?" holds no term but the name: not the lists naming Amazon
-    among others, but what the guides say of Amazon."""
-    (reply,) = ask(engine, "what is Amazon doing with ML?")
-    assert reply.kind == "answer" and "Alexa" in reply.text, reply.text
+    """ "What is Microsoft doing with ML?" holds no term but the name: not the lists naming
+    Microsoft among others, but what the guides say of Microsoft."""
+    (reply,) = ask(engine, "what is Microsoft doing with ML")
+    assert reply.kind == "answer" and "Azure" in reply.text, reply.text
