@@ -1135,8 +1135,8 @@ class Answerers:
         # asked: the passages shown with it are those close to the best that says something
         saying = [f for f in found if len(f.passage.text.split()) > BARE_WORDS] or found
         kept = [f.passage for f in found if f.coverage >= saying[0].coverage - RETRIEVAL_SPREAD]
-        # found by the company asked of alone ("what is Amazon doing with ML?"): what its intent
-        # says, not its name in a list
+        # found by the company asked of alone ("Microsoft and ML, what's going on?"): what its
+        # intent says, not its name in a list
         u = turn.u
         companies = [m for m in u.mentions if m.of_type("company")]
         named = set(self.passages.terms([t for m in companies for t in u.tokens[m.start : m.end]]))
