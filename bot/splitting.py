@@ -43,9 +43,11 @@ _ABOUT_ME_ROLE = (
 )
 # a question inside a sentence: "I'm in high school, what should I do"; read in lower case
 # ("..., and why we can't have it all" tells, in a statement's word order, and "..., which
-# makes it hard", "..., which surprised me" or "..., who use ML" of what came before: no question)
+# makes it hard", "..., which surprised me", "..., which I could do part-time" or "..., who use
+# ML" of what came before: no question)
 _ASKS = (
-    r"[,;:-]\s*(?:and |so |but )?(?:(?!which (?:is|was|are|were|makes|made|means|has|had|\w+ed)\b)"
+    r"[,;:-]\s*(?:and |so |but )?"
+    r"(?:(?!which (?:is|was|are|were|makes|made|means|has|had|\w+ed|i)\b)"
     # "the support desk, who run our scripts": who, then a verb of its own, tells of them
     r"(?!who (?!(?:should|shall|can|could|do|does|did|would|will|to|else)\b))"
     r"(?:what|how|which|where|when|why|who)\b(?! (?:we|you|they|he|she|it|a|an|the|my)\b)"

@@ -253,7 +253,12 @@ def test_a_phrase_with_my_tells_nothing_without_a_verb() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["He asked for a raise.", "I write for my grandson, who is 17 and loves robots."]
+    "text",
+    [
+        "He asked for a raise.",
+        "I write for my grandson, who is 17 and loves robots.",
+        "I have an offer for a part-time masters, which I could do while working.",
+    ],
 )
 def test_what_someone_asked_for_or_who_someone_is_is_not_a_question(text: str) -> None:
     (sentence,) = sentences(text)
