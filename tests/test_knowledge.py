@@ -200,3 +200,19 @@ def test_a_value_the_template_never_names_does_not_make_another_answer(engine: E
     # an entity filling a slot counts though unnamed: helpers ask which entities fill slots
     other = renderer.render("u", source, {"level": senior, "profile": {}, "x": junior})
     assert other is not first and other.text == first.text
+
+
+def test_no_out_of_scope_occupation_is_named_by_the_guides(engine: Engine) -> None:
+    """An occupation the guides name themselves (an architect on the career path, "tailor your
+    resume") is not outside them: a question naming it must reach what they say."""
+    from bot.passages import passages
+    from bot.text import normalise
+
+    assert engine.knowledge is not None
+    said = [" " + " ".join(normalise(p.text)) + " " for p in passages(engine.knowledge)]
+    named = [
+        term
+        for term in engine.settings.out_of_scope_terms
+        if any(f" {' '.join(normalise(term))} " in text for text in said)
+    ]
+    assert named == []
