@@ -1129,6 +1129,9 @@ class Answerers:
         of its words held, as it cannot be about something else."""
         anchored = self.policy.about_domain(turn.u)
         found = self._search(turn, self.coverage * (ANCHORED if anchored else 1.0), anchored)
+        if not found and self.passages is not None and not turn.u.mentions:
+            labelled = self.passages.labelled(turn.u.tokens)  # "what's DALL-E?": by its name
+            return self._passages(turn, labelled, 1.0) if labelled else None
         if not found or self.passages is None:
             return None
         # a bare name ("Model Evaluation", an item of a list of skills) says little of what was

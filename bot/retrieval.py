@@ -241,6 +241,18 @@ class PassageIndex:
         shown = own[:1] if own else items  # an item of its own name, or the list's items
         return [p for p in shown if p.text.removeprefix(label + ":").strip() not in answer]
 
+    def labelled(self, tokens: Sequence[str]) -> list[Passage]:
+        """The passages labelled with just what a question names, when it asks nothing else
+        ("what's DALL-E?", "AlphaGo?"): a label of one passage or list, each of its terms, no
+        other term of the question."""
+        asked = frozenset(self.asked(tokens))
+        if not asked or not all(t in self.idf for t in asked):
+            return []
+        labels = [lb for lb, terms in self._all_labels.items() if terms == asked]
+        if len(labels) != 1 or len({p.heading for p in self._labelled[labels[0]]}) != 1:
+            return []  # a label of several lists ("Google") says too little of which
+        return self._labelled[labels[0]]
+
     def knows(self, term: str) -> bool:
         """Whether some passage holds the term."""
         return term in self.idf

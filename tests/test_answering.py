@@ -1707,3 +1707,11 @@ def test_a_company_found_by_its_name_alone_gets_what_the_guides_say_of_it(engine
     naming Microsoft among others, but what the guides say of Microsoft."""
     (reply,) = ask(engine, "Microsoft and ML, what's going on there")
     assert reply.kind == "answer" and "Azure" in reply.text, reply.text
+
+
+def test_an_item_asked_by_its_name_alone_is_found(engine: Engine) -> None:
+    """ "What is AlphaGo?" names the label of one item of the guides and asks nothing else."""
+    (reply,) = ask(engine, "AlphaGo, what is it")
+    assert reply.kind == "retrieved" and "defeat a human champion" in reply.text, reply.text
+    (unknown,) = ask(engine, "what is a zorblatt?", session="unknown")
+    assert unknown.kind == "decline", unknown.text
