@@ -1129,9 +1129,6 @@ class Answerers:
         of its words held, as it cannot be about something else."""
         anchored = self.policy.about_domain(turn.u)
         found = self._search(turn, self.coverage * (ANCHORED if anchored else 1.0), anchored)
-        if not found and self.passages is not None and not turn.u.mentions:
-            labelled = self.passages.labelled(turn.u.tokens)  # "what's DALL-E?": by its name
-            return self._passages(turn, labelled, 1.0) if labelled else None
         if not found or self.passages is None:
             return None
         # a bare name ("Model Evaluation", an item of a list of skills) says little of what was
@@ -1186,6 +1183,14 @@ class Answerers:
             citations=tuple(p.citation for p in kept),
             kind="retrieved",
         )
+
+    def labelled(self, turn: Turn) -> Reply | None:
+        """ "What's DALL-E?", "AlphaGo?": an item asked by its label alone, naming no entity,
+        when nothing before (the last answer included) answered it."""
+        if self.passages is None or turn.u.mentions:
+            return None
+        found = self.passages.labelled(turn.u.tokens)
+        return self._passages(turn, found, 1.0) if found else None
 
     def about_entity(self, turn: Turn) -> Reply | None:
         """ "What is Tesla doing in ML?": a question about one named entity that asks nothing the

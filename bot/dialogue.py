@@ -133,6 +133,7 @@ class Dialogue:
             a.retrieve,
             a.about_entity,
             a.on_last_answer,
+            a.labelled,
         )
         self.decline = a.decline
         self._comparing = frozenset(settings.comparison_words)

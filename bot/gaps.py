@@ -391,7 +391,8 @@ class GapFinder:
                 pattern = self._compiled[i] = re.compile(source)
             if pattern.search(text) and gap.unless.isdisjoint(u.tokens):
                 return Found(gap)
-        asks_pay = bool(self.gaps.pay_words & set(u.tokens))
+        pay_words = self.gaps.pay_words
+        asks_pay = any(w in pay_words and _asks_pay(u.tokens, i) for i, w in enumerate(u.tokens))
         if asks_pay and holds_phrase(u.tokens, self.gaps.spending_words):
             spent = " ".join(u.tokens)
             for phrase in self.gaps.spending_words:
@@ -626,3 +627,26 @@ def _title(sentence: str) -> bool:
     """Whether a sentence is written in title case ("Is Software A Good Shortcut To ML?")."""
     longer = [w for w in sentence.split() if sum(c.isalpha() for c in w) >= NAME_LETTERS]
     return sum(w[0].isupper() for w in longer[1:]) >= TITLE_CASE * max(1, len(longer) - 1)
+
+
+# "make" asks pay when it ends the question or an amount, a place or a time follows ("what would
+# I make in Austin?", "make more than", "make 100k"), or "how much" asked it; not in "people who
+# can make AI run well" or "a move you can make from there"
+_MAKES = frozenset(("make", "makes", "making", "made"))
+_PAY_AFTER_MAKE = frozenset(
+    ("more", "less", "over", "under", "about", "around", "roughly", "between", "as", "in", "at")
+    + ("a", "per", "an", "annually", "yearly", "monthly", "hourly", "money", "bank", "there")
+    + ("here", "starting", "now", "nowadays", "today", "usually", "typically", "on", "with")
+)
+
+
+def _asks_pay(tokens: Sequence[str], i: int) -> bool:
+    """Whether the pay word at position i asks pay (any but "make" does)."""
+    if tokens[i] not in _MAKES:
+        return True
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    how_much = any(
+        a == "how" and b == "much"
+        for a, b in zip(tokens[max(0, i - 8) : i], tokens[max(0, i - 7) : i])
+    )
+    return after is None or after in _PAY_AFTER_MAKE or after[0].isdigit() or how_much

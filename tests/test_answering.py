@@ -1709,6 +1709,15 @@ def test_a_company_found_by_its_name_alone_gets_what_the_guides_say_of_it(engine
     assert reply.kind == "answer" and "Azure" in reply.text, reply.text
 
 
+def test_a_pay_word_that_asks_no_pay_makes_no_pay_decline(engine: Engine) -> None:
+    """ "make" asks pay at the end of a question or before an amount, a place or a time, not in
+    "people who can make models fast"."""
+    (reply,) = ask(engine, "does Apple want people who can make models run fast on phones?")
+    assert "pay for Apple" not in reply.text, reply.text
+    (pay,) = ask(engine, "what would a junior ML engineer make in Lisbon?", session="pay")
+    assert pay.kind == "decline" and "Lisbon" in pay.text, pay.text
+
+
 def test_an_item_asked_by_its_name_alone_is_found(engine: Engine) -> None:
     """ "What is AlphaGo?" names the label of one item of the guides and asks nothing else."""
     (reply,) = ask(engine, "AlphaGo, what is it")
