@@ -64,6 +64,10 @@ class Policy:
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
         for term in out_of_scope:
             self._by_first.setdefault(term[0], []).append(term)
+        self._subject_by_first: dict[str, list[tuple[str, ...]]] = {}
+        for term in subject_terms:  # a one-word term also by its plurals
+            for first in (term[0], term[0] + "s", term[0] + "es") if len(term) == 1 else term[:1]:
+                self._subject_by_first.setdefault(first, []).append(term)
         self.needs = {
             intent.name: needs(intent.needs) for intent in intents.intents if intent.needs
         }
@@ -258,16 +262,21 @@ class Policy:
     def about_domain(self, u: Understanding) -> bool:
         """Whether the message names the domain: one of its own roles or specialisations, or a
         subject term ("machine learning")."""
-        return any(e.type in SUBJECT_TYPES for m in u.mentions for e in m.entities) or any(
-            occurrence(u.tokens, term) for term in self.subject_terms
+        return any(e.type in SUBJECT_TYPES for m in u.mentions for e in m.entities) or (
+            self._names_subject(u.tokens)
         )
+
+    def _names_subject(self, tokens: Sequence[str]) -> bool:
+        by_first = self._subject_by_first
+        terms = [t for first in set(tokens) for t in by_first.get(first, ())]
+        return any(occurrence(tokens, term) for term in terms)
 
     def out_of_scope_term(self, u: Understanding) -> str | None:
         """A term the content declares out of scope ("dentist"), unless the question also names
         one of the domain's own roles or specialisations, or a subject term."""
         if any(e.type in SUBJECT_TYPES for m in u.mentions for e in m.entities):
             return None
-        if any(occurrence(u.tokens, term) for term in self.subject_terms):
+        if self._names_subject(u.tokens):
             return None  # "I've been a teacher, how do I get into ML?" is about the domain
         # a one-word term may stand in the plural ("dentists")
         keys = {k for t in u.tokens for k in (t, t[:-1], t[:-2]) if k}

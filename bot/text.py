@@ -220,12 +220,14 @@ def occurrence(
     right after a word or two-word phrase of `not_after`."""
     n = len(term)
     plurals = (term[-1], term[-1] + "s", term[-1] + "es")
-    for i in range(len(tokens) - n + 1):
+    firsts = plurals if n == 1 else (term[0],)
+    for i in [i for i, token in enumerate(tokens[: len(tokens) - n + 1]) if token in firsts]:
+        window = tokens[i : i + n]
+        if tuple(window[:-1]) != tuple(term[:-1]) or window[-1] not in plurals:
+            continue
         if i and (tokens[i - 1] in not_after or " ".join(tokens[max(0, i - 2) : i]) in not_after):
             continue
-        window = tokens[i : i + n]
-        if tuple(window[:-1]) == tuple(term[:-1]) and window[-1] in plurals:
-            return " ".join(window)
+        return " ".join(window)
     return None
 
 

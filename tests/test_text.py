@@ -11,7 +11,7 @@ from bot import Engine
 from bot.entities import EntityIndex
 from bot.knowledge import Entity
 from bot.spelling import Speller
-from bot.text import MAX_CHARS, holds_phrase, normalise, stem
+from bot.text import MAX_CHARS, holds_phrase, normalise, occurrence, stem
 
 
 def test_normalise_lowercases_and_splits_on_punctuation() -> None:
@@ -304,3 +304,24 @@ def test_holds_phrase_finds_whole_words_as_a_plain_search_would(
     joined = tuple(" ".join(p) for p in phrases if p)
     text = " " + " ".join(tokens) + " "
     assert holds_phrase(tokens, joined) == any(f" {p} " in text for p in joined)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["my", "nurse", "nurses", "a", "as", "in", "new", "york"]), max_size=8
+    ),
+    st.lists(st.sampled_from(["nurse", "new", "york", "a"]), min_size=1, max_size=2),
+)
+def test_occurrence_finds_the_first_term_as_a_scan_would(
+    tokens: list[str], term: list[str]
+) -> None:
+    not_after = frozenset(("my", "as a"))
+    n, plurals = len(term), (term[-1], term[-1] + "s", term[-1] + "es")
+    expected = None
+    for i in range(len(tokens) - n + 1):
+        before = (tokens[i - 1], " ".join(tokens[max(0, i - 2) : i])) if i else ()
+        window = tokens[i : i + n]
+        if window[:-1] == term[:-1] and window[-1] in plurals and not set(before) & not_after:
+            expected = " ".join(window)
+            break
+    assert occurrence(tokens, term, not_after) == expected
