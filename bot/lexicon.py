@@ -61,18 +61,23 @@ class Lexicon:
         return [token for i, token in enumerate(tokens) if i not in aside]
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
-        if not self._table:
+        """The tokens with each concept's phrase replaced by the concept's name, the longest
+        phrase first; only where a word may begin one (most begin none)."""
+        starts = self._starts
+        at = [i for i, token in enumerate(tokens) if token in starts]
+        if not at:
             return list(tokens)
         out: list[str] = []
-        i = 0
-        while i < len(tokens):
-            for n in self._starts.get(tokens[i], ()):
+        done = 0  # tokens[:done] are in out
+        for i in at:
+            if i < done:
+                continue
+            for n in starts[tokens[i]]:
                 name = self._table.get(tuple(tokens[i : i + n])) if i + n <= len(tokens) else None
                 if name is not None:
+                    out.extend(tokens[done:i])
                     out.extend(name)
-                    i += n
+                    done = i + n
                     break
-            else:
-                out.append(tokens[i])
-                i += 1
+        out.extend(tokens[done:])
         return out

@@ -325,3 +325,21 @@ def test_occurrence_finds_the_first_term_as_a_scan_would(
             expected = " ".join(window)
             break
     assert occurrence(tokens, term, not_after) == expected
+
+
+@given(
+    st.lists(st.sampled_from(["get", "a", "job", "pay", "salary", "earn", "well", "x"]), max_size=9)
+)
+def test_a_concept_phrase_becomes_its_name_longest_first(tokens: list[str]) -> None:
+    from bot.lexicon import Lexicon
+
+    lexicon = Lexicon([["land", "get a job", "get a"], ["salary", "pay", "earn well"]])
+    table = {("get", "a", "job"): ("land",), ("get", "a"): ("land",), ("pay",): ("salary",)}
+    table[("earn", "well")] = ("salary",)
+    expected: list[str] = []
+    i = 0
+    while i < len(tokens):  # the plain scan: at each word, the longest phrase starting there
+        n = next((n for n in (3, 2, 1) if tuple(tokens[i : i + n]) in table), 0)
+        expected.extend(table[tuple(tokens[i : i + n])] if n else (tokens[i],))
+        i += n or 1
+    assert lexicon.apply(tokens) == expected
