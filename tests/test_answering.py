@@ -1486,6 +1486,7 @@ def test_a_question_in_words_of_its_own_is_not_a_bare_follow_up(engine: Engine) 
         ("toughest parts of working as an ML engineer, overall?", "evolves daily"),
         ("does client facing experience count for anything in ML?", "Communication"),
         ("what does an ML engineer handle from start to finish?", "entire lifecycle"),
+        ("at what time do these engineers start and end, weekdays only?", "9 am to 5 pm"),
     ],
 )
 def test_plain_words_reach_the_guides_own_terms(engine: Engine, text: str, says: str) -> None:
