@@ -227,13 +227,10 @@ class PassageIndex:
         for label in labels:
             terms = self._all_labels[label]
             hits = len(asked & terms)
-            # named whole by the question's own words ("which frameworks and libraries...?"
-            # answered by the preparation steps), or shown by the answer
-            whole = found is None and hits == len(terms) >= 2
             if label.casefold() in named:
                 hits = len(terms)
             good = hits >= min(2, len(terms)) and (best is None or hits > best[0])
-            if good and (label.casefold() in folded or whole):
+            if good and label.casefold() in folded:
                 best = (hits, label)
         if best is None:
             return []
