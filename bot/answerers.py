@@ -644,7 +644,11 @@ class Answerers:
         if self.passages is None or not sections or len(reply.text) >= THIN_ANSWER:
             return None
         asked = self.passages.asked(turn.u.tokens)
-        found = self.passages.under(sections, asked, ON_ENTITY_COVERAGE)
+        named: dict[str, set[str]] = {}  # not what those sections say of another company
+        for mention in turn.u.mentions:
+            for entity in mention.entities:
+                named.setdefault(entity.type, set()).add(entity.id)
+        found = self.passages.under(sections, asked, ON_ENTITY_COVERAGE, named=named)
         if not found:
             return None
         return self._appended(turn, reply, found[:MAX_PARTS])

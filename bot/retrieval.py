@@ -227,10 +227,13 @@ class PassageIndex:
         for label in labels:
             terms = self._all_labels[label]
             hits = len(asked & terms)
+            # named whole by the question's own words ("which frameworks and libraries...?"
+            # answered by the preparation steps), or shown by the answer
+            whole = found is None and hits == len(terms) >= 2
             if label.casefold() in named:
                 hits = len(terms)
             good = hits >= min(2, len(terms)) and (best is None or hits > best[0])
-            if good and label.casefold() in folded:
+            if good and (label.casefold() in folded or whole):
                 best = (hits, label)
         if best is None:
             return []
@@ -375,15 +378,21 @@ class PassageIndex:
         query: Iterable[str],
         min_coverage: float,
         said: str = "",
+        named: Mapping[str, set[str]] | None = None,
     ) -> list[Passage]:
         """The passages of the given (source, section) pairs that hold the most of the query's
         weight, at least `min_coverage` of it, those holding it in their own words first. One
         whose text `said` holds counts only its own words: how people ask for it is not enough
-        to show it again."""
+        to show it again. None about another entity of a type `named` holds."""
         weights = self.weights(query)
         total = sum(weights.values())
         by_section = self._by_section()
-        indices = [i for section in dict.fromkeys(sections) for i in by_section.get(section, ())]
+        indices = [
+            i
+            for section in dict.fromkeys(sections)
+            for i in by_section.get(section, ())
+            if not named or not self._other_entity(self.passages[i], named)
+        ]
         if not total or not indices:
             return []
         shares = {

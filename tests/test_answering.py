@@ -1725,3 +1725,12 @@ def test_an_item_asked_by_its_name_alone_is_found(engine: Engine) -> None:
     assert reply.kind == "retrieved" and "defeat a human champion" in reply.text, reply.text
     (unknown,) = ask(engine, "what is a zorblatt?", session="unknown")
     assert unknown.kind == "decline", unknown.text
+
+
+def test_a_label_the_question_names_whole_is_shown_though_the_answer_lacks_it(
+    engine: Engine,
+) -> None:
+    """ "Google DeepMind's AlphaFold" is the label of Google's project: named whole by the
+    question, its passage follows the answer about DeepMind that does not show it."""
+    (reply,) = ask(engine, "Google DeepMind's AlphaFold - what did it achieve?")
+    assert "protein-folding" in reply.text, reply.text
