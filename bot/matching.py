@@ -321,7 +321,9 @@ class Matcher:
         # what the candidates are compared on: each feature's examples and weight, and each word
         # once, with its feature's row if any
         holders = [(postings.examples(p), postings.weight[p]) for p in found]
-        words = {key: position for position, key in reversed(list(enumerate(keys)))}
+        words: dict[str, int] = {}  # each word's first position, in the message's order
+        for position, key in enumerate(keys):
+            words.setdefault(key, position)
         firsts = [(position, key, postings.ids.get(key)) for key, position in words.items()]
         result: list[Candidate] = []
         ceiling = 1.0
