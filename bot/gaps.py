@@ -538,13 +538,15 @@ class GapFinder:
         the capitals it was written with ("IT managers")."""
         tokens = u.tokens
         for i, token in enumerate(tokens):
-            # a one-word job may stand in the plural ("lawyers")
-            for first in (token, token[:-1]) if token.endswith("s") else (token,):
+            # a one-word job may stand in the plural ("lawyers", "actuaries")
+            singulars = (token[:-1], token[:-3] + "y") if token.endswith("s") else ()
+            for first in (token, *singulars):
                 for term in self.occupations.get(first, ()):
                     # "IT managers": the last word of a longer name in the plural too
                     if len(term) == 1 or occurrence(tokens[i : i + len(term)], term):
                         name = " ".join(term)
-                        name = name if name.endswith("s") else name + "s"  # "pay for doctors"
+                        if not name.endswith("s"):  # "pay for doctors", "for actuaries"
+                            name = name[:-1] + "ies" if name.endswith("y") else name + "s"
                         # as written, unless shouted ("LAWYERS")
                         written = re.search(rf"\b{re.escape(name)}\b", u.text, re.IGNORECASE)
                         shown = written.group(0) if written else name

@@ -216,10 +216,12 @@ def stem(token: str) -> str:
 def occurrence(
     tokens: Sequence[str], term: Sequence[str], not_after: frozenset[str] = frozenset()
 ) -> str | None:
-    """Where the term's tokens occur in a row (its last word also as a plural), as typed; not
+    """Where the term's tokens occur in a row (its last word also as a plural: "actuaries"), as
+    typed; not
     right after a word or two-word phrase of `not_after`."""
     n = len(term)
-    plurals = (term[-1], term[-1] + "s", term[-1] + "es")
+    last = term[-1]
+    plurals = (last, last + "s", last + "es", *((last[:-1] + "ies",) if last.endswith("y") else ()))
     firsts = plurals if n == 1 else (term[0],)
     for i in [i for i, token in enumerate(tokens[: len(tokens) - n + 1]) if token in firsts]:
         window = tokens[i : i + n]
