@@ -567,7 +567,7 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("could a 15 year old get hired at 15 as an ML intern?", "too late"),
         ("is there much demand for ML engineers in Europe?", "job market in Europe"),
         ("does Meta have ML vacancies in Dublin?", "job market in Dublin"),
-        ("are the stock options at a seed-stage startup worth much?", "what equity is worth"),
+        ("are stock options at a small startup worth much?", "what equity is worth"),
         ("how do I negotiate my ML engineer offer up?", "negotiat"),
         ("what's the cost of living like in Seattle on an ML salary?", "cost of living"),
         ("can you explain gradient descent to me?", "algorithms"),
