@@ -4,6 +4,7 @@ find entities, rank intents; no session is touched.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from msgspec import Struct, field
@@ -17,6 +18,8 @@ from .text import normalise
 
 BARE_WORDS = 3  # an entity named with at most this many other words is asked of its kind's intent
 WHOLE_TOKENS = 8  # a message this short may be a `whole` intent's example said with fillers
+# a capitalised word inside a sentence (not after its end): a name ("does Boeing hire...")
+_NAMED = re.compile(r"(?<=[\w,;:] )([A-Z][a-z]{2,})\b")
 
 
 class Understanding(Struct, frozen=True):
@@ -56,7 +59,10 @@ class Reader:
         self.whole, self.fillers = whole or {}, fillers
 
     def __call__(self, text: str, limit: int = 3) -> Understanding:
-        tokens = self.speller.correct(normalise(text, self.abbreviations))
+        written = normalise(text, self.abbreviations)
+        tokens = self.speller.correct(written)
+        if tokens != written and _NAMED.search(text):
+            tokens = self._names_kept(text, written, tokens)
         mentions = self.entities.find(tokens)
         matched = EntityIndex.replace(tokens, mentions)
         candidates: list[Candidate] = []
@@ -73,6 +79,17 @@ class Reader:
         aside = self.lexicon.aside(tokens)
         about = tuple(m for m in mentions if m.start not in aside)
         return Understanding(text, tuple(tokens), about, tuple(matched), tuple(candidates))
+
+    def _names_kept(self, text: str, written: list[str], tokens: list[str]) -> list[str]:
+        """A word capitalised inside a sentence is a name: not respelt into a word of everyday
+        English ("does Boeing hire...?" is no "being"), only into a name the content knows
+        ("Pytroch")."""
+        names = {m.group(1).lower() for m in _NAMED.finditer(text)}
+        known = self.entities.vocabulary
+        return [
+            w if w in names and t != w and t not in known else t
+            for w, t in zip(written, tokens, strict=True)
+        ]
 
     def _lacks(self, text: str, tokens: list[str], matched: list[str]) -> frozenset[str]:
         """The intents whose needed words the message lacks: not among its readings ("what other

@@ -1142,6 +1142,15 @@ def test_a_place_in_a_message_is_not_taken_for_an_unknown_company(engine: Engine
     assert "don't cover Stuttgart" not in reply.text, reply.text
 
 
+def test_a_name_written_as_one_is_not_respelt_into_an_everyday_word(engine: Engine) -> None:
+    """ "does Boeing hire...?": capitalised inside the sentence, "Boeing" is a name the guides
+    lack, not "being"; a misspelt name the content knows is still repaired ("Gogle")."""
+    (boeing,) = ask(engine, "so does Boeing hire ML engineers?")
+    assert boeing.kind == "decline" and "Boeing" in boeing.text, boeing.text
+    (google,) = ask(engine, "what does Gogle look for in ML engineers?", session="google")
+    assert google.kind == "answer" and "Google" in google.text, google.text
+
+
 @pytest.mark.parametrize(
     "text", ["USA salary for a senior machine learning engineer", "entry level salary, USA"]
 )
