@@ -117,6 +117,14 @@ class Answerers:
         self.texts, self.starters = settings.texts, settings.starter_questions
         self.anaphora_words = frozenset(settings.anaphora_words)
         self.which_words = frozenset(settings.which_words)
+        # words that ask something of the last answer ("is that more than California?")
+        self.pointing = frozenset(("that", "this")) | (
+            self.anaphora_words
+            | self.which_words
+            | self.amount_words
+            | self.each_words
+            | frozenset(settings.pair_words)
+        )
         self.kind_words = settings.kind_words
         self.list_words = frozenset(settings.list_words)
         self.least_words = frozenset(settings.least_words)
@@ -407,6 +415,8 @@ class Answerers:
             return None
         if any(e.type == "company" for m in turn.u.mentions for e in m.entities):
             return None
+        if any(self.kind_words.get(t) == "company" for t in turn.u.tokens):
+            return None  # "which companies do the guides list?" asks of companies, not of it
         # "how do they hire?", "and the interviews there?"; tersely, only what a
         # company is asked ("interview steps?")
         about = turn.intent.name in self.gaps.company_intents and self.policy.is_terse(turn.u)
@@ -1132,7 +1142,14 @@ class Answerers:
         question about the domain itself ("do ML engineers check models for bias?") needs less
         of its words held, as it cannot be about something else."""
         anchored = self.policy.about_domain(turn.u)
-        found = self._search(turn, self.coverage * (ANCHORED if anchored else 1.0), anchored)
+        # "anything on versioning?", "what's FAIR?": one rare term of the guides, asked by itself;
+        # not of the last answer ("how much does it cost?", "would they...?")
+        own = anchored or (
+            self.pointing.isdisjoint(turn.u.tokens)
+            and self.passages is not None
+            and self.passages.asks_rare(turn.u.tokens)
+        )
+        found = self._search(turn, self.coverage * (ANCHORED if anchored else 1.0), own)
         if not found or self.passages is None:
             return None
         # a bare name ("Model Evaluation", an item of a list of skills) says little of what was

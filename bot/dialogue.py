@@ -100,6 +100,8 @@ class Dialogue:
             subject_terms,
             self.composer.profile.is_insider,
             self.composer.says,
+            self.composer.profile.enters,
+            self.composer.profile.owns,
         )
         acts = Acts(intents, renderer, self.slots, settings)
         a = Answerers(

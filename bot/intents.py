@@ -35,6 +35,7 @@ _INTENT_FIELDS = (
     "needs",
     "followups",
     "insiders",
+    "entrants",
 )
 
 
@@ -70,6 +71,9 @@ class Intent(msgspec.Struct, frozen=True):
     # the intent answering this for someone who already works in the role (`insider_roles`): the
     # way into the job is not what an ML engineer asking "where can I go from here?" wants
     insiders: str | None = None
+    # the intent answering this when the domain's own role is where the person is going
+    # (`entering_words`): moving out of the job is not what "can a nurse become an MLE?" asks
+    entrants: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,12 +163,11 @@ def load_intents(folder: Path, entity_types: set[str]) -> IntentSet:
                 )
             )
     for intent in intents:
-        if intent.insiders is not None and intent.insiders not in names:
-            problems.append(
-                Problem(
-                    intent.file, f"{intent.name}.insiders", f"unknown intent {intent.insiders!r}"
+        for key, other in (("insiders", intent.insiders), ("entrants", intent.entrants)):
+            if other is not None and other not in names:
+                problems.append(
+                    Problem(intent.file, f"{intent.name}.{key}", f"unknown intent {other!r}")
                 )
-            )
         for type_, target in intent.followups.items():
             if target not in names:
                 problems.append(
@@ -262,10 +265,13 @@ def _read_intent(
                 )
             else:
                 followups[type_] = target
-    insiders = raw.get("insiders")
+    insiders, entrants = raw.get("insiders"), raw.get("entrants")
     if insiders is not None and not isinstance(insiders, str):
         c.add(keys + ("insiders",), "'insiders' must be an intent name")
         insiders = None
+    if entrants is not None and not isinstance(entrants, str):
+        c.add(keys + ("entrants",), "'entrants' must be an intent name")
+        entrants = None
     if not name or not answer or len(examples) < MIN_EXAMPLES:
         return None
     return Intent(
@@ -286,4 +292,5 @@ def _read_intent(
         followups=followups,
         group=group,
         insiders=insiders,
+        entrants=entrants,
     )

@@ -55,10 +55,12 @@ class Policy:
         subject_terms: Terms,
         is_insider: Callable[[Understanding, Profile], bool] = lambda u, profile: False,
         says: Callable[[Intent, Entity], bool] = lambda intent, entity: False,
+        enters: Callable[[Understanding], bool] = lambda u: False,
+        owns: Callable[[Understanding, int, int], bool] = lambda u, start, end: False,
     ) -> None:
         self.intents, self.settings, self.slots, self.knows = intents, settings, slots, knows
         self.says = says  # whether an intent's general answer names an entity
-        self.is_insider = is_insider
+        self.is_insider, self.enters, self.owns = is_insider, enters, owns
         self.out_of_scope, self.subject_terms = out_of_scope, subject_terms
         # terms by their first word, so a message is only checked against terms it could hold
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -103,6 +105,7 @@ class Policy:
         ceiling = 1.0  # the matcher's cap on lower candidates, without the candidates demoted here
         of_self = may_tell_about_me(u.tokens)
         insider: bool | None = None  # asked once, if some candidate has `insiders`
+        entering: bool | None = None  # likewise for `entrants`
         for candidate in u.candidates:
             intent = self.intents.get(candidate.intent)
             if intent.insiders is not None:
@@ -112,6 +115,14 @@ class Policy:
                     # "I've been an ML engineer for 3 years. Where can I go from here?" reads like
                     # the way into the job, which is not what someone already in it asks
                     intent = self.intents.get(intent.insiders)
+                    candidate = msgspec.structs.replace(candidate, intent=intent.name)
+            if intent.entrants is not None:
+                if entering is None:
+                    entering = self.enters(u)
+                if entering:
+                    # "can a data scientist transition to ML engineering?" reads like moving
+                    # out of the job, but the job is where they are going
+                    intent = self.intents.get(intent.entrants)
                     candidate = msgspec.structs.replace(candidate, intent=intent.name)
             unmet = intent.requires and not self._meets_requirements(intent, u, state, refers)
             if unmet and (redirect := self._redirect(intent, u)) is not None:
@@ -240,12 +251,14 @@ class Policy:
         """Whether the candidate's answer has facts about an entity the question names: one
         it takes as a slot, or one its general answer names."""
         intent = self.intents.get(candidate.intent)
+        # "I'm a data scientist, how do I become an ML engineer?" asks nothing of data scientists
+        asked = [m for m in u.mentions if not self.owns(u, m.start, m.end)]
         for slot, type_ in intent.slots.items():
-            for mention in u.mentions:
+            for mention in asked:
                 entity = mention.of_type(type_)
                 if entity is not None and self.knows(intent, slot, entity.id):
                     return True
-        return any(self.says(intent, e) for m in u.mentions for e in m.entities[:1])
+        return any(self.says(intent, e) for m in asked for e in m.entities[:1])
 
     def is_terse(self, u: Understanding) -> bool:
         """Whether the message says at most two words of its own ("hiring process?")."""

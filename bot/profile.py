@@ -46,6 +46,11 @@ class ProfileReader:
         self.interest_words = frozenset(settings.interest_words)
         self.negation_words = frozenset(settings.negation_words)
         self.self_words = tuple(" ".join(w.split()) for w in settings.self_words)
+        self.entering_words: dict[str, list[tuple[str, ...]]] = {}
+        for words in settings.entering_words:
+            split = tuple(words.split())
+            self.entering_words.setdefault(split[0], []).append(split)
+        self.hypothetical_words = frozenset(settings.hypothetical_words)
 
     def describes_self(self, u: Understanding) -> bool:
         """Whether the message says who the person is ("as a data analyst, ...", "I'm a nurse",
@@ -68,6 +73,50 @@ class ProfileReader:
                             return role
                         break  # "I'm not an ML engineer"
         return None
+
+    def enters(self, u: Understanding) -> bool:
+        """Whether the message names the domain's own role as where someone is going: "from
+        data science to ML engineering", "can a nurse become an MLE?", "switching into ML"."""
+        tokens = u.tokens
+        for i, token in enumerate(tokens):
+            for words in self.entering_words.get(token, ()):
+                if (
+                    tokens[i : i + len(words)] == words
+                    and not self._supposed(tokens, i)
+                    and self._names_subject_role(tokens, i + len(words))
+                ):
+                    return True
+            if token == "to" and "from" in tokens[:i] and self._names_subject_role(tokens, i + 1):
+                return True
+        return False
+
+    def _supposed(self, tokens: tuple[str, ...], i: int) -> bool:
+        """ "if I become...": a supposition, not a move asked about."""
+        return bool(self.hypothetical_words & set(tokens[max(0, i - 2) : i]))
+
+    def _names_subject_role(self, tokens: tuple[str, ...], start: int) -> bool:
+        """Whether the domain's own role (or its field, ending the message) begins at `start`,
+        after an article."""
+        start += tokens[start : start + 1] in (("a",), ("an",), ("the",))
+        for names in self.subject_roles.values():
+            for name in names:
+                end = start + len(name) - 1
+                head, last = tokens[start:end], tokens[end : end + 1]
+                # "...engineer(s)", "...engineering", or the field alone ending the message
+                if (head and head == name[:-1]) and (
+                    not last or last[0] in (name[-1], name[-1] + "s", name[-1] + "ing")
+                ):
+                    return True
+        return False
+
+    def owns(self, u: Understanding, start: int, end: int) -> bool:
+        """Whether the words [start, end) name what the person is ("I'm a data scientist"),
+        rather than something they ask about; not a message opening with it ("data scientist vs
+        ML engineer?")."""
+        tokens = u.tokens
+        return (
+            start > 0 and self._is_own(tokens, start, end) and not self._negated(tokens, start, end)
+        )
 
     def is_insider(self, u: Understanding, profile: Profile) -> bool:
         """Whether the person already works in the role (`Settings.insider_roles`), by their

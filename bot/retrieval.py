@@ -30,6 +30,7 @@ ASKED_WEIGHT = 0.5  # of the terms of how people ask for a passage (`Passage.ask
 ASKED_SHARE = 0.7  # of a question term's weight when a passage holds it only in those lines
 MODIFIER_LETTERS = 5  # a word ending as a superlative or adverb does, longer than this
 COMMON_SHARE = 0.5  # of the weight of a word of everyday English (`PassageIndex.common`)
+RARE = 3  # passages at most holding a term that, asked by itself, is what a question asks
 MIN_TERMS = 2  # a passage must hold at least this many of the question's informative terms
 SAID_TEXTS = 512  # answers whose terms are remembered (`said`)
 QUOTED = 24  # characters: a passage this long found in an answer is quoted there
@@ -90,6 +91,7 @@ class PassageIndex:
         df = Counter(term for terms in self._terms for term in terms)
         n = max(1, len(self.passages))
         self.idf = {term: math.log(1 + n / count) for term, count in df.items()}
+        self.rare_terms = frozenset(term for term, count in df.items() if count <= RARE)
         self.unknown_idf = UNKNOWN_WEIGHT * math.log(1 + n)
         # the words of everyday English ("still", "built", "night") say less of what a question
         # is about than their rarity in the guides suggests
@@ -255,6 +257,12 @@ class PassageIndex:
         if len(labels) != 1 or len({p.heading for p in self._labelled[labels[0]]}) != 1:
             return []  # a label of several lists ("Google") says too little of which
         return self._labelled[labels[0]]
+
+    def asks_rare(self, tokens: Sequence[str]) -> bool:
+        """Whether the one term of the question some passage holds is held by few ("anything on
+        versioning?", "what's FAIR?"), not "so about the pay question?"."""
+        known = {t for t in self.terms(tokens) if t in self.idf}
+        return len(known) == 1 and known <= self.rare_terms
 
     def knows(self, term: str) -> bool:
         """Whether some passage holds the term."""

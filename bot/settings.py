@@ -118,6 +118,9 @@ class Settings(Struct, frozen=True):
     # roles that make someone such an insider (see `Intent.insiders`)
     insider_words: tuple[str, ...] = ()
     insider_roles: tuple[str, ...] = ()
+    # "from data science to ML engineering", "can a nurse become an MLE?": words after which the
+    # domain's own role is where the person is going (see `Intent.entrants`)
+    entering_words: tuple[str, ...] = ()
     negation_words: tuple[str, ...] = ()  # deny what follows: "not a student", "no longer a..."
     each_words: tuple[str, ...] = ()  # "each", "all": ask of every entity the last answer named
     # "besides", "other than": the words after them name what the person knows, not what they ask

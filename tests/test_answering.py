@@ -1749,3 +1749,77 @@ def test_a_label_the_question_names_whole_is_shown_though_the_answer_lacks_it(
     question, its passage follows the answer about DeepMind that does not show it."""
     (reply,) = ask(engine, "Google DeepMind's AlphaFold - what did it achieve?")
     assert "protein-folding" in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "shown", "hidden"),
+    [
+        # the job is where they are going: the way in, for the role they come from
+        (
+            "could a product manager switch to ML engineering?",
+            "become_ml_engineer",
+            "Product Manager",
+            "Complete high school",
+        ),
+        (
+            "I'm a data scientist, how do I become an ML engineer?",
+            "become_ml_engineer",
+            "as a Data Scientist",
+            "Transitioning into a data scientist role",
+        ),
+        # the job is where they start: moving out of it
+        ("can an ML engineer switch to product management?", "transitions", "product", "roadmap"),
+        (
+            "if I become an ML engineer, can I later move into product management?",
+            "transitions",
+            "product",
+            "roadmap",
+        ),
+    ],
+)
+def test_the_direction_of_a_move_decides_between_the_way_in_and_the_way_out(
+    engine: Engine, text: str, intent: str, shown: str, hidden: str
+) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.intent == intent and shown in reply.text, reply.text
+    assert hidden not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("what's ARKit?", "ARKit"), ("anything about reproducibility?", "repeatable results")],
+)
+def test_one_rare_term_asked_by_itself_finds_its_passage(
+    engine: Engine, text: str, shown: str
+) -> None:
+    """A term few passages hold, asked with nothing else the guides know, is what is asked."""
+    (reply,) = ask(engine, text)
+    assert reply.kind == "retrieved" and shown in reply.text, reply.text
+
+
+def test_a_common_term_asked_of_the_last_answer_is_no_search(engine: Engine) -> None:
+    """ "how much does it cost?" after a certification asks a price the guides lack; the many
+    passages holding "cost" do not answer it."""
+    _, price = ask(engine, "which certifications do the guides list?", "how much does it cost?")
+    assert price.kind == "decline", price.text
+
+
+def test_asking_for_companies_after_an_unknown_one_is_not_asked_of_it(engine: Engine) -> None:
+    """After "the guides don't cover Spotify", "which companies do the guides list?" asks for
+    the companies; "what about their interviews?" still asks of Spotify."""
+    _, listed = ask(
+        engine, "Does Spotify hire ML engineers?", "which companies do the guides list?"
+    )
+    assert listed.kind == "answer" and "Spotify" not in listed.text, listed.text
+    _, theirs = ask(
+        engine, "Does Spotify hire ML engineers?", "what about their interviews?", session="s2"
+    )
+    assert theirs.kind == "decline" and "Spotify" in theirs.text, theirs.text
+
+
+@pytest.mark.parametrize(
+    "text", ["what are the main things to learn?", "what will I need to learn for this job?"]
+)
+def test_what_to_learn_asks_for_the_skills(engine: Engine, text: str) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.intent == "top_skills", reply.text
