@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 from .intents import Intent, IntentSet
@@ -16,6 +17,9 @@ from .settings import Settings
 from .slots import SlotFiller
 from .text import as_question, normalise
 from .understanding import Understanding
+
+_OFFERED = re.compile(r'\(?"[^"\n]*\?"\)?')  # a question offered in quotes
+
 
 #: intent categories whose answers the conversation is about afterwards (follow-ups refer to them)
 TOPICAL = ("career", "profile")
@@ -162,7 +166,10 @@ class Composer:
         text = self._general_words.get(intent.name)
         if text is None:
             rendered = self._general(intent)
-            text = f" {' '.join(normalise(rendered.text))} " if rendered else ""
+            # less the questions it offers ('Ask about a company ("What is Google's hiring
+            # process?")'): an example of asking, no fact of the answer
+            said = _OFFERED.sub(" ", rendered.text) if rendered else ""
+            text = f" {' '.join(normalise(said))} " if said else ""
             with self._lock:
                 self._general_words[intent.name] = text
         return text

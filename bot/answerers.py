@@ -63,6 +63,7 @@ SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's term
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
 THIN_ANSWER = 200  # characters: ... unless it is shorter than this
 DETAILS = 6  # items of a list an answer showed only by its name, added when the name was asked
+LOOKUP_WORDS = 4  # a message at most this long may ask one term by itself ("anything on X?")
 ANCHORED = 0.7  # of the coverage: what a question naming the domain itself must have held
 PAY_READ = 0.3  # of the threshold: a reading needing pay words this sure asks pay
 ON_ENTITY_COVERAGE = 0.5  # share of a follow-up a passage about the last answer's entity must hold
@@ -1142,10 +1143,12 @@ class Answerers:
         question about the domain itself ("do ML engineers check models for bias?") needs less
         of its words held, as it cannot be about something else."""
         anchored = self.policy.about_domain(turn.u)
-        # "anything on versioning?", "what's FAIR?": one rare term of the guides, asked by itself;
-        # not of the last answer ("how much does it cost?", "would they...?")
+        # "anything on versioning?", "what's FAIR?": one rare term of the guides, asked by itself
+        # in a few words; not of the last answer ("how much does it cost?", "would they...?"), nor
+        # a question about the person ("do I have to think about cost?")
         own = anchored or (
-            self.pointing.isdisjoint(turn.u.tokens)
+            len(turn.u.tokens) <= LOOKUP_WORDS
+            and self.pointing.isdisjoint(turn.u.tokens)
             and self.passages is not None
             and self.passages.asks_rare(turn.u.tokens)
         )

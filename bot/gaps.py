@@ -24,6 +24,8 @@ from .text import holds_phrase, normalise, occurrence
 from .understanding import Understanding
 
 Report = Any  # a knowledge._Checker (kept loose to avoid an import cycle)
+_HIRES = (("hire",), ("employ",), ("recruit",))  # "does X hire...?": X is no place
+_DOES = frozenset({"does", "do", "did", "would", "will"})
 SURELY_BEFORE = frozenset({"at", "join", "joining"})  # a lower-case company name follows these
 ACRONYM = 3  # letters: a lower-case company name this short is shown in capitals ("TCS")
 TERSE = 6  # tokens: in a message this short an unknown lower-case word may be a name
@@ -591,12 +593,15 @@ class GapFinder:
             low = word.lower()
             if low in self.vocabulary or len(low) < 3 or (capitalised and not word[0].isupper()):
                 continue
-            if self.places.find([low]) or low in self.home:
-                continue  # "a manufacturing company in Stuttgart": a place, not a company
             index = next((i for i, t in enumerate(tokens) if t in (low, low + "s")), None)
             if index is None or index in named:
                 continue
             before = tokens[index - 1] if index else ""
+            # "a manufacturing company in Stuttgart": a place, not a company; but a place does
+            # not hire ("does Toyota hire ML engineers?")
+            hires = before in _DOES and tokens[index + 1 : index + 2] in _HIRES
+            if (self.places.find([low]) and not hires) or low in self.home:
+                continue
             rest = list(tokens[index + 1 : index + 1 + NAME_REACH])
             name = word
             if word[0].isupper():

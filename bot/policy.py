@@ -116,9 +116,9 @@ class Policy:
                     # the way into the job, which is not what someone already in it asks
                     intent = self.intents.get(intent.insiders)
                     candidate = msgspec.structs.replace(candidate, intent=intent.name)
-            if intent.entrants is not None:
+            if intent.entrants is not None and not insider:
                 if entering is None:
-                    entering = self.enters(u)
+                    entering = self.enters(u) and not self.is_insider(u, state.profile)
                 if entering:
                     # "can a data scientist transition to ML engineering?" reads like moving
                     # out of the job, but the job is where they are going
@@ -182,7 +182,22 @@ class Policy:
             and self._knows_mention(ranked[1], u)
         ):
             ranked[0], ranked[1] = ranked[1], ranked[0]
+        elif (
+            len(ranked) > 1
+            and ranked[0].score - ranked[1].score <= self.settings.tie_margin
+            and self._takes_mention(ranked[1], u)
+            and not self._takes_mention(ranked[0], u)
+            and not self._knows_mention(ranked[0], u)
+        ):
+            # "Uber ML interview questions": the general stages, or Uber's process, which the
+            # guides lack; the reading that takes the named company says so
+            ranked[0], ranked[1] = ranked[1], ranked[0]
         return tuple(ranked)
+
+    def _takes_mention(self, candidate: Candidate, u: Understanding) -> bool:
+        """Whether the candidate takes an entity the question names as a slot."""
+        types = set(self.intents.get(candidate.intent).slots.values())
+        return any(m.of_type(type_) for m in u.mentions for type_ in types)
 
     def _takes(self, candidate: Candidate, types: set[str]) -> bool:
         intent = self.intents.get(candidate.intent)

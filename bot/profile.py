@@ -17,6 +17,7 @@ from .text import holds_phrase
 from .understanding import Understanding
 
 NEGATION_REACH = 3  # words before a mention that may deny it ("not really a", "no longer a")
+OCCUPATION_REACH = 3  # words after "I'm a" that may name a job ("senior civil engineer")
 ROLE_REACH = 4  # words before a role saying it is the person's ("I've worked as a senior")
 
 
@@ -51,6 +52,11 @@ class ProfileReader:
             split = tuple(words.split())
             self.entering_words.setdefault(split[0], []).append(split)
         self.hypothetical_words = frozenset(settings.hypothetical_words)
+        self.job_words = frozenset(settings.job_words)
+        self.occupations: dict[str, list[tuple[str, ...]]] = {}
+        for term in settings.out_of_scope_terms:
+            split = tuple(term.split())
+            self.occupations.setdefault(split[0], []).append(split)
 
     def describes_self(self, u: Understanding) -> bool:
         """Whether the message says who the person is ("as a data analyst, ...", "I'm a nurse",
@@ -198,6 +204,31 @@ class ProfileReader:
                 profile.years = int(token)
         for i in [i for i, token in enumerate(tokens) if token in student]:
             profile.student = not self._negated(tokens, i, i + 1)
+        if profile.role is None and (occupation := self._occupation(tokens)):
+            profile.occupation = occupation
+
+    def _occupation(self, tokens: tuple[str, ...]) -> str | None:
+        """Work the person says they do that the content has no role for: "I'm a civil
+        engineer", "I've been a nurse for 9 years" (`insider_words`, then within OCCUPATION_REACH
+        words an out-of-scope occupation or a word ending a job's name)."""
+        for i, token in enumerate(tokens):
+            for words in self.insider_words.get(token, ()):
+                start = i + len(words)
+                if tokens[i:start] != words:
+                    continue
+                for j in range(start, min(start + OCCUPATION_REACH, len(tokens))):
+                    for term in self.occupations.get(tokens[j], ()):
+                        if tokens[j : j + len(term)] == term:
+                            return " ".join(tokens[start : j + len(term)])
+                    if tokens[j] in self.job_words:
+                        # "I'm a machine learning engineer" is the domain's own role
+                        subject = any(
+                            tokens[start : j + 1][-len(n) :] == n
+                            for names in self.subject_roles.values()
+                            for n in names
+                        )
+                        return None if subject else " ".join(tokens[start : j + 1])
+        return None
 
     @staticmethod
     def _forget(entities: tuple[Entity, ...], profile: Profile) -> None:
@@ -222,6 +253,7 @@ def template_profile(profile: Profile, kb: KnowledgeBase | None) -> dict[str, An
         "level": ent("level", profile.level),
         "years": profile.years,
         "role": ent("role", profile.role),
+        "occupation": profile.occupation,
         "student": profile.student,
         "region": ent(CITY, profile.region),
         "state": ent(STATE, profile.state),
@@ -243,6 +275,8 @@ def profile_rows(profile: Profile, kb: KnowledgeBase | None) -> tuple[tuple[str,
         rows.append(("You are", "a student"))
     if profile.role:
         rows.append(("Role", name("role", profile.role)))
+    elif profile.occupation:
+        rows.append(("Work", profile.occupation))
     if profile.level:
         rows.append(("Level", name("level", profile.level)))
     if profile.years is not None:

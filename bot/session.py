@@ -26,6 +26,8 @@ class Profile:
     region: str | None = None
     state: str | None = None
     elsewhere: str | None = None  # a place they live that the content has no entity for ("Berlin")
+    # work they do that the content has no role for ("civil engineer", "nurse")
+    occupation: str | None = None
     interests: list[str] = field(default_factory=list)  # specialisation ids
     skills: list[str] = field(default_factory=list)  # skill ids
 
@@ -240,6 +242,7 @@ _CHECKS: dict[str, Any] = {
     "region": _optional_text,
     "state": _optional_text,
     "elsewhere": _optional_text,
+    "occupation": _optional_text,
     "interests": _texts,
     "skills": _texts,
 }

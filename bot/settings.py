@@ -121,6 +121,9 @@ class Settings(Struct, frozen=True):
     # "from data science to ML engineering", "can a nurse become an MLE?": words after which the
     # domain's own role is where the person is going (see `Intent.entrants`)
     entering_words: tuple[str, ...] = ()
+    # the last word of a job's name ("civil engineer", "lab technician"): after `insider_words`, a
+    # job the content has no role for, kept as the person's occupation; so are `out_of_scope_terms`
+    job_words: tuple[str, ...] = ()
     negation_words: tuple[str, ...] = ()  # deny what follows: "not a student", "no longer a..."
     each_words: tuple[str, ...] = ()  # "each", "all": ask of every entity the last answer named
     # "besides", "other than": the words after them name what the person knows, not what they ask

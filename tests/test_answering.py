@@ -1823,3 +1823,53 @@ def test_asking_for_companies_after_an_unknown_one_is_not_asked_of_it(engine: En
 def test_what_to_learn_asks_for_the_skills(engine: Engine, text: str) -> None:
     (reply,) = ask(engine, text)
     assert reply.intent == "top_skills", reply.text
+
+
+def test_a_name_that_hires_is_a_company_though_a_city_bears_it(engine: Engine) -> None:
+    """Kawasaki is a city in the gazetteer, but a city does not hire: "does Kawasaki hire...?"
+    asks of a company the guides lack; its pay is still a place's."""
+    hires, pay = ask(
+        engine,
+        "does Kawasaki hire machine learning engineers?",
+        "what do ML engineers earn in Kawasaki?",
+    )
+    assert hires.kind == "decline" and "don't cover Kawasaki." in hires.text, hires.text
+    assert pay.kind == "decline" and "pay in Kawasaki" in pay.text, pay.text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "shown"),
+    [
+        ("Google ML interview questions", "answer", "Coding round focused on algorithms"),
+        ("Netflix ML interview questions", "decline", "don't describe Netflix's hiring"),
+    ],
+)
+def test_a_company_named_with_a_general_topic_is_asked_of(
+    engine: Engine, text: str, kind: str, shown: str
+) -> None:
+    """Nearly tied with the general interview stages, the company's own process is meant: the
+    guides' for Google, and for Netflix a decline saying they lack it."""
+    (reply,) = ask(engine, text)
+    assert reply.kind == kind and shown in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm a chef. how do I become an ML engineer?",
+        "I work as a civil engineer, what are the steps to become an ML engineer?",
+    ],
+)
+def test_work_the_guides_have_no_role_for_still_skips_the_school_steps(
+    engine: Engine, text: str
+) -> None:
+    """A person who says what work they do is changing careers: the roadmap for them, not
+    "complete high school"."""
+    (reply,) = ask(engine, text)
+    assert reply.intent == "become_ml_engineer", reply.text
+    assert "Complete high school" not in reply.text and "coming from work as" in reply.text
+
+
+def test_an_ml_engineer_asking_the_way_in_gets_the_way_up(engine: Engine) -> None:
+    (reply,) = ask(engine, "I'm an ML engineer. how do I become an ML engineer?")
+    assert reply.intent == "career_progression", reply.text
