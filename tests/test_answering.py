@@ -1873,3 +1873,23 @@ def test_work_the_guides_have_no_role_for_still_skips_the_school_steps(
 def test_an_ml_engineer_asking_the_way_in_gets_the_way_up(engine: Engine) -> None:
     (reply,) = ask(engine, "I'm an ML engineer. how do I become an ML engineer?")
     assert reply.intent == "career_progression", reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        ("what do people who build predictors earn?", "models"),
+        ("is self teaching software a good field?", "machine learning"),
+        ("which rungs come after senior?", "progression"),
+    ],
+)
+def test_words_for_the_domain_without_its_words_read_as_its_words(
+    engine: Engine, text: str, read_as: str
+) -> None:
+    """Written around "model" and "machine learning", a question still names them."""
+    assert read_as in " ".join(engine.understand(text).matched)
+
+
+def test_what_a_company_uses_machine_learning_for_is_its_focus(engine: Engine) -> None:
+    (reply,) = ask(engine, "what does Meta use machine learning for?")
+    assert reply.intent == "company_focus" and "Content Moderation" in reply.text, reply.text
