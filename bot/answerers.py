@@ -63,6 +63,7 @@ SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's term
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
 THIN_ANSWER = 200  # characters: ... unless it is shorter than this
 DETAILS = 6  # items of a list an answer showed only by its name, added when the name was asked
+BARELY = 1.1  # of the threshold: a reading this confident at most is barely one
 LOOKUP_WORDS = 4  # a message at most this long may ask one term by itself ("anything on X?")
 ANCHORED = 0.7  # of the coverage: what a question naming the domain itself must have held
 PAY_READ = 0.3  # of the threshold: a reading needing pay words this sure asks pay
@@ -631,6 +632,16 @@ class Answerers:
             among = self.which(turn)
             if among is not None:
                 return among
+        if (
+            carry
+            and turn.intent.name == turn.state.intent
+            and turn.score < self.policy.settings.threshold * BARELY
+            and not turn.u.mentions
+            and (within := self.on_last_answer(turn)) is not None
+        ):
+            # "and who do they collaborate with?" after the work environment, read as it barely:
+            # the same answer again says nothing new; what its sections say of it does
+            return within
         before = turn.state.copy() if kind else None
         earlier = [(c["source"], c["section"]) for c in turn.state.citations]
         reply = self.composer.answer(
