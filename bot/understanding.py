@@ -69,7 +69,10 @@ class Reader:
         said = None
         if len(tokens) <= WHOLE_TOKENS:  # "ok", "lol ok", "hmm, got it": short, never a post
             said = self.whole.get(" ".join(t for t in tokens if t not in self.fillers))
-            said = said or self.whole.get(" ".join(tokens))  # "hmm": a filler said alone
+            said = said or self.whole.get(" ".join(tokens))  # "lol": a filler said alone
+            if said is None and tokens and self.fillers.issuperset(tokens):
+                # "hmm", "oh well": fillers alone say what a filler said alone does
+                said = next((self.whole[f] for f in sorted(self.fillers) if f in self.whole), None)
         if said is not None and limit > 0:
             candidates = [said]
         elif limit > 0:  # 0: only the words and names are wanted

@@ -1893,3 +1893,9 @@ def test_words_for_the_domain_without_its_words_read_as_its_words(
 def test_what_a_company_does_with_machine_learning_is_its_focus(engine: Engine) -> None:
     (reply,) = ask(engine, "so what's NVIDIA doing with ML?")
     assert reply.intent == "company_focus" and "focus areas" in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text", ["oh well", "uh", "hm"])
+def test_fillers_said_alone_are_an_acknowledgement(engine: Engine, text: str) -> None:
+    _, reaction = ask(engine, "what do ML engineers make?", text)
+    assert reaction.kind == "smalltalk" and reaction.intent == "acknowledge", reaction.text
