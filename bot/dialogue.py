@@ -180,7 +180,7 @@ class Dialogue:
             if split.kind != "decline":  # one of them may be what the guides lack
                 return split
             state.put_back(saved)
-        if before is not None and self._clearer_alone(text, u):
+        if before is not None and self._clearer_alone(text, u, bool(state.intent)):
             # "I'm a PM moving into ML. Is demand for ML engineers growing?": the preamble only
             # blurs the question, which alone is clear
             split = self._split(text, state)
@@ -252,16 +252,20 @@ class Dialogue:
         found.sort(key=lambda a: a.top is not None and a.top.intent == ACKNOWLEDGE)
         return found[0] if found else None
 
-    def _clearer_alone(self, text: str, whole: Understanding) -> bool:
+    def _clearer_alone(self, text: str, whole: Understanding, answered: bool = False) -> bool:
         """Whether the one question of a message whose other sentences only tell or chat is read
         far more surely alone than with them (or the whole reads as a statement about oneself);
         after one sentence about the person, as surely ("I'm an IT manager, how do I become an
-        ML engineer?": the manager is who asks, not what is asked)."""
+        ML engineer?": the manager is who asks, not what is asked); or, after an answer, names
+        only entities ("wow, SF is high. What about Texas?")."""
         pieces = sentences(text)
         questions = [p.text for p in pieces if p.kind == "question"]
         if len(questions) != 1:
             return False
-        alone = self.read(questions[0]).top
+        read = self.read(questions[0])
+        if answered and self.policy.is_bare(read):
+            return True  # "wow, SF is high. what about Texas?": a follow-up of the last answer
+        alone = read.top
         if alone is None or alone.score < self.policy.settings.threshold:
             return False
         top = whole.top

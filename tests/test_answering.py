@@ -1899,3 +1899,10 @@ def test_what_a_company_does_with_machine_learning_is_its_focus(engine: Engine) 
 def test_fillers_said_alone_are_an_acknowledgement(engine: Engine, text: str) -> None:
     _, reaction = ask(engine, "what do ML engineers make?", text)
     assert reaction.kind == "smalltalk" and reaction.intent == "acknowledge", reaction.text
+
+
+def test_a_follow_up_after_a_reaction_is_asked_of_the_last_answer(engine: Engine) -> None:
+    """ "wow, that's a lot. and in Texas?": the reaction says nothing; "and in Texas?" asks the
+    last answer's question of Texas."""
+    _, texas = ask(engine, "how much do ML engineers make in SF?", "wow that's a lot. and Texas?")
+    assert texas.intent == "salary" and "140,000" in texas.text, texas.text
