@@ -1906,3 +1906,9 @@ def test_a_follow_up_after_a_reaction_is_asked_of_the_last_answer(engine: Engine
     last answer's question of Texas."""
     _, texas = ask(engine, "how much do ML engineers make in SF?", "wow that's a lot. and Texas?")
     assert texas.intent == "salary" and "140,000" in texas.text, texas.text
+
+
+def test_a_role_the_question_names_decides_the_roadmap_over_the_profile(engine: Engine) -> None:
+    """A chef asking whether a data analyst could switch asks about the analyst."""
+    _, analyst = ask(engine, "I'm a chef.", "could a data analyst switch to ML engineering?")
+    assert "A roadmap for a Data Analyst" in analyst.text, analyst.text
