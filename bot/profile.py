@@ -37,26 +37,17 @@ class ProfileReader:
             role: tuple(tuple(n) for n in names) for role, names in (subject_roles or {}).items()
         }
         # the words saying so, by their first word: a message is only checked where one begins
-        self.insider_words: dict[str, list[tuple[str, ...]]] = {}
-        for words in settings.insider_words:
-            split = tuple(words.split())
-            self.insider_words.setdefault(split[0], []).append(split)
+        self.insider_words = _by_first_word(settings.insider_words)
         self.insider_roles = frozenset(settings.insider_roles)
         self.student_words = frozenset(settings.student_words)
         self.years_words = frozenset(settings.years_words)
         self.interest_words = frozenset(settings.interest_words)
         self.negation_words = frozenset(settings.negation_words)
         self.self_words = tuple(" ".join(w.split()) for w in settings.self_words)
-        self.entering_words: dict[str, list[tuple[str, ...]]] = {}
-        for words in settings.entering_words:
-            split = tuple(words.split())
-            self.entering_words.setdefault(split[0], []).append(split)
+        self.entering_words = _by_first_word(settings.entering_words)
         self.hypothetical_words = frozenset(settings.hypothetical_words)
         self.job_words = frozenset(settings.job_words)
-        self.occupations: dict[str, list[tuple[str, ...]]] = {}
-        for term in settings.out_of_scope_terms:
-            split = tuple(term.split())
-            self.occupations.setdefault(split[0], []).append(split)
+        self.occupations = _by_first_word(settings.out_of_scope_terms)
 
     def describes_self(self, u: Understanding) -> bool:
         """Whether the message says who the person is ("as a data analyst, ...", "I'm a nurse",
@@ -241,6 +232,15 @@ class ProfileReader:
                 profile.skills.remove(entity.id)
             elif entity.type == "specialisation" and entity.id in profile.interests:
                 profile.interests.remove(entity.id)
+
+
+def _by_first_word(phrases: Sequence[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases as token tuples, by their first word: a message is checked only where one begins."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        split = tuple(phrase.split())
+        index.setdefault(split[0], []).append(split)
+    return index
 
 
 def template_profile(profile: Profile, kb: KnowledgeBase | None) -> dict[str, Any]:
