@@ -116,9 +116,11 @@ class Policy:
                     # the way into the job, which is not what someone already in it asks
                     intent = self.intents.get(intent.insiders)
                     candidate = msgspec.structs.replace(candidate, intent=intent.name)
-            if intent.entrants is not None and not insider:
+            if intent.entrants is not None:
                 if entering is None:
-                    entering = self.enters(u) and not self.is_insider(u, state.profile)
+                    if insider is None:
+                        insider = self.is_insider(u, state.profile)
+                    entering = not insider and self.enters(u)
                 if entering:
                     # "can a data scientist transition to ML engineering?" reads like moving
                     # out of the job, but the job is where they are going
