@@ -336,13 +336,26 @@ class Dialogue:
             if reply.kind == "decline" and reply.text.startswith(self.texts["fallback"]):
                 unfound.append((question, reply))  # (a decline leaves the talk's topic alone)
                 continue
+            same = _same_part(parts, reply)
+            if same is not None:  # answered as an earlier one was: one part for both
+                kept[same] += " " + question
+                parts[same] = max(parts[same], reply, key=lambda r: len(r.text))
+                continue
             parts.append(reply)
             kept.append(question)
             if state.intent and state.intent not in asked:
                 asked.append(state.intent)
-        if not parts:  # nothing answered: each declined, as asked
-            kept, parts = [q for q, _ in unfound], [r for _, r in unfound]
+        if not parts:  # nothing answered: each declined, as asked (each decline once)
+            for question, reply in unfound:
+                same = _same_part(parts, reply)
+                if same is None:
+                    kept.append(question)
+                    parts.append(reply)
+                else:
+                    kept[same] += " " + question
             unfound = []
+        if len(parts) == 1 and not unfound:
+            return parts[0], read
         state.part_intents = [name for name in asked if name != state.intent]
         headings = [
             self.texts["part_heading"].format(number=i, question=q) for i, q in enumerate(kept, 1)
@@ -446,4 +459,13 @@ def _answers_each(reply: Reply) -> bool:
         len(reply.parts) > 1
         and all(part.kind != "decline" for part in reply.parts)
         and len(set(intents)) == len(intents)
+    )
+
+
+def _same_part(parts: Sequence[Reply], reply: Reply) -> int | None:
+    """The earlier part saying what a reply says (one holds the other's text whole: "Senior pay"
+    and "Senior pay" with what the guides say of senior engineers after it), if any."""
+    return next(
+        (i for i, part in enumerate(parts) if reply.text in part.text or part.text in reply.text),
+        None,
     )

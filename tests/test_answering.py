@@ -217,6 +217,24 @@ def test_a_question_nothing_answers_takes_no_part_while_others_are_answered(
     assert "first 3 questions" not in reply.text
 
 
+def test_a_post_asking_one_thing_twice_gets_one_answer(engine: Engine) -> None:
+    """The second question answered as the first was is not a part of its own (the first part
+    holds the second's text whole: senior pay, then what the guides say of senior engineers)."""
+    (reply,) = ask(
+        engine,
+        "How much does a senior ML engineer make? I'm asking for my son. "
+        "What do senior ML engineers earn?",
+    )
+    assert reply.kind == "answer" and not reply.parts, reply.text
+    assert reply.text.count("$210,000") == 1
+    (declined,) = ask(
+        engine,
+        "I'm a nurse in Ohio. What do ML engineers earn? My friend says a lot. "
+        "What is the salary of an ML engineer, really?",
+    )
+    assert declined.kind == "decline" and declined.text.count("Ohio") <= 2, declined.text
+
+
 def test_a_question_that_leans_on_the_sentence_before_it_is_read_with_it(engine: Engine) -> None:
     text = (
         "I have spent four years writing Go microservices for a logistics firm. My plan is to "
