@@ -7,7 +7,7 @@ decline. A new answering path is one more entry in `Dialogue.answerers`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from msgspec import Struct
@@ -15,7 +15,7 @@ from msgspec import Struct
 from . import references
 from .acts import Acts
 from .answer import TOPICAL, Composer
-from .domain import COMPANY, PLACE_TYPES, STATE
+from .domain import CITY, COMPANY, PLACE_TYPES, STATE
 from .gaps import Found as GapFound
 from .gaps import GapFinder
 from .intents import Intent, IntentSet
@@ -747,6 +747,9 @@ class Answerers:
         # an intent that remembers what is named takes all of it at once ("I know Python and SQL")
         if intent.requires or intent.remember or not types:
             return None
+        places = _places(turn.u, types)
+        if places:  # "is pay higher in Seattle or New York?": a city, then a state
+            return "", places
         for slot, type_ in intent.slots.items():
             if types.count(type_) > 1:
                 continue
@@ -775,12 +778,21 @@ class Answerers:
     ) -> Reply:
         base, _ = self.composer.slots.resolve(intent, turn.u, turn.state, carry)
         parts = [
-            self.composer.answer(intent, turn.u, turn.state, turn.score, slots={**base, slot: e.id})
+            self.composer.answer(
+                intent, turn.u, turn.state, turn.score, slots=_placed(intent, base, slot, e)
+            )
             for e in entities
         ]
         # "the second one", "which of them...": the entities the parts were about
         turn.state.items = [e.name for e in entities]
-        return combine([f"{i}. {e.name}" for i, e in enumerate(entities, 1)], parts, intent.name)
+        names: dict[str, list[str]] = {}  # a part's text -> the entities it answers for
+        for entity, part in zip(entities, parts, strict=True):
+            names.setdefault(part.text, []).append(entity.name)
+        if len(names) == 1:  # the answer is the same whichever: "Keras or PyTorch?"
+            return parts[0]
+        unique = list({part.text: part for part in parts}.values())
+        headings = [f"{i}. {' and '.join(names[p.text])}" for i, p in enumerate(unique, 1)]
+        return combine(headings, unique, intent.name)
 
     def _sharpen(self, turn: Turn, reply: Reply) -> Reply:
         """The intent's answer, and after it the passage that holds what the question asks
@@ -1300,6 +1312,39 @@ _NAMING_WORDS = frozenset(
     )  # "what is it about?"
 )
 _TIME_WORDS = frozenset(("day", "days", "time", "point", "year", "month", "week", "morning"))
+
+
+def _places(u: Understanding, types: Sequence[str]) -> list[Entity]:
+    """The places a question names, when they are of both kinds an intent takes (a city and a
+    state): each is asked of in turn. A state a named city lies in is not one of them ("Austin,
+    Texas")."""
+    if not set(PLACE_TYPES) <= set(types):
+        return []
+    named: list[Entity] = []
+    for mention in u.mentions:
+        place = next((e for t in PLACE_TYPES if (e := mention.of_type(t))), None)
+        if place is not None and place not in named:
+            named.append(place)
+    within = {e.state for e in named if e.type == CITY}
+    named = [e for e in named if not (e.type == STATE and e.id in within)]
+    return named[:MAX_PARTS] if len({e.type for e in named}) > 1 else []
+
+
+def _placed(intent: Intent, base: Mapping[str, str], slot: str, entity: Entity) -> dict[str, str]:
+    """The slots of the part of an answer about one of several entities: for a place, the
+    place alone, a city with its own state ("Seattle" is in Washington, whatever other place the
+    question names); else the slot of its kind, set to it."""
+    slots = dict(base)
+    by_type = {t: s for s, t in intent.slots.items() if t in PLACE_TYPES}
+    if entity.type not in by_type:
+        slots[slot] = entity.id
+        return slots
+    for name in by_type.values():
+        slots.pop(name, None)
+    slots[by_type[entity.type]] = entity.id
+    if entity.type == CITY and entity.state and STATE in by_type:
+        slots[by_type[STATE]] = entity.state
+    return slots
 
 
 def _figure(item: str) -> float | None:

@@ -1612,6 +1612,30 @@ def test_two_places_named_to_compare_get_the_pay_of_each(engine: Engine) -> None
     assert "Seattle" in reply.parts[0].text and "New York" in reply.parts[1].text, reply.text
 
 
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        # a city and a state: each its own figures
+        ("is pay higher in Seattle or New York?", "Washington (state): $138,400", "$155,000"),
+        # two cities: the second with its own state, not the first one's
+        ("San Francisco vs Seattle ML salary?", "$180,000", "Washington (state): $138,400"),
+    ],
+)
+def test_each_place_compared_gets_its_own_figures(
+    engine: Engine, text: str, first: str, second: str
+) -> None:
+    (reply,) = ask(engine, text)
+    assert reply.kind == "multi" and len(reply.parts) == 2, reply.text
+    assert first in reply.parts[0].text and second in reply.parts[1].text, reply.text
+    assert "California" not in reply.parts[1].text and "New York" not in reply.parts[0].text
+
+
+def test_entities_whose_answers_are_the_same_get_that_answer_once(engine: Engine) -> None:
+    (reply,) = ask(engine, "tensorflow vs opencv, which ones do ML engineers use")
+    assert reply.kind == "answer" and not reply.parts, reply.text
+    assert reply.text.count("Technical must-haves") == 1
+
+
 def test_which_other_companies_leaves_out_the_one_just_talked_about(engine: Engine) -> None:
     _, others = ask(
         engine, "what is Tesla doing in ML?", "which other firms work on autonomous driving?"
