@@ -164,3 +164,13 @@ def test_a_turn_with_no_facts_to_find_is_answered_by_small_talk_but_a_question_i
     assert not blind.judge(thanks, {"expect": "decline"})[0]
     declined = engine.reply("what is the best lasagne recipe")
     assert declined.kind == "decline" and not blind.judge(declined, {"expect": "answer"})[0]
+
+
+def test_forum_near_miss_and_long_post_sets_stay_out_of_the_persona_sets() -> None:
+    reports = []
+    for name in ("personas3", "forum4", "nearmiss2", "longposts"):
+        report = blind.SetReport(name, "sealed")
+        report.answered.add(name == "personas3")
+        reports.append(report)
+    total = blind.combined(reports, "persona sets", "sealed")
+    assert (total.answered.passed, total.answered.total) == (1, 1)

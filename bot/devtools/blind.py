@@ -22,8 +22,8 @@ from ..errors import UsageError
 from ..reply import Reply
 
 HALVES = ("dev", "sealed")
-#: question sets reported on their own, not added to the persona sets
-SEPARATE = ("forum", "forum2", "forum3", "nearmiss", "nearmiss2", "longposts", "longposts2")
+#: question sets reported on their own, not added to the persona sets: these names, numbered or not
+SEPARATE = ("forum", "nearmiss", "longposts")
 ANSWERING = ("answer", "retrieved", "multi", "act")
 _DASHES = re.compile("[\u2010-\u2015\u2212-]+")
 _SPACE = re.compile(r"\s+")
@@ -152,7 +152,7 @@ def combined(reports: Sequence[SetReport], name: str, half: str) -> SetReport:
     """The question sets of one half added up (dialogues and the SEPARATE sets stay apart)."""
     total = SetReport(name, half)
     for r in reports:
-        if r.half != half or r.conversations.total or r.name in SEPARATE:
+        if r.half != half or r.conversations.total or r.name.rstrip("0123456789") in SEPARATE:
             continue
         for mine, theirs in ((total.answered, r.answered), (total.declined, r.declined)):
             mine.passed += theirs.passed
