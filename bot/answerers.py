@@ -60,6 +60,7 @@ AGREE_FLOOR = 0.3  # of the threshold: an intent this confident may be taken whe
 AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
+CLOSEST = 0.6  # ... or covers this much of the question, as much as any passage the answer shows
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
 THIN_ANSWER = 200  # characters: ... unless it is shorter than this
 DETAILS = 6  # items of a list an answer showed only by its name, added when the name was asked
@@ -866,11 +867,16 @@ class Answerers:
             if named:
                 return named[:DETAILS]
         said = self.passages.said(reply.text) if not sure else frozenset()
-        if not sure and len(query) >= need and not query <= said:
+        if not sure and len(query) >= need:
             hits = self._search(turn, self.coverage)
             # a bare name ("Cloud Computing", a skill listed) after one as close that says more
             best = hits[0].coverage if hits else 0.0
             hits.sort(key=lambda f: (f.coverage < best, len(f.passage.text.split()) <= BARE_WORDS))
+            # the closest passage, when none the answer shows is closer, though the answer says
+            # its words elsewhere ("partner with product teams?" answered by the soft skills,
+            # whose teamwork names product managers)
+            shown = max((f.coverage for f in hits if f.passage.text in reply.text), default=0.0)
+            closest: list[Passage] = []
             for found in hits:
                 if found.passage.text in reply.text:
                     continue
@@ -881,6 +887,9 @@ class Answerers:
                 details = self.passages.details(set(found.held), reply.text, found.passage)
                 if details and held:
                     return details[:DETAILS]
+                if not closest and len(held) >= need and found.coverage >= max(shown, CLOSEST):
+                    closest = [found.passage]
+            return self.passages.details(query | names, reply.text)[:DETAILS] or closest
         return self.passages.details(query | names, reply.text)[:DETAILS]
 
     def _unsaid_entity(self, turn: Turn, reply: Reply, query: set[str]) -> list[Passage]:

@@ -84,6 +84,22 @@ def test_a_name_the_answer_does_not_say_is_part_of_what_was_asked(engine: Engine
     assert "managed service" in sharpened[1], reply.text
 
 
+def test_the_closest_passage_follows_an_answer_that_says_its_words_elsewhere(
+    engine: Engine,
+) -> None:
+    """The transitions answer names managers (product or project manager) and moving, but the
+    passage closest to the question, found by retrieval and not named here, is another: it
+    follows, unless the answer already shows a passage as close."""
+    text = "which roles could an ML engineer take to move into management?"
+    (reply,) = ask(engine, text)
+    engine.reset("closest")
+    u = engine._dialogue.read(text)
+    index = engine._dialogue.answerers[0].__self__.passages  # type: ignore[attr-defined]
+    best = index.search(u.tokens, {}, limit=1)[0].passage
+    assert reply.kind == "answer" and best.text in reply.text, reply.text
+    assert reply.text.index(best.text) > reply.text.index("More specifically")
+
+
 def test_a_thin_answer_is_sharpened_by_one_more_word_a_passage_holds(engine: Engine) -> None:
     """A skill the guides only name ("Model Evaluation", a label) is a thin answer: one more
     word of the question that a passage holds ("bias") brings that passage after it."""
