@@ -887,7 +887,7 @@ class Answerers:
                 details = self.passages.details(set(found.held), reply.text, found.passage)
                 if details and held:
                     return details[:DETAILS]
-                if not closest and len(held) >= need and found.coverage >= max(shown, CLOSEST):
+                if not closest and len(found.own) >= need and found.coverage >= max(shown, CLOSEST):
                     closest = [found.passage]
             return self.passages.details(query | names, reply.text)[:DETAILS] or closest
         return self.passages.details(query | names, reply.text)[:DETAILS]

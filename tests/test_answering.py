@@ -84,13 +84,20 @@ def test_a_name_the_answer_does_not_say_is_part_of_what_was_asked(engine: Engine
     assert "managed service" in sharpened[1], reply.text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the transitions answer names managers (product or project manager) and moving
+        "which roles could an ML engineer take to move into management?",
+        # what the closest passage holds is what the question names: Amazon's AWS services
+        "what AWS ML services does amazon offer?",
+    ],
+)
 def test_the_closest_passage_follows_an_answer_that_says_its_words_elsewhere(
-    engine: Engine,
+    engine: Engine, text: str
 ) -> None:
-    """The transitions answer names managers (product or project manager) and moving, but the
-    passage closest to the question, found by retrieval and not named here, is another: it
-    follows, unless the answer already shows a passage as close."""
-    text = "which roles could an ML engineer take to move into management?"
+    """The passage closest to the question, found by retrieval and not named here, follows an
+    answer that does not show it, unless the answer already shows a passage as close."""
     (reply,) = ask(engine, text)
     engine.reset("closest")
     u = engine._dialogue.read(text)
