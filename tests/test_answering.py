@@ -559,6 +559,8 @@ def test_only_the_start_of_a_very_long_message_is_read_and_the_reply_says_so(
         ("are Kaggle rankings worth chasing?", "Kaggle"),
         ("would winning data science competitions help me?", "competitions"),
         ("do ML engineers earn more than plumbers?", "pay for plumbers"),
+        ("are ML engineers paid better than front-end developers?", "pay for Front-end Engineer"),
+        ("what does an SRE earn compared with an ML engineer?", "pay for DevOps Engineer"),
         ("is udemy any good for learning ML?", "online courses"),
         ("are there ML meetups in Denver?", "meetups"),
         ("is Spotify a mature company when it comes to ML?", "Spotify"),

@@ -668,18 +668,18 @@ def test_a_turn_naming_an_entity_in_words_another_intent_needs_asks_that_intent(
 
 
 def test_a_thin_answer_adds_what_the_last_answers_sections_say_of_it(engine: Engine) -> None:
-    """ "Data Pipelines comes up in the guides" says little; just after an answer from the
-    responsibilities, what they say of data pipelines follows it."""
-    *_, pipelines = chat(
+    """ "Testing Practices comes up in the guides" says little; just after an answer from the
+    responsibilities, what they say of testing follows it."""
+    *_, testing = chat(
         engine,
         "thin",
         "what are an ML engineer's core duties?",
         "do they keep models and data versioned?",
-        "do data pipelines matter?",
+        "does testing matter?",
     )
-    assert "accurate and repeatable" in pipelines.text, pipelines.text
-    (alone,) = chat(engine, "thin2", "do data pipelines matter?")
-    assert "accurate and repeatable" not in alone.text, alone.text
+    assert "clean, tested code" in testing.text, testing.text
+    (alone,) = chat(engine, "thin2", "does testing matter?")
+    assert "clean, tested code" not in alone.text, alone.text
 
 
 def test_an_item_named_in_a_question_shows_what_its_label_stands_for(engine: Engine) -> None:
