@@ -4,6 +4,7 @@ re-ranked for the conversation, follow-ups, ties, scope.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 import msgspec
@@ -346,6 +347,8 @@ class Policy:
             allowed = allowed | self.person_words
         if words[-1:] == ["do"]:  # "what does a senior ML engineer do?" asks what they do
             allowed = allowed - {"do"}
+        if any(w in _DOING and n == "with" for w, n in itertools.pairwise(words)):
+            allowed = allowed - {"with"}  # "what Meta does with ML?" asks what it does
         if any(w not in allowed for w in words):
             top = self.intents.get(u.top.intent) if u.top is not None else None
             named = {e.type for m in u.mentions for e in m.entities}
@@ -464,6 +467,9 @@ class Policy:
             ):
                 return c
         return None
+
+
+_DOING = frozenset(("do", "does", "did", "doing", "done"))
 
 
 def _fits(mention: Mention, types: set[str]) -> bool:

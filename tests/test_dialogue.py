@@ -23,6 +23,20 @@ def test_a_short_turn_changing_a_slot_reuses_the_intent(engine: Engine) -> None:
     assert second.slots == {"company": "amazon"} and third.slots == {"company": "nvidia"}
 
 
+def test_what_a_company_does_with_something_is_not_a_bare_follow_up(engine: Engine) -> None:
+    """ "and Apple?" after Google's hiring asks Apple's; "and what does Apple do with ML?" asks
+    what it does, though each of its other words may come in a bare follow-up."""
+    _, bare, doing = chat(
+        engine,
+        "doing",
+        "how does Google hire ML engineers?",
+        "and Apple?",
+        "and what does Apple do with ML?",
+    )
+    assert bare.intent == "company_hiring", bare.text
+    assert doing.intent != "company_hiring" and "Siri" in doing.text, doing.text
+
+
 def test_and_with_an_entity_the_last_intent_takes_follows_it_up(engine: Engine) -> None:
     """ "and AI researchers, what do they focus on?" after the roles compared reads like the
     companies' focus areas, which take no role: it asks the comparison of another role. A
