@@ -759,3 +759,9 @@ def test_which_of_those_keeps_to_the_last_list_whatever_else_it_resembles(
         engine, "ofthose", "which companies do robotics?", "which of those do driverless?"
     )
     assert "Tesla" in cars.text and "industries" not in cars.text.lower(), cars.text
+
+
+def test_an_acknowledgement_after_a_decline_does_not_say_it_helped(engine: Engine) -> None:
+    declined, hmm = chat(engine, "hmm", "what's the weather in Paris?", "hmm")
+    assert declined.kind == "decline"
+    assert hmm.kind == "smalltalk" and "help" not in hmm.text.lower(), hmm.text
