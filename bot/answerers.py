@@ -531,6 +531,11 @@ class Answerers:
         if turn.intent and turn.intent.category == "profile" and not self.policy.is_bare(turn.u):
             return None
         intent = self.policy.follow_up(turn.u, turn.state)
+        if intent is not None and self.policy.names_home(turn.u):
+            # "and in the US?": the figures for the whole country, no place kept or assumed
+            base, _ = self.composer.slots.resolve(intent, turn.u, turn.state, carry=True)
+            slots = {k: v for k, v in base.items() if intent.slots[k] not in PLACE_TYPES}
+            return self.composer.answer(intent, turn.u, turn.state, turn.score, slots=slots)
         if intent is not None:
             each = self._each(turn, intent)  # "and how do California and Massachusetts compare?"
             if each:

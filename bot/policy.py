@@ -75,6 +75,7 @@ class Policy:
             intent.name: needs(intent.needs) for intent in intents.intents if intent.needs
         }
         self.followup_words = frozenset(settings.followup_words)
+        self.home_names = frozenset(settings.home_names)
         self.hypothetical_words = frozenset(settings.hypothetical_words)
         self.person_words = frozenset(settings.person_words)
         self.anaphora_words = frozenset(settings.anaphora_words)
@@ -334,6 +335,9 @@ class Policy:
         or one that begins with "and", names such an entity, and reads best as an intent taking
         entities, but none of its kind ("and AI researchers, what do they focus on?" after the
         roles compared: not the companies' focus areas), or reads as nothing surely."""
+        if state.intent in self.intents and self.names_home(u):
+            previous = self.intents.get(state.intent or "")
+            return previous if set(previous.slots.values()) & {CITY, STATE} else None
         if state.intent not in self.intents or not u.mentions:
             return None
         previous = self.intents.get(state.intent or "")
@@ -389,6 +393,12 @@ class Policy:
                 if entity.type in previous.followups:
                     return self.intents.get(previous.followups[entity.type])
         return None
+
+    def names_home(self, u: Understanding) -> bool:
+        """Whether a turn names only the country the guides' figures are for, in words that may
+        surround a follow-up ("and in the US?")."""
+        words = [t for t in u.tokens if t == "the" or t not in self.followup_words]
+        return not u.mentions and " ".join(words) in self.home_names
 
     def _asks_other(self, u: Understanding, previous: Intent) -> bool:
         """Whether a short turn naming an entity asks, in words another intent needs ("pay"),

@@ -92,6 +92,8 @@ class Settings(Struct, frozen=True):
     subject_terms: tuple[str, ...] = ()  # make a question about the domain
     out_of_scope_terms: tuple[str, ...] = ()  # other occupations
     followup_words: tuple[str, ...] = ()  # may surround "and Amazon?"
+    # "and in the US?": the country the guides' figures are for, named as a follow-up
+    home_names: tuple[str, ...] = ()
     anaphora_words: tuple[str, ...] = ()  # "their", "it": keep the slots
     # "what if I moved to New York instead?": with one of these, the person's own words
     # (`person_words`) may surround a follow-up too; without, "I moved to Austin" tells about them

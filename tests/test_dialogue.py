@@ -765,3 +765,22 @@ def test_an_acknowledgement_after_a_decline_does_not_say_it_helped(engine: Engin
     declined, hmm = chat(engine, "hmm", "what's the weather in Paris?", "hmm")
     assert declined.kind == "decline"
     assert hmm.kind == "smalltalk" and "help" not in hmm.text.lower(), hmm.text
+
+
+def test_the_guides_own_country_as_a_follow_up_gets_their_figures_for_all_of_it(
+    engine: Engine,
+) -> None:
+    """Pay abroad is declined; "and in the US?" then asks the guides' figures, with no place
+    kept from before ("Texas" after senior pay in Texas)."""
+    declined, home = chat(engine, "home", "what do ML engineers earn in Germany?", "and in the US?")
+    assert declined.kind == "decline" and home.kind == "answer", home.text
+    assert home.intent == "salary" and "Germany" not in home.text
+    _, _, national = chat(
+        engine,
+        "home2",
+        "what do senior ML engineers earn in Texas?",
+        "what about Austin?",
+        "what about the US?",
+    )
+    assert national.kind == "answer" and "Austin" not in national.text, national.text
+    assert "$210,000" in national.text, national.text
