@@ -311,7 +311,8 @@ class Policy:
         if self._names_subject(u.tokens):
             return None  # "I've been a teacher, how do I get into ML?" is about the domain
         # a one-word term may stand in the plural ("dentists")
-        keys = {k for t in u.tokens for k in (t, t[:-1], t[:-2], t[:-3] + "y") if k}
+        # (in the message's order: the first term named is the one declined, in every process)
+        keys = dict.fromkeys(k for t in u.tokens for k in (t, t[:-1], t[:-2], t[:-3] + "y") if k)
         terms = [t for key in keys for t in self._by_first.get(key, ())]
         # "his teacher told him...", "as an accountant, ...": who they are, not what is asked
         return next(

@@ -221,9 +221,14 @@ class PassageIndex:
         if found is not None:
             labels = [found.label] if found.label else []
         else:
-            labels = list(dict.fromkeys(lb for t in asked for lb in self._labels.get(t, ())))
+            # (in a fixed order: which of two labels as good is shown must not vary by process)
+            labels = list(
+                dict.fromkeys(lb for t in sorted(asked) for lb in self._labels.get(t, ()))
+            )
             if named:
-                labels += [self._by_name[n] for n in named if self._by_name[n] not in labels]
+                labels += [
+                    self._by_name[n] for n in sorted(named) if self._by_name[n] not in labels
+                ]
         folded = answer.casefold()
         best: tuple[int, str] | None = None
         for label in labels:
@@ -295,9 +300,12 @@ class PassageIndex:
             return []
         weights = self.weights(query)
         total = sum(weights.values())
-        match = " OR ".join(f'"{t}"' for t in query if t in self.idf)
-        if not match:
+        known = [t for t in query if t in self.idf]
+        need = 1 if single and len(known) == 1 and known[0] not in self.common else MIN_TERMS
+        # no passage can hold more than every known term: not enough, no ranking needed
+        if len(known) < need or sum(weights[t] for t in known) < min_coverage * total:
             return []
+        match = " OR ".join(f'"{t}"' for t in known)
         with self._lock:
             rows = (
                 self._open()
@@ -308,8 +316,6 @@ class PassageIndex:
                 )
                 .fetchall()
             )
-        known = [t for t in query if t in self.idf]
-        need = 1 if single and len(known) == 1 and known[0] not in self.common else MIN_TERMS
         found = []
         for rowid, score in rows:
             passage = self.passages[rowid]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import Engine
+from bot.devtools.evaluate import load_questions
 from bot.jsonl import serve
 
 from .conftest import ROOT
@@ -162,6 +163,22 @@ def test_jsonl_process_with_binary_junk_keeps_going() -> None:
     assert out.returncode == 0
     rows = [json.loads(line) for line in out.stdout.decode().splitlines()]
     assert len(rows) == 3 and "error" in rows[1] and rows[2]["session"] == "x"
+
+
+def test_replies_do_not_depend_on_the_process(engine: Engine) -> None:
+    """The same questions in two processes with different string hashing get the same replies
+    (which of two equally good labels, or of two out-of-scope terms, is shown once varied)."""
+    questions = [row["text"] for row in load_questions(None)]
+    questions += ["whats the best chef knife brand for a home cook", "TensorFlow certificate?"]
+    stdin = "".join(
+        json.dumps({"session": f"s{i}", "text": q}) + "\n" for i, q in enumerate(questions)
+    )
+    first, second = (
+        _careerbot("jsonl", stdin=stdin, env={"PYTHONHASHSEED": seed}) for seed in "12"
+    )
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert len(first.stdout.splitlines()) == len(questions)
+    assert first.stdout == second.stdout
 
 
 def test_piped_stdin_prints_plain_answers_without_prompts() -> None:
