@@ -37,8 +37,11 @@ _CONTRACTED = frozenset(
         "why",
     )
 )
-# Everything that is not a letter or a digit separates tokens (underscore included).
+# Everything that is not a letter or a digit separates tokens (underscore included)...
 _SEPARATORS = re.compile(r"[\W_]+")
+# ... but "C++" and "C#" are not the letter "c" (which a search would drop as too short)
+_SYMBOLIC = re.compile(r"(?<![\w+#])c(\+\+|#)(?![\w+#])")
+_SYMBOLIC_WORDS = {"++": "cplusplus", "#": "csharp"}
 _PARTIAL_WORD = re.compile(r"[^\W_]+$")
 
 
@@ -80,6 +83,8 @@ def _base_tokens(text: str) -> list[str]:
     if not text.isascii():
         text = _strip_accents(text)
     text = _APOSTROPHES.sub("", text)
+    if "c+" in text or "c#" in text:
+        text = _SYMBOLIC.sub(lambda m: _SYMBOLIC_WORDS[m.group(1)], text)
     return _SEPARATORS.sub(" ", text).split()
 
 

@@ -107,6 +107,14 @@ def test_the_closest_passage_follows_an_answer_that_says_its_words_elsewhere(
     assert reply.text.index(best.text) > reply.text.index("More specifically")
 
 
+def test_c_plus_plus_is_a_term_retrieval_finds(engine: Engine) -> None:
+    """ "C++" was the letter "c", too short to search for: a question about it found nothing."""
+    index = engine._dialogue.answerers[0].__self__.passages  # type: ignore[attr-defined]
+    u = engine._dialogue.read("i hear C++ matters for ML, why?")
+    found = index.search(u.tokens, {}, limit=1, min_coverage=0.5)
+    assert found and "C++" in found[0].passage.text, found
+
+
 def test_a_thin_answer_is_sharpened_by_one_more_word_a_passage_holds(engine: Engine) -> None:
     """A skill the guides only name ("Model Evaluation", a label) is a thin answer: one more
     word of the question that a passage holds ("bias") brings that passage after it."""

@@ -343,3 +343,10 @@ def test_a_concept_phrase_becomes_its_name_longest_first(tokens: list[str]) -> N
         expected.extend(table[tuple(tokens[i : i + n])] if n else (tokens[i],))
         i += n or 1
     assert lexicon.apply(tokens) == expected
+
+
+def test_c_plus_plus_and_c_sharp_are_words_not_the_letter_c() -> None:
+    assert normalise("Is C++ used? And C#? (c++)") == [
+        *("is", "cplusplus", "used", "and", "csharp", "cplusplus"),
+    ]
+    assert normalise("abc++ or c+ grades") == ["abc", "or", "c", "grades"]
