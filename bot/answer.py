@@ -25,6 +25,7 @@ _OFFERED = re.compile(r'\(?"[^"\n]*\?"\)?')  # a question offered in quotes
 TOPICAL = ("career", "profile")
 #: a second intent this close to the answered one's confidence is offered as the first suggestion
 OFFER_MARGIN = 0.1
+OCCUPATION = "occupation"  # mentioned work the content has no role for (`ProfileReader.mover`)
 RECENT = 4  # entities the last answers were about, kept for "which of the two?"
 
 
@@ -76,6 +77,12 @@ class Composer:
         else:
             origins = {k: "conversation" for k in slots}
         values = self.slots.values(intent, slots, state.profile, u)
+        mentioned = values["mentioned"]
+        if OCCUPATION in intent.answer and "role" not in mentioned:
+            # "can a nurse become an ML engineer?": work the content has no role for, named
+            job = self.profile.mover(u)
+            if job:
+                values["mentioned"] = {**mentioned, OCCUPATION: [Entity(OCCUPATION, job, job)]}
         rendered = self.renderer.render(intent.name, intent.answer, values)
         text = rendered.text
         from_profile = [

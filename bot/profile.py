@@ -74,7 +74,10 @@ class ProfileReader:
     def enters(self, u: Understanding) -> bool:
         """Whether the message names the domain's own role as where someone is going: "from
         data science to ML engineering", "can a nurse become an MLE?", "switching into ML"."""
-        tokens = u.tokens
+        return self._entering_at(u.tokens) is not None
+
+    def _entering_at(self, tokens: tuple[str, ...]) -> int | None:
+        """Where the words saying someone goes into the domain's own role begin, if any."""
         for i, token in enumerate(tokens):
             for words in self.entering_words.get(token, ()):
                 if (
@@ -82,10 +85,10 @@ class ProfileReader:
                     and not self._supposed(tokens, i)
                     and self._names_subject_role(tokens, i + len(words))
                 ):
-                    return True
+                    return i
             if token == "to" and "from" in tokens[:i] and self._names_subject_role(tokens, i + 1):
-                return True
-        return False
+                return i
+        return None
 
     def _supposed(self, tokens: tuple[str, ...], i: int) -> bool:
         """ "if I become...": a supposition, not a move asked about."""
@@ -205,20 +208,37 @@ class ProfileReader:
         for i, token in enumerate(tokens):
             for words in self.insider_words.get(token, ()):
                 start = i + len(words)
-                if tokens[i:start] != words:
-                    continue
-                for j in range(start, min(start + OCCUPATION_REACH, len(tokens))):
-                    for term in self.occupations.get(tokens[j], ()):
-                        if tokens[j : j + len(term)] == term:
-                            return " ".join(tokens[start : j + len(term)])
-                    if tokens[j] in self.job_words:
-                        # "I'm a machine learning engineer" is the domain's own role
-                        subject = any(
-                            tokens[start : j + 1][-len(n) :] == n
-                            for names in self.subject_roles.values()
-                            for n in names
-                        )
-                        return None if subject else " ".join(tokens[start : j + 1])
+                if tokens[i:start] == words:
+                    return self._job_at(tokens, start, len(tokens))
+        return None
+
+    def mover(self, u: Understanding) -> str | None:
+        """Work the question names as where someone comes from, into the domain's own role,
+        when the content has no role for it: "can a nurse become an ML engineer?"."""
+        tokens = u.tokens
+        into = self._entering_at(tokens)
+        if into is None:
+            return None
+        for i in range(into):  # "can a nurse become...", "from nursing to..."
+            if tokens[i] in ("a", "an", "from") and (job := self._job_at(tokens, i + 1, into)):
+                return job
+        return None
+
+    def _job_at(self, tokens: tuple[str, ...], start: int, stop: int) -> str | None:
+        """The job named from `start` (within OCCUPATION_REACH words, before `stop`): an
+        out-of-scope occupation, or words ending in a job's name; not the domain's own role ("I'm
+        a machine learning engineer")."""
+        for j in range(start, min(start + OCCUPATION_REACH, stop)):
+            for term in self.occupations.get(tokens[j], ()):
+                if tokens[j : j + len(term)] == term:
+                    return " ".join(tokens[start : j + len(term)])
+            if tokens[j] in self.job_words:
+                subject = any(
+                    tokens[start : j + 1][-len(n) :] == n
+                    for names in self.subject_roles.values()
+                    for n in names
+                )
+                return None if subject else " ".join(tokens[start : j + 1])
         return None
 
     @staticmethod

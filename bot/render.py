@@ -131,6 +131,13 @@ def _cite(context: Any, fact: Fact) -> str:
     return context["cite"](fact)
 
 
+def _with_article(name: object) -> str:
+    """ "a nurse", "an accountant", "an AI Engineer": the indefinite article a name takes by
+    its first letter."""
+    text = str(name)
+    return ("an " if text[:1].lower() in "aeio" else "a ") + text
+
+
 @pass_context
 def _naming(context: Any, text: object, entity: Entity) -> bool:
     return bool(context["_naming"](text, entity))
@@ -180,6 +187,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self._env.filters["cite"] = _cite
+        self._env.filters["a"] = _with_article
         # "x is search('word')": case-insensitive substring test over optional text
         self._env.tests["search"] = lambda value, needle: needle.lower() in str(value or "").lower()
         self._env.tests["naming"] = _naming

@@ -1945,6 +1945,25 @@ def test_work_the_guides_have_no_role_for_still_skips_the_school_steps(
     assert "Complete high school" not in reply.text and "coming from work as" in reply.text
 
 
+@pytest.mark.parametrize(
+    ("text", "for_whom"),
+    [
+        ("can a plumber become an ML engineer?", "A roadmap for a plumber:"),
+        ("how would an electrician move into ML engineering?", "A roadmap for an electrician:"),
+        ("how do I go from accountant to ML engineer?", "A roadmap for an accountant:"),
+    ],
+)
+def test_work_the_question_names_as_the_way_in_skips_the_school_steps(
+    engine: Engine, text: str, for_whom: str
+) -> None:
+    """Work the guides have no role for, named as where someone comes from: the roadmap for
+    that work, not "complete high school" (nothing is kept in the profile)."""
+    (reply,) = ask(engine, text)
+    assert reply.intent == "become_ml_engineer", reply.text
+    assert for_whom in reply.text and "Complete high school" not in reply.text, reply.text
+    assert "Work" not in dict(engine.explain("answering").profile)
+
+
 def test_an_ml_engineer_asking_the_way_in_gets_the_way_up(engine: Engine) -> None:
     (reply,) = ask(engine, "I'm an ML engineer. how do I become an ML engineer?")
     assert reply.intent == "career_progression", reply.text
