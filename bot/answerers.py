@@ -61,6 +61,7 @@ AGREE_COVERAGE = 0.2  # share of the question the agreeing passages must hold
 MAX_DEPTH = 2  # references resolved in a row (a suggestion picked, then an item of it)
 SHARPEN_TERMS = 2  # ... when it holds at least this many of the question's terms
 CLOSEST = 0.6  # ... or covers this much of the question, as much as any passage the answer shows
+TOPIC_SHARE = 0.3  # ... else, of the answer's own topics, the passage holding this much of it
 SHARPEN_BELOW = 0.99  # an intent answer this confident is not sharpened
 THIN_ANSWER = 200  # characters: ... unless it is shorter than this
 DETAILS = 6  # items of a list an answer showed only by its name, added when the name was asked
@@ -841,6 +842,12 @@ class Answerers:
         best = self._asked_passage(turn, reply, names, query, sure, labels, need)
         if not best and not sure:
             best = self._unsaid_entity(turn, reply, query)
+        if not best and not sure and reply.intent and reply.intent in self.intents:
+            # what the answer's own topics say closest to the question, when the answer does
+            # not say it ("company size and ML maturity, connected?": "quite correlated")
+            topics = self.composer.topics(self.intents.get(reply.intent))
+            asked = list(dict.fromkeys(self.passages.terms(tokens)))
+            best = self.passages.in_topics(topics, asked, TOPIC_SHARE, reply.text)
         if not best:
             return reply
         return self._appended(turn, reply, best)

@@ -428,6 +428,39 @@ class PassageIndex:
         kept.sort(key=lambda i: (any(t in self._asked_only[i] for t in weights), i))
         return [self.passages[i] for i in kept]
 
+    def in_topics(
+        self, topics: Iterable[str], query: Iterable[str], min_coverage: float, shown: str
+    ) -> list[Passage]:
+        """The passage of the given topics that says what an answer has not `shown`, holding the
+        most of the query's weight, at least `min_coverage` of it, and MIN_TERMS of its terms in
+        its own words (the first in the guides' order among equals); none when no passage does."""
+        weights = self.weights(query)
+        total = sum(weights.values())
+        by_topic = self._by_topic()
+        said = self.said(shown)
+        best: tuple[float, int] | None = None
+        for i in sorted(i for topic in set(topics) for i in by_topic.get(topic, ())):
+            if self.passages[i].text in shown or self._text_terms[i] <= said:
+                continue
+            terms, asked_only = self._terms[i], self._asked_only[i]
+            held = [t for t in weights if t in terms]
+            if sum(t not in asked_only for t in held) < MIN_TERMS:
+                continue
+            share = sum(weights[t] for t in held) / total
+            if share >= min_coverage and (best is None or share > best[0]):
+                best = (share, i)
+        return [self.passages[best[1]]] if best else []
+
+    def _by_topic(self) -> dict[str, list[int]]:
+        """Topic -> the indices of its passages, built when first needed."""
+        found: dict[str, list[int]] | None = self.__dict__.get("_topics")
+        if found is None:
+            found = {}
+            for i, p in enumerate(self.passages):
+                found.setdefault(p.topic, []).append(i)
+            self._topics = found
+        return found
+
     def sections_quoted(self, said: str, sources: set[str]) -> list[tuple[str, str]]:
         """The (source, section) of each passage of the given sources an answer's text quotes
         whole, beyond the sections it cites ("How to recognise one: A clear proxy to recognize

@@ -107,6 +107,21 @@ def test_the_closest_passage_follows_an_answer_that_says_its_words_elsewhere(
     assert reply.text.index(best.text) > reply.text.index("More specifically")
 
 
+def test_what_the_answers_own_topics_say_closest_to_the_question_follows_it(
+    engine: Engine,
+) -> None:
+    """The startup-or-big-tech answer does not say what the essay says of ML maturity; the
+    passage of its own topics holding most of the question follows it."""
+    text = "do small startups and big firms differ in how mature their ML is?"
+    (reply,) = ask(engine, text)
+    answerers = engine._dialogue.answerers[0].__self__  # type: ignore[attr-defined]
+    topics = answerers.composer.topics(answerers.intents.get(reply.intent))
+    added = reply.text.split("More specifically, the guides say:\n", 1)
+    assert reply.kind == "answer" and len(added) == 2, reply.text
+    found = [p for p in answerers.passages.passages if p.text in added[1]]
+    assert found and all(p.topic in topics for p in found), added[1]
+
+
 def test_c_plus_plus_is_a_term_retrieval_finds(engine: Engine) -> None:
     """ "C++" was the letter "c", too short to search for: a question about it found nothing."""
     index = engine._dialogue.answerers[0].__self__.passages  # type: ignore[attr-defined]
