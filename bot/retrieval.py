@@ -436,6 +436,8 @@ class PassageIndex:
         its own words (the first in the guides' order among equals); none when no passage does."""
         weights = self.weights(query)
         total = sum(weights.values())
+        if not total:
+            return []
         by_topic = self._by_topic()
         said = self.said(shown)
         best: tuple[float, int] | None = None
