@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct
 
@@ -453,16 +453,6 @@ class PassageIndex:
                 best = (share, i)
         return [self.passages[best[1]]] if best else []
 
-    def _by_topic(self) -> dict[str, list[int]]:
-        """Topic -> the indices of its passages, built when first needed."""
-        found: dict[str, list[int]] | None = self.__dict__.get("_topics")
-        if found is None:
-            found = {}
-            for i, p in enumerate(self.passages):
-                found.setdefault(p.topic, []).append(i)
-            self._topics = found
-        return found
-
     def sections_quoted(self, said: str, sources: set[str]) -> list[tuple[str, str]]:
         """The (source, section) of each passage of the given sources an answer's text quotes
         whole, beyond the sections it cites ("How to recognise one: A clear proxy to recognize
@@ -475,14 +465,22 @@ class PassageIndex:
             )
         )
 
+    def _by_topic(self) -> dict[str, list[int]]:
+        """Topic -> the indices of its passages, built when first needed."""
+        return self._grouped("_topics", lambda p: p.topic)
+
     def _by_section(self) -> dict[tuple[str, str], list[int]]:
         """(source, section) -> the indices of its passages, built when first needed."""
-        found: dict[tuple[str, str], list[int]] | None = self.__dict__.get("_sections")
+        return self._grouped("_sections", lambda p: (p.citation.source, p.citation.section))
+
+    def _grouped(self, name: str, key: Callable[[Passage], Any]) -> dict[Any, list[int]]:
+        """The indices of the passages by a key, kept as attribute `name` once built."""
+        found: dict[Any, list[int]] | None = self.__dict__.get(name)
         if found is None:
             found = {}
             for i, p in enumerate(self.passages):
-                found.setdefault((p.citation.source, p.citation.section), []).append(i)
-            self._sections = found
+                found.setdefault(key(p), []).append(i)
+            setattr(self, name, found)
         return found
 
     @staticmethod
